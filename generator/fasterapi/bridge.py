@@ -1,0 +1,190 @@
+"""The Python half of a compiled app: what the C++ runtime calls with the GIL.
+
+The runtime handles the common path itself (converted parameters, a plain
+JSON-able return value). Everything else comes here and is done with
+FastAPI's and Starlette's own code, so the bytes are theirs by construction:
+validation of parameters the C++ converters were not sure about (and the 422
+body), response models, returned Response objects, exceptions, redirects, and
+plain Starlette routes such as /docs and /openapi.json.
+
+A rendered response is a tuple ``(status, header_lines, body)`` where
+``header_lines`` is ``b"name: value\\r\\n..."`` in the order Starlette would send
+them, content-length included.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.utils import request_params_to_args
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.datastructures import URL, QueryParams
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from .ir import App
+from .ir import Route as IRRoute
+
+logger = logging.getLogger("fasterapi.error")
+
+Rendered = tuple[int, bytes, bytes]
+
+
+def render(response: Response) -> Rendered:
+    """Starlette Response -> (status, header lines, body).
+
+    ``PlainTextResponse("hi", 201)`` ->
+    ``(201, b"content-length: 2\\r\\ncontent-type: text/plain; charset=utf-8\\r\\n", b"hi")``
+    """
+    lines = []
+    for name, value in response.raw_headers:
+        if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value:
+            raise ValueError(f"invalid header {name!r}: {value!r}")
+        lines.append(name + b": " + value + b"\r\n")
+    body = getattr(response, "body", None)
+    if body is None:
+        raise TypeError(f"{type(response).__name__} streams its body; streaming responses are not compiled yet")
+    return response.status_code, b"".join(lines), bytes(body)
+
+
+def internal_error(exc: BaseException) -> Rendered:
+    """What Starlette's ServerErrorMiddleware sends, with the traceback logged as uvicorn logs it."""
+    logger.error(
+        "Exception in ASGI application\n%s",
+        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip(),
+    )
+    return render(PlainTextResponse("Internal Server Error", status_code=500))
+
+
+def exception_response(exc: BaseException) -> Rendered:
+    """An exception raised by a handler -> FastAPI's default exception handlers' response."""
+    try:
+        if isinstance(exc, HTTPException):
+            headers = getattr(exc, "headers", None)
+            if exc.status_code < 200 or exc.status_code in (204, 304):
+                return render(Response(status_code=exc.status_code, headers=headers))
+            return render(JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers))
+        if isinstance(exc, RequestValidationError):
+            return validation_error_response(exc.errors())
+    except Exception as render_exc:  # the handler's own response could not be rendered
+        return internal_error(render_exc)
+    return internal_error(exc)
+
+
+def validation_error_response(errors: Sequence[Any]) -> Rendered:
+    return render(JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)}))
+
+
+@dataclass
+class Binding:
+    """One compiled route bound to the live app. The C++ runtime reads these attributes."""
+
+    endpoint: Any
+    kwnames: tuple[str, ...]
+    defaults: tuple[Any, ...]
+    is_async: bool
+    fast_json: bool  # no response model, default response class: C++ encodes the result
+    status_code: int
+    route: Any
+
+    def validate(self, path_params: dict[str, str], raw_query: bytes) -> dict[str, Any] | Rendered:
+        """FastAPI's own parameter validation: the handler's kwargs, or the 422 response."""
+        dependant = self.route.dependant
+        values: dict[str, Any] = {}
+        path_values, path_errors = request_params_to_args(dependant.path_params, path_params)
+        query_values, query_errors = request_params_to_args(
+            dependant.query_params, QueryParams(raw_query.decode("latin-1"))
+        )
+        errors = path_errors + query_errors
+        if errors:
+            return validation_error_response(errors)
+        values.update(path_values)
+        values.update(query_values)
+        return values
+
+    def finish(self, result: Any) -> Rendered:
+        """A handler's return value -> the response FastAPI would send."""
+        route = self.route
+        if isinstance(result, Response):
+            return render(result)
+        if isinstance(route, APIRoute):
+            field = route.response_field
+            if field is not None:
+                value, errors = field.validate(result, {}, loc=("response",))
+                if errors:
+                    from fastapi.exceptions import ResponseValidationError
+
+                    return internal_error(ResponseValidationError(errors=errors, body=result))
+                body = field.serialize_json(
+                    value,
+                    include=route.response_model_include,
+                    exclude=route.response_model_exclude,
+                    by_alias=route.response_model_by_alias,
+                    exclude_unset=route.response_model_exclude_unset,
+                    exclude_defaults=route.response_model_exclude_defaults,
+                    exclude_none=route.response_model_exclude_none,
+                )
+                response = Response(content=body, media_type="application/json", status_code=self.status_code)
+            else:
+                response = JSONResponse(jsonable_encoder(result), status_code=self.status_code)
+            if self.status_code < 200 or self.status_code in (204, 304):
+                response.body = b""
+            return render(response)
+        raise TypeError(f"unexpected result {result!r}")
+
+
+def redirect(path: str, raw_query: bytes, host: str | None, server: tuple[str, int]) -> Rendered:
+    """Starlette's redirect_slashes answer for a path whose other slash form matches."""
+    headers = [] if host is None else [(b"host", host.encode("latin-1"))]
+    scope = {"type": "http", "scheme": "http", "server": server, "path": path,
+             "query_string": raw_query, "headers": headers}
+    return render(RedirectResponse(url=str(URL(scope=scope))))
+
+
+def request_endpoint(route: Route, app: FastAPI):
+    """A plain Starlette route (/docs, /openapi.json ...) called with a real Request."""
+
+    async def call(method: str, path: str, raw_query: bytes, headers: list[tuple[bytes, bytes]],
+                   server: tuple[str, int]) -> Response:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+                 "scheme": "http", "path": path, "raw_path": path.encode("utf-8"), "root_path": "",
+                 "query_string": raw_query, "headers": headers, "server": server, "client": None,
+                 "app": app, "path_params": {}}
+        result = route.endpoint(Request(scope))
+        if hasattr(result, "__await__"):
+            result = await result
+        return result
+
+    return call
+
+
+def bind(app: FastAPI, ir: App) -> list[Binding]:
+    """Binds every compiled route to the live app's objects, in IR order."""
+    bindings = []
+    for r in ir.routes:
+        live = app.routes[r.index]
+        bindings.append(_bind_route(app, live, r))
+    return bindings
+
+
+def _bind_route(app: FastAPI, live: Any, r: IRRoute) -> Binding:
+    if r.kind == "request":
+        return Binding(endpoint=request_endpoint(live, app), kwnames=(), defaults=(), is_async=True,
+                       fast_json=False, status_code=200, route=live)
+    fields = {f.name: f for f in (*live.dependant.path_params, *live.dependant.query_params)}
+    defaults = []
+    for p in r.params:
+        f = fields[p.name]
+        defaults.append(None if f.field_info.is_required() else f.default)
+    status = r.status_code if r.status_code is not None else 200
+    return Binding(endpoint=live.endpoint, kwnames=tuple(p.name for p in r.params), defaults=tuple(defaults),
+                   is_async=r.is_async, fast_json=not r.response_model, status_code=status, route=live)

@@ -1,0 +1,114 @@
+"""The ``fasterapi`` command: argument parsing only; the work is in build/serve."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import BuildError, build, check, is_current, plan
+from .load import LoadError
+
+APP_HELP = "the app: path/to/app.py, path/to/app.py:attr or package.module:attr"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fasterapi", description="Compile and serve FastAPI apps.")
+    parser.add_argument("--version", action="version", version=f"fasterapi {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="generate C++ for the app and compile it")
+    p.add_argument("app", help=APP_HELP)
+    p.add_argument("-o", "--output", help="output package directory (default: <app>_fasterapi beside the app)")
+    p.add_argument("-j", "--jobs", type=int, help="parallel compile jobs")
+    p.add_argument("--check", action="store_true",
+                   help="compare freshly generated code with the output directory; exit 1 naming stale files")
+
+    p = sub.add_parser("check", help="same as build --check")
+    p.add_argument("app", help=APP_HELP)
+    p.add_argument("-o", "--output")
+
+    p = sub.add_parser("run", help="build if stale, then serve")
+    p.add_argument("app", help=APP_HELP)
+    p.add_argument("-o", "--output")
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free port)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug", "trace"])
+    p.add_argument("--access-log", dest="access_log", action="store_true", default=True)
+    p.add_argument("--no-access-log", dest="access_log", action="store_false")
+    p.add_argument("--threads", type=int, default=40, help="Python worker threads for def handlers (default 40)")
+    p.add_argument("--timeout-graceful-shutdown", type=float, default=30.0, dest="grace",
+                   help="seconds in-flight requests get on shutdown (default 30)")
+    p.add_argument("--timeout-keep-alive", type=float, default=5.0, dest="keepalive_timeout",
+                   help="close idle keep-alive connections after this many seconds (default 5)")
+
+    p = sub.add_parser("routes", help="print the route table and what is compiled")
+    p.add_argument("app", help=APP_HELP)
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build" and not args.check:
+            build(args.app, args.output, args.jobs)
+            return 0
+        if args.command in ("build", "check"):
+            return _check(args.app, args.output)
+        if args.command == "run":
+            return _run(args)
+        if args.command == "routes":
+            return _routes(args.app)
+    except (BuildError, LoadError) as e:
+        print(f"fasterapi: {e}", file=sys.stderr)
+        return 1
+    return 2
+
+
+def _check(app: str, output: str | None) -> int:
+    stale = check(app, output)
+    if stale:
+        print("fasterapi: generated code is stale: " + ", ".join(stale), file=sys.stderr)
+        print(f"fasterapi: run `fasterapi build {app}` and commit the result", file=sys.stderr)
+        return 1
+    print("generated code is up to date")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    p = plan(args.app, args.output)
+    if not is_current(p):
+        p = build(args.app, args.output, echo=lambda line: print(line, file=sys.stderr))
+    parent = str(p.out.parent)
+    if parent not in sys.path:
+        sys.path.insert(0, parent)
+    package = importlib.import_module(p.out.name)
+    package.serve(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
+                  access_log=args.access_log, threads=args.threads, grace=args.grace,
+                  keepalive_timeout=args.keepalive_timeout)
+    return 0
+
+
+def _routes(app: str) -> int:
+    p = plan(app)
+    rows = [("METHOD", "PATH", "HANDLER", "LOCATION", "COMPILED")]
+    for r in p.ir.routes:
+        converted = [f"{q.name}:{q.annotation}" + ("" if q.converter != "python" else " (FastAPI)")
+                     for q in r.params]
+        note = "yes" + (f" [{', '.join(converted)}]" if converted else "")
+        rows.append((",".join(r.methods), r.path, r.endpoint.rpartition(":")[2], r.location, note))
+    for d in p.diagnostics:
+        if d.severity == "error":
+            method, _, path = d.route.partition(" ")
+            rows.append((method or "-", path or "-", "-", d.location or "-", f"no: {d.message}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
+    for d in p.diagnostics:
+        if d.severity == "warning":
+            print(d.format())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""FastAPI app -> IR, reading FastAPI's own objects.
+
+Routes come from ``app.routes`` in declaration order; parameters from
+``APIRoute.dependant`` (FastAPI's parse of the signature) and pydantic's field
+info. Annotations are never re-parsed here. Whatever cannot be compiled is
+recorded as a Diagnostic naming the route, its ``file:line`` and the feature.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+from starlette.routing import Route as StarletteRoute
+
+from . import __version__
+from .ir import App, Diagnostic, Param, PathPart, Route
+from .load import Loaded
+
+_SCALARS: dict[Any, str] = {str: "str", int: "int", float: "float", bool: "bool"}
+_PRIMITIVE_DEFAULTS = (type(None), bool, int, float, str)
+_PARAM_RE = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_][a-zA-Z0-9_]*)?}")
+
+
+def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> App:
+    """Reads every route of ``loaded.app``.
+
+    ``source`` is how the generated files name the app ("app.py"); paths in
+    locations are relative to the app file's directory, so output does not
+    depend on where the build runs.
+    """
+    app = loaded.app
+    base = loaded.file.resolve().parent
+    diagnostics: list[Diagnostic] = list(_app_diagnostics(app))
+    routes: list[Route] = []
+    names: dict[str, int] = {}
+    for index, live in enumerate(app.routes):
+        route, diags = _inspect_route(index, live, base)
+        diagnostics.extend(diags)
+        if route is None:
+            continue
+        name = route.name
+        names[name] = names.get(name, 0) + 1
+        if names[name] > 1:
+            route = _replace(route, name=f"{name}_{names[name]}")
+        routes.append(route)
+    return App(
+        fasterapi_version=__version__,
+        source=source,
+        app_ref=app_ref,
+        module_name=module_name,
+        redirect_slashes=bool(app.router.redirect_slashes),
+        routes=tuple(routes),
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _replace(route: Route, **changes: Any) -> Route:
+    import dataclasses
+
+    return dataclasses.replace(route, **changes)
+
+
+def _app_diagnostics(app: FastAPI):
+    if app.user_middleware:
+        names = ", ".join(m.cls.__name__ for m in app.user_middleware)
+        yield Diagnostic("error", "", "", "middleware", f"middleware is not compiled yet ({names})")
+    defaults = {
+        HTTPException: http_exception_handler,
+        RequestValidationError: request_validation_exception_handler,
+    }
+    for key, handler in app.exception_handlers.items():
+        if key is WebSocketRequestValidationError:
+            continue
+        if defaults.get(key) is not handler:
+            label = key.__name__ if isinstance(key, type) else str(key)
+            yield Diagnostic("error", _location(handler, None), "", "exception_handler",
+                             f"custom exception handler for {label} is not compiled yet")
+    if app.root_path:
+        yield Diagnostic("error", "", "", "root_path", "root_path is not compiled yet")
+    if getattr(app.router, "_low_priority_routes", None):
+        yield Diagnostic("error", "", "", "frontend routes", "low-priority (frontend) routes are not compiled yet")
+
+
+def _location(func: Any, base: Path | None) -> str:
+    """``app.py:14`` for a handler defined at line 14 of app.py (decorators included)."""
+    func = inspect.unwrap(func)
+    try:
+        file = inspect.getsourcefile(func)
+        _, line = inspect.getsourcelines(func)
+    except (TypeError, OSError):
+        return "<unknown>"
+    if file is None:
+        return "<unknown>"
+    path = Path(file).resolve()
+    if base is not None:
+        try:
+            return f"{path.relative_to(base).as_posix()}:{line}"
+        except ValueError:
+            pass
+    parts = path.parts
+    if "site-packages" in parts:  # a library's own route, such as FastAPI's /docs
+        rel = "/".join(parts[parts.index("site-packages") + 1:])
+        return f"<{rel}>:{line}"
+    return f"<{path.name}>:{line}"
+
+
+def trampoline_name(methods: tuple[str, ...], path: str) -> str:
+    """``("GET",), "/users/{user_id}"`` -> ``get_users__user_id``; ``/`` -> ``get_root``."""
+    words = []
+    for segment in path.strip("/").split("/"):
+        if not segment:
+            continue
+        segment = _PARAM_RE.sub(lambda m: "_" + m.group(1), segment)
+        words.append(re.sub(r"[^a-zA-Z0-9_]", "_", segment))
+    tail = "_".join(words) or "root"
+    return "_".join(m.lower() for m in methods) + "_" + tail
+
+
+def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
+    """``/files/{name}.txt`` -> literal "/files/", segment "name", literal ".txt".
+
+    Returns the parts, or None and the reason when the template uses a
+    convertor other than ``str``/``path``.
+    """
+    parts: list[PathPart] = []
+    pos = 0
+    for m in _PARAM_RE.finditer(path):
+        if m.start() > pos:
+            parts.append(PathPart("literal", path[pos:m.start()]))
+        convertor = (m.group(2) or ":str")[1:]
+        if convertor == "str":
+            parts.append(PathPart("segment", m.group(1)))
+        elif convertor == "path":
+            parts.append(PathPart("rest", m.group(1)))
+        else:
+            return (), f"path convertor ':{convertor}' in {path!r}"
+        pos = m.end()
+    if pos < len(path):
+        parts.append(PathPart("literal", path[pos:]))
+    return tuple(parts), None
+
+
+def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, list[Diagnostic]]:
+    if isinstance(live, APIRoute):
+        return _inspect_api_route(index, live, base)
+    if type(live) is StarletteRoute and (inspect.isfunction(live.endpoint) or inspect.ismethod(live.endpoint)):
+        methods = tuple(sorted(live.methods or ("GET", "HEAD")))
+        parts, problem = path_parts(live.path)
+        location = _location(live.endpoint, base)
+        if problem:
+            return None, [Diagnostic("error", location, f"{','.join(methods)} {live.path}", "path", problem)]
+        return Route(
+            index=index, name=trampoline_name(methods, live.path), kind="request", methods=methods,
+            path=live.path, parts=parts, endpoint=_qualified(live.endpoint), location=location,
+            is_async=True, status_code=None, response_model=False,
+        ), []
+    kind = type(live).__name__
+    if kind == "_IncludedRouter":
+        prefix = getattr(getattr(live, "include_context", None), "prefix", "") or "/"
+        return None, [Diagnostic("error", "", prefix, "include_router",
+                                 f"routers added with include_router() are not compiled yet (prefix {prefix!r})")]
+    label = getattr(live, "path", "") or kind
+    return None, [Diagnostic("error", "", label, kind, f"{kind} routes are not compiled yet ({label})")]
+
+
+def _qualified(func: Any) -> str:
+    func = inspect.unwrap(func)
+    return f"{getattr(func, '__module__', '?')}:{getattr(func, '__qualname__', repr(func))}"
+
+
+def _inspect_api_route(index: int, live: APIRoute, base: Path) -> tuple[Route | None, list[Diagnostic]]:
+    methods = tuple(sorted(live.methods))
+    label = f"{','.join(methods)} {live.path}"
+    location = _location(live.endpoint, base)
+    diags: list[Diagnostic] = []
+
+    def unsupported(feature: str, message: str) -> None:
+        diags.append(Diagnostic("error", location, label, feature, message))
+
+    d = live.dependant
+    for feature, present, message in (
+        ("Depends", d.dependencies, "Depends is not compiled yet"),
+        ("Header", d.header_params, "Header() parameters are not compiled yet"),
+        ("Cookie", d.cookie_params, "Cookie() parameters are not compiled yet"),
+        ("Body", d.body_params, "request bodies are not compiled yet"),
+        ("Request", d.request_param_name, "a Request parameter is not compiled yet"),
+        ("WebSocket", d.websocket_param_name, "a WebSocket parameter is not compiled yet"),
+        ("HTTPConnection", d.http_connection_param_name, "an HTTPConnection parameter is not compiled yet"),
+        ("Response", d.response_param_name, "a Response parameter is not compiled yet"),
+        ("BackgroundTasks", d.background_tasks_param_name, "BackgroundTasks is not compiled yet"),
+        ("SecurityScopes", d.security_scopes_param_name, "SecurityScopes is not compiled yet"),
+    ):
+        if present:
+            unsupported(feature, message)
+    if not isinstance(live.response_class, DefaultPlaceholder):
+        unsupported("response_class", f"response_class={live.response_class.__name__} is not compiled yet")
+    if inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint):
+        unsupported("streaming", "generator endpoints (streaming) are not compiled yet")
+    parts, problem = path_parts(live.path)
+    if problem:
+        unsupported("path convertor", f"{problem} is not compiled yet")
+
+    params = []
+    for source, fields in (("path", d.path_params), ("query", d.query_params)):
+        for f in fields:
+            params.append(_param(source, f))
+    if diags:
+        return None, diags
+    return Route(
+        index=index, name=trampoline_name(methods, live.path), kind="api", methods=methods, path=live.path,
+        parts=parts, endpoint=_qualified(live.endpoint), location=location,
+        is_async=inspect.iscoroutinefunction(inspect.unwrap(live.endpoint)),
+        status_code=live.status_code, response_model=live.response_field is not None, params=tuple(params),
+    ), diags
+
+
+def _param(source: str, field: Any) -> Param:
+    info = field.field_info
+    annotation = info.annotation
+    required = info.is_required()
+    inner = annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(annotation)) == 2:
+            inner = args[0]  # Optional[X]: a present value validates as X
+    converter = _SCALARS.get(inner, "python")
+    if info.metadata or getattr(info, "validate_default", False):
+        converter = "python"  # constraints and validators: FastAPI validates
+    if not required and not isinstance(field.default, _PRIMITIVE_DEFAULTS):
+        converter = "python"  # FastAPI deep-copies mutable defaults
+    return Param(
+        name=field.name, alias=field.alias, source=source, converter=converter,  # type: ignore[arg-type]
+        required=required, annotation=_type_name(annotation),
+    )
+
+
+def _type_name(annotation: Any) -> str:
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return repr(annotation).replace("typing.", "")

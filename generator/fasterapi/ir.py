@@ -1,0 +1,118 @@
+"""The IR: what inspection learned about an app, and all that rendering may read.
+
+Plain frozen dataclasses, JSON-serialisable, in a stable order (routes in
+declaration order, because order decides matching). The IR is written beside
+the generated code as ``manifest.json``.
+
+Two hashes are derived from it:
+
+- ``signature_hash`` covers everything the generated code depends on — route
+  patterns, methods, parameters, types, handler names — but not source line
+  numbers, so editing a handler's body never makes a build stale;
+- the manifest itself (with locations) is what ``fasterapi build --check``
+  compares, through the generated files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ParamSource = Literal["path", "query"]
+# How a parameter reaches the handler: converted in C++ ("str", "int", "float",
+# "bool") or validated by FastAPI in Python ("python").
+Converter = Literal["str", "int", "float", "bool", "python"]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # the handler's keyword argument
+    alias: str  # the name on the wire
+    source: ParamSource
+    converter: Converter
+    required: bool
+    annotation: str  # for humans: "int", "Optional[str]" ...
+
+
+@dataclass(frozen=True)
+class PathPart:
+    kind: Literal["literal", "segment", "rest"]
+    text: str = ""  # literal text, or the parameter name
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Literal["error", "warning"]
+    location: str  # "app.py:12"
+    route: str  # "GET /items/{item_id}", or "" for the app as a whole
+    feature: str  # what is not compiled, e.g. "Depends"
+    message: str
+
+    def format(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        route = f" [{self.route}]" if self.route else ""
+        return f"{where}{self.severity}{route}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Route:
+    index: int  # position in app.routes
+    name: str  # trampoline name, e.g. "get_users__user_id"
+    kind: Literal["api", "request"]  # APIRoute, or a Starlette route taking a Request
+    methods: tuple[str, ...]  # sorted
+    path: str
+    parts: tuple[PathPart, ...]
+    endpoint: str  # "module:qualname"
+    location: str  # "app.py:14"
+    is_async: bool
+    status_code: int | None
+    response_model: bool
+    params: tuple[Param, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{','.join(self.methods)} {self.path}"
+
+
+@dataclass(frozen=True)
+class App:
+    fasterapi_version: str
+    source: str  # the app file as the user named it, relative: "app.py"
+    app_ref: str  # how the loader imports the app: "app:app" or "pkg.mod:app"
+    module_name: str  # the generated package, e.g. "app_fasterapi"
+    redirect_slashes: bool
+    routes: tuple[Route, ...]
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True) + "\n"
+
+    @staticmethod
+    def from_json(text: str) -> App:
+        d = json.loads(text)
+        routes = []
+        for r in d["routes"]:
+            r["methods"] = tuple(r["methods"])
+            r["parts"] = tuple(PathPart(**p) for p in r["parts"])
+            r["params"] = tuple(Param(**p) for p in r["params"])
+            routes.append(Route(**r))
+        d["routes"] = tuple(routes)
+        d["diagnostics"] = tuple(Diagnostic(**x) for x in d["diagnostics"])
+        return App(**d)
+
+    def signature_hash(self) -> str:
+        """Hash of what generated code depends on; blind to line numbers and diagnostics."""
+
+        def strip(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: strip(v) for k, v in value.items() if k not in ("location", "diagnostics", "source")}
+            if isinstance(value, (list, tuple)):
+                return [strip(v) for v in value]
+            return value
+
+        data = strip(dataclasses.asdict(self))
+        blob = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]

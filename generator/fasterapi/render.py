@@ -1,0 +1,100 @@
+"""IR -> generated files, through the Jinja2 templates.
+
+Templates read only the IR and the few values computed here (hash, file
+lists); every decision was made before rendering. Output is deterministic:
+same IR, same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from .ir import App, Route
+
+ABI_VERSION = 1
+ROUTES_PER_HANDLER_FILE = 64
+_METHOD_BITS = {"GET": "m_get", "HEAD": "m_head", "POST": "m_post", "PUT": "m_put", "DELETE": "m_delete",
+                "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect"}
+
+
+def templates_dir() -> Path:
+    """The templates installed with the package (the source tree's templates/ when run from a checkout)."""
+    installed = resources.files("fasterapi") / "templates"
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def cpp_string(text: str) -> str:
+    """``a"b\\n`` -> ``"a\\"b\\n"``: a C++ string literal, ASCII only."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F and ch != "?":  # '?' escaped so no trigraph can form
+            out.append(ch)
+        else:
+            out.extend(f"\\{b:03o}" for b in ch.encode("utf-8"))
+    out.append('"')
+    return "".join(out)
+
+
+def method_mask(methods: tuple[str, ...]) -> str:
+    bits = [f"fasterapi::router::{_METHOD_BITS[m]}" for m in methods if m in _METHOD_BITS]
+    return " | ".join(bits) if bits else "0"
+
+
+def capture_index(route: Route, alias: str) -> int:
+    params = [p.text for p in route.parts if p.kind != "literal"]
+    return params.index(alias)
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["cpp_string"] = cpp_string
+    env.filters["py_string"] = lambda s: json.dumps(s)
+    env.filters["method_mask"] = method_mask
+    env.filters["capture_index"] = capture_index
+    return env
+
+
+def render(ir: App, app_path: str | None) -> dict[str, str]:
+    """All generated files, by name relative to the output directory.
+
+    ``app_path`` is the app file relative to the output directory (for apps
+    named by file), or None for apps imported by module name.
+    """
+    env = environment()
+    api_routes = [r for r in ir.routes if r.kind == "api"]
+    chunks = [api_routes[i:i + ROUTES_PER_HANDLER_FILE] for i in range(0, len(api_routes), ROUTES_PER_HANDLER_FILE)]
+    handler_files = [f"handlers_{i + 1}.cpp" for i in range(len(chunks))]
+    sources = ["module.cpp", "routes.cpp", *handler_files]
+    common = {"ir": ir, "abi_version": ABI_VERSION, "signature_hash": ir.signature_hash()}
+
+    def one(template: str, comment: str, **extra) -> str:
+        return env.get_template(template).render(comment=comment, **common, **extra)
+
+    files = {
+        "routes.hpp": one("routes.hpp.j2", "//"),
+        "routes.cpp": one("routes.cpp.j2", "//"),
+        "module.cpp": one("module.cpp.j2", "//"),
+        "CMakeLists.txt": one("CMakeLists.txt.j2", "#", sources=sources),
+        "__init__.py": one("loader.py.j2", "#", app_path=app_path),
+        ".gitignore": one("gitignore.j2", "#"),
+        "manifest.json": ir.to_json(),
+    }
+    for name, chunk in zip(handler_files, chunks):
+        files[name] = one("handlers.cpp.j2", "//", routes=chunk)
+    return files

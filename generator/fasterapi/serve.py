@@ -1,0 +1,224 @@
+"""Serving a compiled app: one process, or a supervisor with worker processes.
+
+A worker process runs the C++ server (reactor threads, Python worker
+threads) and one asyncio loop in its own thread for ``async def`` handlers and
+the app's lifespan. The main thread only waits for SIGINT/SIGTERM.
+
+With ``workers > 1`` a supervisor reserves the port, forks the workers (each
+binds the same port with SO_REUSEPORT), restarts any that dies, and forwards
+SIGINT/SIGTERM to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import bridge
+
+if TYPE_CHECKING:
+    from .loader import Compiled
+
+logger = logging.getLogger("fasterapi.server")
+
+LOG_LEVELS = {"critical": logging.CRITICAL, "error": logging.ERROR, "warning": logging.WARNING,
+              "info": logging.INFO, "debug": logging.DEBUG, "trace": logging.DEBUG}
+
+
+class _Formatter(logging.Formatter):
+    """uvicorn's layout: ``INFO:     Started server process [42]``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = f"{record.levelname}:".ljust(9)
+        return f"{prefix} {super().format(record)}"
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter("%(message)s"))
+    for name in ("fasterapi.server", "fasterapi.error"):
+        log = logging.getLogger(name)
+        log.handlers[:] = [handler]
+        log.setLevel(LOG_LEVELS[level])
+        log.propagate = False
+
+
+def serve(compiled: Compiled, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          log_level: str = "info", access_log: bool = True, threads: int = 40, grace: float = 30.0,
+          **server_options: Any) -> None:
+    """Serves until SIGINT/SIGTERM. ``server_options``: limits and timeouts (seconds) of the C++ server."""
+    if log_level not in LOG_LEVELS:
+        raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+    configure_logging(log_level)
+    options = dict(server_options, access_log=access_log and LOG_LEVELS[log_level] <= logging.INFO)
+    if workers > 1:
+        _supervise(compiled, host, port, workers, threads, grace, options)
+    else:
+        _run_worker(compiled, host, port, threads, grace, options, announce=True)
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop  # type: ignore[import-not-found]
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    else:
+        previous = {}
+    try:
+        while not stop.wait(0.25):
+            pass
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: float,
+                options: dict[str, Any], announce: bool) -> None:
+    app = compiled.app
+    pid = os.getpid()
+    logger.info("Started server process [%d]", pid)
+    loop = _new_loop()
+    loop_thread = threading.Thread(target=loop.run_forever, name="fasterapi-asyncio", daemon=True)
+    loop_thread.start()
+
+    def on_loop(coro: Any, timeout: float | None = None) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
+
+    lifespan = app.router.lifespan_context(app)
+    logger.info("Waiting for application startup.")
+    on_loop(lifespan.__aenter__())
+    logger.info("Application startup complete.")
+
+    runtime = compiled.native.Runtime(bridge.bind(app, compiled.ir), bridge, loop, threads)
+    loop.call_soon_threadsafe(loop.add_reader, runtime.fd, runtime.drain)
+    bound = runtime.start(host, port, options)
+    if announce:
+        logger.info("FasterAPI running on http://%s:%d (Press CTRL+C to quit)", host, bound)
+    try:
+        _wait_for_signal()
+    finally:
+        logger.info("Shutting down")
+        still_running = runtime.stop(grace)
+        if still_running:
+            logger.warning("%d handler(s) still running after the %gs grace period; exiting anyway",
+                           still_running, grace)
+        loop.call_soon_threadsafe(loop.remove_reader, runtime.fd)
+        logger.info("Waiting for application shutdown.")
+        try:
+            on_loop(lifespan.__aexit__(None, None, None), timeout=grace)
+        finally:
+            logger.info("Application shutdown complete.")
+            loop.call_soon_threadsafe(loop.stop)
+            loop_thread.join(5)
+            logger.info("Finished server process [%d]", pid)
+    if still_running:
+        sys.stderr.flush()
+        os._exit(0)  # handler threads still hold Python state; do not finalise under them
+
+
+def _reserve_port(host: str, port: int) -> socket.socket:
+    """Binds (without listening) so that port 0 resolves once for every worker."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _supervise(compiled: Compiled, host: str, port: int, workers: int, threads: int, grace: float,
+               options: dict[str, Any]) -> None:
+    reserved = _reserve_port(host, port)
+    port = reserved.getsockname()[1]
+    logger.info("Started parent process [%d]", os.getpid())
+    children: set[int] = set()
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                reserved.close()
+                for s in (signal.SIGINT, signal.SIGTERM):
+                    signal.signal(s, signal.SIG_DFL)
+                _run_worker(compiled, host, port, threads, grace, options, announce=False)
+            except BaseException:
+                logging.getLogger("fasterapi.error").exception("worker process failed")
+                code = 1
+            finally:
+                sys.stderr.flush()
+                os._exit(code)
+        children.add(pid)
+
+    for _ in range(workers):
+        spawn()
+    logger.info("FasterAPI running on http://%s:%d with %d workers (Press CTRL+C to quit)", host, port, workers)
+
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stopping.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stopping.is_set():
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = 0, 0
+            if pid and pid in children:
+                children.discard(pid)
+                logger.warning("Worker process [%d] died (%s); starting a new one", pid, _describe_status(status))
+                spawn()
+            stopping.wait(0.2)
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+        logger.info("Stopping %d worker processes", len(children))
+        for pid in children:
+            _kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace + 5
+        while children and time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid:
+                children.discard(pid)
+            else:
+                time.sleep(0.05)
+        for pid in children:
+            _kill(pid, signal.SIGKILL)
+        reserved.close()
+        logger.info("Finished parent process [%d]", os.getpid())
+
+
+def _kill(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _describe_status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"

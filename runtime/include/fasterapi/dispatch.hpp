@@ -1,0 +1,102 @@
+// Dispatch: from a parsed request to a handler call and back to bytes.
+//
+// On the reactor thread, without the GIL: percent-decode the path, match it
+// against the route table (Starlette's order and semantics), answer 404/405 in
+// C++, run the route's trampoline. Then hand the call to Python: `def`
+// handlers to the Executor's workers, `async def` handlers to the asyncio loop.
+// With the GIL: build the arguments (or let FastAPI validate them), call the
+// handler, and encode the result — in C++ for plain JSON-able values, through
+// FastAPI's own code (fasterapi.bridge) for everything else.
+//
+// Request states:
+//   1. matched    — route found, trampoline ran (arguments converted, or
+//                   validation deferred to FastAPI);
+//   2. queued     — a Task on the executor or the loop bridge;
+//   3. running    — the handler runs (sync: on a worker; async: a Task on
+//                   the loop whose completion callback finishes the request);
+//   4. answered   — a Response handed to the Responder (exactly once; a
+//                   dropped task answers 500 through the Responder).
+#pragma once
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fasterapi/app.hpp"
+#include "fasterapi/executor.hpp"
+#include "fasterapi/server.hpp"
+
+namespace fasterapi {
+
+// A route bound to the live app: strong references, owned with the GIL.
+struct BoundRoute {
+    PyObject* binding = nullptr;   // fasterapi.bridge.Binding
+    PyObject* endpoint = nullptr;  // the handler (or the bridge's request-endpoint caller)
+    PyObject* kwnames = nullptr;   // tuple of keyword names, in Arg order
+    std::vector<PyObject*> defaults;
+    std::vector<PyObject*> capture_names;  // str per path capture, for validation in Python
+    bool fast_json = false;
+    int status = 200;
+};
+
+class AppDispatcher final : public Dispatcher {
+public:
+    // With the GIL. `bindings` is bridge.bind(app, ir); `bridge` the module
+    // fasterapi.bridge; `loop` the asyncio loop async handlers run on.
+    AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* bridge, PyObject* loop,
+                  unsigned threads);
+    ~AppDispatcher() override;  // with the GIL; stop() must have been called
+
+    void dispatch(http::Request&& request, Responder responder) override;
+
+    // Called with the GIL by the loop's reader callback.
+    void drain_loop() { loop_bridge_.drain(); }
+    int loop_fd() const noexcept { return loop_bridge_.fd(); }
+
+    void start(ServerConfig config);  // with the GIL released
+    std::uint16_t port() const noexcept;
+    // With the GIL, after start(): scope["server"] for redirects and request endpoints.
+    void set_server_address(PyObject* address) {
+        Py_XDECREF(server_address_);
+        server_address_ = Py_NewRef(address);
+    }
+    // Without the GIL: stop the server (in-flight requests finish within
+    // `grace`), then the executor. Returns handlers still running at the end.
+    std::size_t stop(std::chrono::milliseconds grace);
+
+    // Used by tasks, with the GIL.
+    struct PyCall;
+    void run_sync(PyCall& call);
+    void start_async(std::unique_ptr<PyCall> call);
+    void finish(PyCall& call, PyObject* result);  // steals result; nullptr: exception set
+    void redirect(PyCall& call);
+
+    const AppSpec& spec() const noexcept { return spec_; }
+
+private:
+    PyObject* call_handler(PyCall& call, bool& answered);
+    void respond_rendered(PyCall& call, PyObject* rendered);  // steals
+    void respond_exception(PyCall& call);                     // Python exception set
+    PyObject* build_args_and_call(PyCall& call);
+
+    const AppSpec& spec_;
+    std::vector<BoundRoute> routes_;
+    PyObject* bridge_ = nullptr;
+    PyObject* loop_ = nullptr;
+    PyObject* jsonable_encoder_ = nullptr;
+    PyObject* exception_response_ = nullptr;
+    PyObject* internal_error_ = nullptr;
+    PyObject* redirect_fn_ = nullptr;
+    PyObject* create_task_ = nullptr;
+    PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
+    Executor executor_;
+    LoopBridge loop_bridge_;
+    std::unique_ptr<Server> server_;
+    ServerConfig config_;
+    bool stopped_ = false;
+};
+
+}  // namespace fasterapi

@@ -1,0 +1,39 @@
+// Response: what a handler hands back to the connection for writing.
+//
+// The connection writes the status line, then its own `date` and `server`
+// headers, then `content-length` (unless `headers` already carries one, or the
+// status forbids a body), then `headers` verbatim, then the body. Header names
+// in `headers` are written as given (FastAPI sends them lower-case).
+//
+// What must hold:
+//   - `headers` holds complete lines, each "name: value\r\n", already
+//     validated (no CR/LF inside a name or value).
+//   - a response to HEAD, or with status 1xx/204/304, is written without a
+//     body; the connection enforces it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fasterapi::http {
+
+struct Response {
+    std::uint16_t status = 200;
+    std::string headers;  // "name: value\r\n" lines
+    std::string body;
+    bool close = false;   // close the connection after writing this response
+    bool has_content_length = false;  // `headers` already has content-length
+
+    void add_header(std::string_view name, std::string_view value);
+};
+
+// "OK" for 200, "Not Found" for 404 ...; "" for unknown codes.
+std::string_view reason_phrase(std::uint16_t status) noexcept;
+
+// 1xx, 204 and 304 carry no body.
+constexpr bool status_allows_body(std::uint16_t status) noexcept {
+    return !(status < 200 || status == 204 || status == 304);
+}
+
+}  // namespace fasterapi::http

@@ -1,0 +1,41 @@
+// Writer: serialises a Response into the bytes of an HTTP/1.1 response head.
+//
+// The order is uvicorn's, so responses compare byte for byte apart from the
+// date: status line, `date`, `server`, `content-length` (when the connection
+// computes it), the handler's own headers verbatim, `connection`, blank line.
+//
+// What must hold:
+//   - a response to HEAD, or with status 1xx/204/304, carries no body, and no
+//     computed content-length for 1xx/204/304 (RFC 9110 §8.6).
+//   - `connection: close` is written exactly when the connection closes after
+//     this response; `connection: keep-alive` only for HTTP/1.0 keep-alive.
+//   - the only allocation is the growth of `out` (amortised across responses).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "fasterapi/http/response.hpp"
+
+namespace fasterapi::http {
+
+struct ResponseFraming {
+    bool head_request = false;       // the request was HEAD: no body bytes
+    bool close = false;              // the connection closes after this response
+    bool keep_alive_header = false;  // HTTP/1.0 keep-alive: say so explicitly
+    std::string_view date;           // IMF-fixdate
+    std::string_view server;         // empty: no server header
+};
+
+// Appends the status line and header section of `r`; returns true when
+// r.body must follow on the wire.
+// {200, "content-type: text/plain\r\n", "hi"} ->
+//   "HTTP/1.1 200 OK\r\ndate: ...\r\nserver: fasterapi\r\ncontent-length: 2\r\n"
+//   "content-type: text/plain\r\n\r\n", true
+bool write_head(std::string& out, const Response& r, const ResponseFraming& framing);
+
+// The interim response sent before reading a body the client asked
+// permission to send.
+inline constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace fasterapi::http

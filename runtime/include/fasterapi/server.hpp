@@ -1,0 +1,110 @@
+// Server: the HTTP/1.1 server — reactors, connections, limits, timeouts.
+//
+// One asio::io_context per reactor thread; each reactor owns its own
+// SO_REUSEPORT listening socket, so a connection lives and dies on the thread
+// that accepted it and the request path takes no locks.
+//
+// A complete request is handed to the Dispatcher on the reactor thread. The
+// dispatcher answers through the Responder it is given, exactly once, from any
+// thread: answering from the reactor thread writes without a hop; answering
+// from elsewhere is one post to the owning reactor.
+//
+// Connection states (what must hold between them):
+//   1. reading    — bytes arrive, the parser advances; the head deadline runs
+//                   from the first byte of a request until its head is parsed.
+//   2. dispatched — requests handed to the dispatcher; reading continues
+//                   (pipelining) up to a bound of requests in flight.
+//   3. writing    — responses are written strictly in request order; a
+//                   response that finished early waits for those before it.
+//   4. idle       — keep-alive: nothing in flight, no partial request; the
+//                   keep-alive deadline runs.
+//   5. closing    — after an error response, `Connection: close`, or a
+//                   shutdown; no further request is read once closing begins,
+//                   pending responses are still written, then the socket is
+//                   shut down.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "fasterapi/http/request.hpp"
+#include "fasterapi/http/response.hpp"
+
+namespace fasterapi {
+
+struct ServerConfig {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8000;          // 0: pick an ephemeral port
+    unsigned reactors = 0;              // 0: one per CPU in the affinity mask
+    int backlog = 1024;
+
+    std::size_t max_request_line = 8 * 1024;       // -> 414
+    std::size_t max_header_bytes = 16 * 1024;      // -> 431
+    std::size_t max_header_count = 100;            // -> 431
+    std::uint64_t max_body_bytes = 16 * 1024 * 1024;  // -> 413
+    std::size_t max_requests_per_connection = 0;   // 0: unlimited
+    std::size_t max_connections = 10000;           // per worker; beyond -> 503
+    std::size_t max_pipelined = 64;                // requests in flight per connection
+
+    std::chrono::milliseconds head_timeout{10'000};      // whole request head
+    std::chrono::milliseconds body_timeout{30'000};      // idle gap while reading a body
+    std::chrono::milliseconds keepalive_timeout{5'000};  // idle keep-alive connection
+    std::chrono::milliseconds write_timeout{30'000};     // client not reading
+
+    bool access_log = true;
+    int access_log_fd = 2;                    // where access log lines go (stderr)
+    std::string server_header = "fasterapi";  // empty: no server header
+};
+
+class Responder {
+public:
+    Responder() = default;
+    Responder(Responder&&) noexcept = default;
+    Responder& operator=(Responder&&) noexcept;  // an unanswered target answers 500 first
+    Responder(const Responder&) = delete;
+    Responder& operator=(const Responder&) = delete;
+    ~Responder();  // a Responder dropped without an answer sends 500
+
+    // Hands the response to the connection. Safe from any thread; once.
+    void send(http::Response response);
+    explicit operator bool() const noexcept { return static_cast<bool>(slot_); }
+
+    struct Slot;  // defined by the server
+    explicit Responder(std::shared_ptr<Slot> slot) noexcept : slot_(std::move(slot)) {}
+
+private:
+    std::shared_ptr<Slot> slot_;
+};
+
+class Dispatcher {
+public:
+    virtual ~Dispatcher() = default;
+    // Called on a reactor thread for every complete request. Must not block.
+    virtual void dispatch(http::Request&& request, Responder responder) = 0;
+};
+
+class Server {
+public:
+    Server(ServerConfig config, Dispatcher& dispatcher);
+    ~Server();  // stops and joins
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds and listens on every reactor, then starts the reactor threads.
+    // Throws std::system_error if the address cannot be bound.
+    void start();
+    // The bound port (useful with port 0). Valid after start().
+    std::uint16_t port() const noexcept;
+    // Stop accepting, close idle connections, let in-flight requests finish
+    // for up to `grace`, then close the rest and join the reactor threads.
+    void stop(std::chrono::milliseconds grace);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fasterapi

@@ -1,0 +1,141 @@
+#include "fasterapi/executor.hpp"
+
+#include <Python.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace fasterapi {
+
+Executor::Executor(unsigned threads) : thread_count_(threads == 0 ? 1 : threads) {}
+
+Executor::~Executor() {
+    if (!threads_.empty()) stop(std::chrono::milliseconds(0));
+}
+
+void Executor::start() {
+    threads_.reserve(thread_count_);
+    for (unsigned i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { work(); });
+}
+
+void Executor::submit(std::unique_ptr<Task> task) {
+    {
+        std::lock_guard lock(mutex_);
+        if (accepting_) {
+            queue_.push_back(std::move(task));
+            ready_.notify_one();
+            return;
+        }
+    }
+    task.reset();  // refused while stopping: dropping it answers the request
+}
+
+void Executor::work() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (stopping_) break;
+        std::unique_ptr<Task> task = std::move(queue_.front());
+        queue_.pop_front();
+        ++running_;
+        lock.unlock();
+
+        PyGILState_STATE gil = PyGILState_Ensure();
+        for (;;) {
+            task->run();
+            task.reset();
+            // Keep the GIL while more work is ready; never wait for the lock with it.
+            std::unique_lock more(mutex_, std::try_to_lock);
+            if (!more.owns_lock() || queue_.empty() || stopping_) break;
+            task = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        PyGILState_Release(gil);
+
+        lock.lock();
+        --running_;
+        if (running_ == 0 && queue_.empty()) idle_.notify_all();
+    }
+}
+
+std::size_t Executor::stop(std::chrono::milliseconds grace) {
+    std::deque<std::unique_ptr<Task>> dropped;
+    std::size_t still_running;
+    {
+        std::unique_lock lock(mutex_);
+        accepting_ = false;
+        idle_.wait_for(lock, grace, [this] { return running_ == 0 && queue_.empty(); });
+        stopping_ = true;
+        dropped.swap(queue_);
+        still_running = running_;
+        ready_.notify_all();
+    }
+    dropped.clear();
+    for (auto& t : threads_) {
+        // A worker stuck in a handler past the grace period cannot be joined
+        // without waiting for it; it is left to end with the process.
+        if (still_running == 0) t.join();
+        else t.detach();
+    }
+    threads_.clear();
+    return still_running;
+}
+
+LoopBridge::LoopBridge() {
+    fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+}
+
+LoopBridge::~LoopBridge() {
+    close();
+    ::close(fd_);
+}
+
+void LoopBridge::wake() noexcept {
+    std::uint64_t one = 1;
+    // EAGAIN means the counter is already non-zero: the loop is already woken.
+    [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
+}
+
+void LoopBridge::submit(std::unique_ptr<Task> task) {
+    bool was_empty;
+    {
+        std::lock_guard lock(mutex_);
+        if (closed_) {
+            was_empty = false;
+        } else {
+            was_empty = queue_.empty();
+            queue_.push_back(std::move(task));
+        }
+    }
+    task.reset();
+    if (was_empty) wake();
+}
+
+void LoopBridge::drain() {
+    std::uint64_t count;
+    [[maybe_unused]] auto n = ::read(fd_, &count, sizeof count);
+    std::vector<std::unique_ptr<Task>> batch;
+    {
+        std::unique_lock lock(mutex_, std::try_to_lock);
+        if (!lock.owns_lock()) {
+            wake();  // a submitter holds the lock for a moment: come back
+            return;
+        }
+        batch.swap(queue_);
+    }
+    for (auto& task : batch) task->run();
+}
+
+void LoopBridge::close() {
+    std::vector<std::unique_ptr<Task>> dropped;
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+        dropped.swap(queue_);
+    }
+}
+
+}  // namespace fasterapi

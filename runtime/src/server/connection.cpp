@@ -1,0 +1,461 @@
+#include "connection.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "access_log.hpp"
+#include "fasterapi/http/writer.hpp"
+#include "reactor.hpp"
+
+namespace fasterapi {
+
+namespace {
+
+http::Response internal_error() {
+    http::Response r;
+    r.status = 500;
+    r.add_header("content-type", "text/plain; charset=utf-8");
+    r.body = "Internal Server Error";
+    return r;
+}
+
+}  // namespace
+
+Responder::~Responder() {
+    if (!slot_) return;
+    // Nobody answered (the handler raised, or the Responder was dropped):
+    // answer 500 so the connection, and the responses queued behind this
+    // one, do not wait forever.
+    try {
+        send(internal_error());
+    } catch (...) {
+        // Out of memory while answering: the connection is dropped when the
+        // server stops or the client gives up.
+    }
+}
+
+Responder& Responder::operator=(Responder&& other) noexcept {
+    if (this != &other) {
+        Responder dropped(std::move(*this));  // answers 500 if unanswered
+        slot_ = std::move(other.slot_);
+    }
+    return *this;
+}
+
+void Responder::send(http::Response response) {
+    std::shared_ptr<Slot> slot = std::move(slot_);
+    if (!slot) return;
+    std::shared_ptr<detail::Reactor> reactor = slot->reactor.lock();
+    if (!reactor) return;  // the server is gone
+    if (reactor->io().get_executor().running_in_this_thread()) {
+        if (auto connection = slot->connection.lock()) connection->deliver(*slot, std::move(response));
+        return;
+    }
+    asio::post(reactor->io(), [slot = std::move(slot), response = std::move(response)]() mutable {
+        if (auto connection = slot->connection.lock()) connection->deliver(*slot, std::move(response));
+    });
+}
+
+}  // namespace fasterapi
+
+namespace fasterapi::detail {
+
+namespace {
+
+constexpr std::size_t initial_buffer = 8 * 1024;
+constexpr std::size_t min_read = 4 * 1024;
+constexpr std::size_t idle_buffer_limit = 64 * 1024;
+// Bodies up to this size are copied next to their head so small responses
+// leave in one buffer; larger ones are written from the Response itself.
+constexpr std::size_t coalesce_limit = 16 * 1024;
+constexpr std::size_t out_capacity_limit = 256 * 1024;
+constexpr auto linger_time = std::chrono::seconds(2);
+constexpr std::size_t linger_bytes = 1024 * 1024;
+
+}  // namespace
+
+asio::mutable_buffer InputBuffer::prepare(std::size_t min_free) {
+    if (capacity_ - end_ < min_free) {
+        const std::size_t used = end_ - begin_;
+        if (capacity_ - used >= min_free && begin_ > 0) {
+            std::memmove(data_.get(), data_.get() + begin_, used);
+        } else {
+            const std::size_t capacity = std::max({initial_buffer, capacity_ * 2, used + min_free});
+            auto grown = std::make_unique_for_overwrite<char[]>(capacity);
+            if (used > 0) std::memcpy(grown.get(), data_.get() + begin_, used);
+            data_ = std::move(grown);
+            capacity_ = capacity;
+        }
+        begin_ = 0;
+        end_ = used;
+    } else if (begin_ == end_) {
+        begin_ = end_ = 0;
+    }
+    return asio::buffer(data_.get() + end_, capacity_ - end_);
+}
+
+void InputBuffer::shrink(std::size_t keep) noexcept {
+    if (capacity_ > keep && begin_ == end_) {
+        data_.reset();
+        capacity_ = begin_ = end_ = 0;
+    }
+}
+
+Connection::Connection(Reactor& reactor, asio::ip::tcp::socket socket, bool counted)
+    : reactor_(reactor),
+      context_(reactor.context()),
+      socket_(std::move(socket)),
+      read_deadline_(reactor.io()),
+      write_deadline_(reactor.io()),
+      parser_(reactor.context().limits),
+      counted_(counted) {
+    if (context_.access_log != nullptr) {
+        std::error_code ec;
+        const auto peer = socket_.remote_endpoint(ec);
+        if (!ec) peer_ = peer.address().to_string() + ":" + std::to_string(peer.port());
+    }
+}
+
+void Connection::start() {
+    update_read_deadline(false);
+    start_read();
+}
+
+void Connection::refuse(std::uint16_t status) {
+    reject(status);
+    settle();
+}
+
+void Connection::start_read() {
+    reading_ = true;
+    socket_.async_read_some(in_.prepare(min_read),
+                            [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                                self->on_read(ec, n);
+                            });
+}
+
+void Connection::on_read(std::error_code ec, std::size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (lingering_) {
+        lingered_ += n;
+        if (ec || lingered_ > linger_bytes) {
+            close();
+            return;
+        }
+        in_.discard();
+        start_read();
+        return;
+    }
+    if (ec) {
+        if (ec != asio::error::eof) {
+            close();
+            return;
+        }
+        // The client finished sending. Answer what it asked for (it may
+        // still read), drop any partial request, then close.
+        eof_ = true;
+        read_closed_ = true;
+        settle();
+        if (!closed_) update_read_deadline(false);
+        return;
+    }
+    in_.commit(n);
+    process(true);
+}
+
+void Connection::process(bool bytes_arrived) {
+    if (closed_ || lingering_) return;
+    const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
+    processing_ = true;
+    while (!read_closed_ && pending_.size() < max_pipelined) {
+        const std::string_view data = in_.view();
+        if (data.empty()) break;
+        const http::Parser::Result result = parser_.parse(data);
+        if (result == http::Parser::Result::need_more) {
+            if (parser_.expects_continue()) continue_due_ = true;
+            break;
+        }
+        if (result == http::Parser::Result::error) {
+            reject(parser_.error_status());
+            break;
+        }
+        in_.consume(parser_.consumed());
+        http::Request request = parser_.take_request();
+        parser_.reset();
+        dispatch(std::move(request));
+    }
+    processing_ = false;
+    settle();
+    if (closed_ || lingering_) return;
+    if (!read_closed_ && !reading_ && pending_.size() < max_pipelined) start_read();
+    update_read_deadline(bytes_arrived);
+}
+
+void Connection::dispatch(http::Request&& request) {
+    ++requests_;
+    auto slot = std::make_shared<Slot>();
+    slot->connection = weak_from_this();
+    slot->reactor = reactor_.weak_from_this();
+    slot->head = request.method == http::Method::head;
+    slot->version_minor = request.version_minor;
+    const std::size_t max_requests = context_.config.max_requests_per_connection;
+    const bool last = (max_requests != 0 && requests_ >= max_requests) || context_.stopping.load();
+    slot->keep_alive = request.keep_alive && !last;
+    if (!slot->keep_alive) read_closed_ = true;
+    if (context_.access_log != nullptr) {
+        std::string& line = slot->log_request;
+        line.reserve(request.method_token.size() + request.path.size() + request.query.size() + 12);
+        line.append(request.method_token);
+        line.push_back(' ');
+        line.append(request.path);
+        if (!request.query.empty()) {
+            line.push_back('?');
+            line.append(request.query);
+        }
+        line.append(request.version_minor == 0 ? " HTTP/1.0" : " HTTP/1.1");
+    }
+    pending_.push_back(slot);
+    try {
+        context_.dispatcher.dispatch(std::move(request), Responder(std::move(slot)));
+    } catch (...) {
+        // The Responder, destroyed on the way out, has answered 500.
+    }
+}
+
+// A protocol error (or a timeout, or a refusal): answer it after whatever is
+// already pending, then close. The request is not dispatched.
+void Connection::reject(std::uint16_t status) {
+    auto slot = std::make_shared<Slot>();
+    slot->ready = true;
+    slot->keep_alive = false;
+    http::Response& r = slot->response;
+    r.status = status;
+    r.add_header("content-type", "text/plain; charset=utf-8");
+    r.body = http::reason_phrase(status);
+    r.close = true;
+    pending_.push_back(std::move(slot));
+    read_closed_ = true;
+}
+
+void Connection::deliver(Slot& slot, http::Response&& response) {
+    if (closed_ || slot.ready) return;
+    slot.response = std::move(response);
+    slot.ready = true;
+    if (processing_) return;  // the running process() flushes the whole batch once
+    // Writes it (with any answers queued behind it), and resumes parsing if
+    // this frees a place in the pipeline.
+    process(false);
+}
+
+// Writes what is ready; once closing with nothing left to write, finishes.
+void Connection::settle() {
+    flush();
+    if (!closed_ && !lingering_ && !in_write_ && read_closed_ && pending_.empty()) finish();
+}
+
+void Connection::flush() {
+    if (in_write_ || closed_ || lingering_) return;
+    out_.clear();
+    bodies_.clear();
+    bool close_after = false;
+    while (!pending_.empty() && pending_.front()->ready) {
+        std::shared_ptr<Slot> slot = std::move(pending_.front());
+        pending_.pop_front();
+        const http::Response& r = slot->response;
+        close_after = r.close || !slot->keep_alive || (read_closed_ && pending_.empty());
+        http::ResponseFraming framing;
+        framing.head_request = slot->head;
+        framing.close = close_after;
+        framing.keep_alive_header = !close_after && slot->version_minor == 0;
+        framing.date = reactor_.date();
+        framing.server = context_.config.server_header;
+        if (http::write_head(out_, r, framing)) {
+            if (r.body.size() <= coalesce_limit) out_.append(r.body);
+            else bodies_.emplace_back(out_.size(), &r.body);
+        }
+        if (context_.access_log != nullptr && !slot->log_request.empty())
+            context_.access_log->write(peer_, slot->log_request, r.status);
+        writing_.push_back(std::move(slot));
+        if (close_after) {
+            // Requests pipelined behind a response that closes are never answered.
+            pending_.clear();
+            read_closed_ = true;
+            break;
+        }
+    }
+    if (!close_after && continue_due_ && pending_.empty()) {
+        continue_due_ = false;
+        if (!read_closed_ && parser_.expects_continue()) {
+            out_.append(http::continue_response);
+            parser_.continue_sent();
+        }
+    }
+    if (out_.empty()) return;
+
+    buffers_.clear();
+    std::size_t from = 0;
+    for (const auto& [at, body] : bodies_) {
+        if (at > from) buffers_.emplace_back(out_.data() + from, at - from);
+        buffers_.emplace_back(body->data(), body->size());
+        from = at;
+    }
+    if (from < out_.size()) buffers_.emplace_back(out_.data() + from, out_.size() - from);
+
+    in_write_ = true;
+    close_after_write_ = close_after;
+    set_deadline(write_deadline_, Clock::now() + context_.config.write_timeout);
+    asio::async_write(socket_, buffers_, [self = shared_from_this()](std::error_code ec, std::size_t) {
+        self->on_write(ec);
+    });
+}
+
+void Connection::on_write(std::error_code ec) {
+    in_write_ = false;
+    writing_.clear();
+    if (out_.capacity() > out_capacity_limit) std::string().swap(out_);
+    if (closed_) return;
+    set_deadline(write_deadline_, Clock::time_point::max());
+    if (ec) {
+        close();
+        return;
+    }
+    if (close_after_write_) {
+        finish();
+        return;
+    }
+    process(false);
+}
+
+// Everything owed is written: close. Unless the peer already finished
+// sending, shut down our side first and drain its input for a moment, so
+// unread bytes (a refused body, pipelined requests) do not turn our close
+// into a reset that destroys the response in flight.
+void Connection::finish() {
+    if (closed_ || lingering_) return;
+    if (eof_) {
+        close();
+        return;
+    }
+    lingering_ = true;
+    pending_.clear();
+    // Served in full: a lingering connection neither holds a place under
+    // max_connections nor delays stop(), which closes it outright.
+    if (counted_) {
+        counted_ = false;
+        context_.release();
+    }
+    std::error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    read_wait_ = ReadWait::linger;
+    set_deadline(read_deadline_, Clock::now() + linger_time);
+    if (!reading_) {
+        in_.discard();
+        start_read();
+    }
+}
+
+void Connection::stop_gracefully() {
+    if (closed_) return;
+    if (lingering_ || (pending_.empty() && !in_write_)) {
+        close();
+        return;
+    }
+    read_closed_ = true;
+    update_read_deadline(false);
+}
+
+void Connection::close() noexcept {
+    if (closed_) return;
+    closed_ = true;
+    std::error_code ignored;
+    socket_.close(ignored);
+    read_deadline_.timer.cancel();
+    write_deadline_.timer.cancel();
+    pending_.clear();
+    if (counted_) context_.release();
+    reactor_.remove(this);  // may drop the last owner but one: callers hold a shared_ptr
+}
+
+// Chooses the read-side deadline for the current state (see the header's
+// state list). The head deadline is fixed at the first byte of each head, so
+// trickling bytes does not extend it; the body deadline moves with each read.
+void Connection::update_read_deadline(bool bytes_arrived) {
+    if (closed_ || lingering_) return;
+    const auto& config = context_.config;
+    if (read_closed_) {
+        read_wait_ = ReadWait::none;
+        set_deadline(read_deadline_, Clock::time_point::max());
+    } else if (parser_.in_body()) {
+        if (read_wait_ != ReadWait::body || bytes_arrived) {
+            read_wait_ = ReadWait::body;
+            set_deadline(read_deadline_, Clock::now() + config.body_timeout);
+        }
+    } else if (parser_.head_started()) {
+        if (read_wait_ != ReadWait::head || head_of_request_ != requests_) {
+            read_wait_ = ReadWait::head;
+            head_of_request_ = requests_;
+            set_deadline(read_deadline_, Clock::now() + config.head_timeout);
+        }
+    } else if (pending_.empty() && !in_write_) {
+        if (read_wait_ != ReadWait::idle) {
+            read_wait_ = ReadWait::idle;
+            in_.shrink(idle_buffer_limit);
+            set_deadline(read_deadline_, Clock::now() + config.keepalive_timeout);
+        }
+    } else {
+        // Waiting for the dispatcher: its Responder guarantees an answer.
+        read_wait_ = ReadWait::none;
+        set_deadline(read_deadline_, Clock::time_point::max());
+    }
+}
+
+// One long-lived wait per deadline: moving a deadline later only stores the
+// new time (the wait re-arms itself when it fires early), so a busy
+// keep-alive connection does not cancel and re-queue a timer per request.
+void Connection::set_deadline(Deadline& d, Clock::time_point at) {
+    d.at = at;
+    if (at == Clock::time_point::max()) return;
+    if (d.armed && d.timer.expiry() <= at) return;
+    d.timer.expires_at(at);
+    d.armed = true;
+    d.timer.async_wait([self = shared_from_this(), &d](std::error_code ec) { self->on_timer(d, ec); });
+}
+
+void Connection::on_timer(Deadline& d, std::error_code ec) {
+    if (ec || closed_) return;  // superseded by an earlier deadline, or closed
+    const Clock::time_point now = Clock::now();
+    if (d.timer.expiry() > now) return;  // a newer wait is pending
+    d.armed = false;
+    if (d.at == Clock::time_point::max()) return;
+    if (d.at > now) {
+        set_deadline(d, d.at);
+        return;
+    }
+    d.at = Clock::time_point::max();
+    if (&d == &write_deadline_) {
+        close();  // the client does not read
+        return;
+    }
+    on_read_timeout();
+}
+
+void Connection::on_read_timeout() {
+    const ReadWait wait = read_wait_;
+    read_wait_ = ReadWait::none;
+    switch (wait) {
+    case ReadWait::head:
+    case ReadWait::body:
+        reject(408);
+        settle();
+        return;
+    case ReadWait::idle:
+    case ReadWait::linger:
+        close();
+        return;
+    case ReadWait::none:
+        return;
+    }
+}
+
+}  // namespace fasterapi::detail

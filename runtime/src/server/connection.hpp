@@ -1,0 +1,165 @@
+// Connection: one accepted socket — read, parse, dispatch, write in order.
+//
+// States (server.hpp numbers them; here is how each is represented):
+//   1. reading    — a read is in flight; the parser advances over the input
+//                   buffer. The head deadline runs from the first byte of a
+//                   request head to its end, the body deadline between body
+//                   reads.
+//   2. dispatched — each complete request gets a Slot in `pending_` (request
+//                   order) and goes to the dispatcher; parsing and reading go
+//                   on while fewer than max_pipelined are pending.
+//   3. writing    — the ready slots at the front of `pending_` are written in
+//                   one gathered write; a slot answered early waits for those
+//                   before it.
+//   4. idle       — nothing pending, no partial request: the keep-alive
+//                   deadline runs.
+//   5. closing    — `read_closed_`: nothing more is parsed; owed responses
+//                   are written, the last with `connection: close`; then the
+//                   write side is shut down and the connection lingers,
+//                   discarding input for a moment, so the peer reads the last
+//                   response instead of a reset; then the socket is closed.
+//
+// What must hold:
+//   - responses leave in request order, each exactly once.
+//   - nothing after a rejected request is parsed; the rejection closes.
+//   - every wait is bounded by a deadline (head, body, keep-alive, write,
+//     linger), except waiting for the dispatcher's answer, which the
+//     Responder guarantees (a dropped Responder answers 500).
+//   - only the reactor thread touches a Connection.
+#pragma once
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "fasterapi/http/parser.hpp"
+#include "fasterapi/http/response.hpp"
+#include "fasterapi/server.hpp"
+
+namespace fasterapi::detail {
+
+class Connection;
+class Reactor;
+struct ServerContext;
+
+}  // namespace fasterapi::detail
+
+// One request's place in its connection's response order.
+struct fasterapi::Responder::Slot {
+    std::weak_ptr<detail::Connection> connection;
+    std::weak_ptr<detail::Reactor> reactor;
+
+    // Touched only on the reactor thread.
+    http::Response response;
+    bool ready = false;
+    bool head = false;        // HEAD: the body is not written
+    bool keep_alive = true;   // the request allows another after it
+    int version_minor = 1;
+    std::string log_request;  // "GET /a?b HTTP/1.1" when access-logging
+};
+
+namespace fasterapi::detail {
+
+// The read side's bytes: [begin, end) is unparsed input, starting at the
+// current request's first byte; reads append after end.
+class InputBuffer {
+public:
+    std::string_view view() const noexcept { return {data_.get() + begin_, end_ - begin_}; }
+    void consume(std::size_t n) noexcept { begin_ += n; }
+    // Room for at least `min_free` bytes after end; moves or grows the bytes,
+    // so only call it with no read in flight.
+    asio::mutable_buffer prepare(std::size_t min_free);
+    void commit(std::size_t n) noexcept { end_ += n; }
+    void discard() noexcept { begin_ = end_ = 0; }
+    // Gives back a buffer that grew for a large request.
+    void shrink(std::size_t keep) noexcept;
+
+private:
+    std::unique_ptr<char[]> data_;
+    std::size_t capacity_ = 0;
+    std::size_t begin_ = 0;
+    std::size_t end_ = 0;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    using Clock = std::chrono::steady_clock;
+    using Slot = Responder::Slot;
+
+    Connection(Reactor& reactor, asio::ip::tcp::socket socket, bool counted);
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    void start();
+    // Answers `status` and closes without reading a request (503 when full).
+    void refuse(std::uint16_t status);
+    // The dispatcher's answer for `slot`.
+    void deliver(Slot& slot, http::Response&& response);
+    // Server stop: close if idle, else finish what is pending, then close.
+    void stop_gracefully();
+    void close() noexcept;
+
+private:
+    struct Deadline {
+        explicit Deadline(asio::io_context& io) : timer(io) {}
+        asio::steady_timer timer;
+        Clock::time_point at = Clock::time_point::max();
+        bool armed = false;
+    };
+    enum class ReadWait : std::uint8_t { none, idle, head, body, linger };
+
+    void start_read();
+    void on_read(std::error_code ec, std::size_t n);
+    void process(bool bytes_arrived);
+    void dispatch(http::Request&& request);
+    void reject(std::uint16_t status);
+    void settle();
+    void flush();
+    void on_write(std::error_code ec);
+    void finish();
+
+    void update_read_deadline(bool bytes_arrived);
+    void set_deadline(Deadline& d, Clock::time_point at);
+    void on_timer(Deadline& d, std::error_code ec);
+    void on_read_timeout();
+
+    Reactor& reactor_;
+    ServerContext& context_;
+    asio::ip::tcp::socket socket_;
+    Deadline read_deadline_;
+    Deadline write_deadline_;
+    ReadWait read_wait_ = ReadWait::none;
+    std::size_t head_of_request_ = 0;  // which request the head deadline is for
+
+    InputBuffer in_;
+    http::Parser parser_;
+    std::deque<std::shared_ptr<Slot>> pending_;
+    std::size_t requests_ = 0;
+    std::string peer_;  // "127.0.0.1:54321", only when access-logging
+
+    std::string out_;
+    std::vector<std::pair<std::size_t, const std::string*>> bodies_;  // large bodies, by reference
+    std::vector<asio::const_buffer> buffers_;
+    std::vector<std::shared_ptr<Slot>> writing_;  // keeps referenced bodies alive
+    std::size_t lingered_ = 0;
+
+    bool counted_;
+    bool reading_ = false;
+    bool in_write_ = false;
+    bool processing_ = false;   // inside process(): answers wait for its flush
+    bool read_closed_ = false;  // closing: parse nothing more
+    bool eof_ = false;
+    bool close_after_write_ = false;
+    bool continue_due_ = false;
+    bool lingering_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace fasterapi::detail

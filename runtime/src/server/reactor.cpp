@@ -1,0 +1,135 @@
+#include "reactor.hpp"
+
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <vector>
+
+#include "connection.hpp"
+
+namespace fasterapi::detail {
+
+namespace {
+
+http::ParserLimits limits_of(const ServerConfig& c) {
+    http::ParserLimits l;
+    l.max_request_line = c.max_request_line;
+    l.max_header_bytes = c.max_header_bytes;
+    l.max_header_count = c.max_header_count;
+    l.max_body_bytes = c.max_body_bytes;
+    return l;
+}
+
+}  // namespace
+
+ServerContext::ServerContext(ServerConfig c, Dispatcher& d)
+    : config(std::move(c)), limits(limits_of(config)), dispatcher(d) {}
+
+bool ServerContext::admit() noexcept {
+    std::size_t n = connections.load(std::memory_order_relaxed);
+    do {
+        if (n >= config.max_connections) return false;
+    } while (!connections.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+    return true;
+}
+
+void ServerContext::release() noexcept {
+    if (connections.fetch_sub(1, std::memory_order_acq_rel) == 1 && stopping.load()) {
+        // Taking the lock orders this notification after the stopping
+        // thread's check of the count, so the wake-up is not lost.
+        { std::lock_guard<std::mutex> lock(drained_mutex); }
+        drained.notify_all();
+    }
+}
+
+Reactor::Reactor(ServerContext& context)
+    : work_(asio::make_work_guard(io_)), context_(context), acceptor_(io_), accept_retry_(io_) {}
+
+std::uint16_t Reactor::listen(const asio::ip::tcp::endpoint& endpoint, int backlog) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    const int one = 1;
+    if (::setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        throw std::system_error(errno, std::system_category(), "setsockopt(SO_REUSEPORT)");
+    acceptor_.bind(endpoint);
+    acceptor_.listen(backlog);
+    return acceptor_.local_endpoint().port();
+}
+
+void Reactor::start_accepting() { accept(); }
+
+void Reactor::run() {
+    for (;;) {
+        try {
+            io_.run();
+            return;
+        } catch (const std::exception& e) {
+            // A handler threw: report it and keep serving the other connections.
+            std::fprintf(stderr, "ERROR:    reactor: %s\n", e.what());
+        }
+    }
+}
+
+void Reactor::accept() {
+    acceptor_.async_accept([this](std::error_code ec, asio::ip::tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+        if (!ec) {
+            on_accepted(std::move(socket));
+            accept();
+            return;
+        }
+        if (ec == asio::error::connection_aborted || ec == asio::error::interrupted ||
+            ec == asio::error::try_again) {
+            accept();
+            return;
+        }
+        // Out of descriptors or buffers: accepting again at once would spin;
+        // the backlog holds the clients for a moment.
+        accept_retry_.expires_after(std::chrono::milliseconds(50));
+        accept_retry_.async_wait([this](std::error_code wait_ec) {
+            if (!wait_ec && acceptor_.is_open()) accept();
+        });
+    });
+}
+
+void Reactor::on_accepted(asio::ip::tcp::socket socket) {
+    std::error_code ignored;
+    if (context_.stopping.load()) {
+        socket.close(ignored);
+        return;
+    }
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    const bool admitted = context_.admit();
+    auto connection = std::make_shared<Connection>(*this, std::move(socket), admitted);
+    connections_.emplace(connection.get(), connection);
+    if (admitted) connection->start();
+    else connection->refuse(503);
+}
+
+void Reactor::begin_stop() {
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    accept_retry_.cancel();
+    std::vector<std::shared_ptr<Connection>> all;
+    all.reserve(connections_.size());
+    for (auto& [ptr, connection] : connections_) all.push_back(connection);
+    for (auto& connection : all) connection->stop_gracefully();
+}
+
+void Reactor::close_all() {
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    accept_retry_.cancel();
+    std::vector<std::shared_ptr<Connection>> all;
+    all.reserve(connections_.size());
+    for (auto& [ptr, connection] : connections_) all.push_back(connection);
+    for (auto& connection : all) connection->close();
+    work_.reset();
+    // The handlers aborted by the closes are queued before this one; answers
+    // posted later are destroyed with the io_context.
+    asio::post(io_, [this] { io_.stop(); });
+}
+
+void Reactor::remove(Connection* connection) noexcept { connections_.erase(connection); }
+
+}  // namespace fasterapi::detail

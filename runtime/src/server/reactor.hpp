@@ -1,0 +1,90 @@
+// Reactor: one thread's io_context, its listening socket and its connections.
+//
+// Each reactor owns an SO_REUSEPORT acceptor on the server's address, so the
+// kernel spreads connections across reactors and a connection lives and dies
+// on the thread that accepted it. Everything a reactor owns is touched only
+// from its thread, except io() (for posting answers) and the shared
+// ServerContext counters.
+//
+// Lifetime: the Server owns reactors through shared_ptr; a Responder::Slot
+// holds a weak_ptr, so an answer arriving after the server is gone finds no
+// reactor and is dropped. The io_context is the first member, so it is
+// destroyed last, after the connections whose sockets are registered with it.
+//
+// What must hold:
+//   - accepting stops at begin_stop(); close_all() closes every connection and
+//     lets run() return once the aborted handlers have run.
+#pragma once
+
+#include <asio.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "fasterapi/http/date.hpp"
+#include "fasterapi/http/parser.hpp"
+#include "fasterapi/server.hpp"
+
+namespace fasterapi::detail {
+
+class AccessLog;
+class Connection;
+
+// What the reactors of one Server share. Owned by the Server; outlives the
+// reactor threads.
+struct ServerContext {
+    ServerContext(ServerConfig c, Dispatcher& d);
+
+    const ServerConfig config;
+    const http::ParserLimits limits;
+    Dispatcher& dispatcher;
+    AccessLog* access_log = nullptr;
+
+    std::atomic<std::size_t> connections{0};  // open connections, 503 refusals excepted
+    std::atomic<bool> stopping{false};
+    std::mutex drained_mutex;
+    std::condition_variable drained;          // connections reached zero while stopping
+
+    // Reserves a place for a new connection; false beyond max_connections.
+    bool admit() noexcept;
+    void release() noexcept;
+};
+
+class Reactor : public std::enable_shared_from_this<Reactor> {
+public:
+    explicit Reactor(ServerContext& context);
+    Reactor(const Reactor&) = delete;
+    Reactor& operator=(const Reactor&) = delete;
+
+    // Opens, binds (SO_REUSEADDR + SO_REUSEPORT) and listens; throws
+    // std::system_error. Returns the bound port.
+    std::uint16_t listen(const asio::ip::tcp::endpoint& endpoint, int backlog);
+    void start_accepting();
+    void run();  // the reactor thread's body
+
+    void begin_stop();  // stop accepting; close idle connections
+    void close_all();   // close everything; run() returns soon after
+
+    asio::io_context& io() noexcept { return io_; }
+    ServerContext& context() noexcept { return context_; }
+    std::string_view date() noexcept { return date_.now(); }
+    void remove(Connection* connection) noexcept;
+
+private:
+    void accept();
+    void on_accepted(asio::ip::tcp::socket socket);
+
+    asio::io_context io_{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    ServerContext& context_;
+    asio::ip::tcp::acceptor acceptor_;
+    asio::steady_timer accept_retry_;
+    http::DateCache date_;
+    std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
+};
+
+}  // namespace fasterapi::detail

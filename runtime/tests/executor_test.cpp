@@ -1,0 +1,98 @@
+// Executor: Python work runs on workers with the GIL; a blocking task does not
+// hold up the others; stop() drains, drops what is left, and joins.
+#include "fasterapi/executor.hpp"
+
+#include <Python.h>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Interpreter {
+    Interpreter() {
+        if (!Py_IsInitialized()) {
+            Py_InitializeEx(0);
+            saved = PyEval_SaveThread();  // release the GIL: workers take it
+        }
+    }
+    PyThreadState* saved = nullptr;
+};
+
+Interpreter& interpreter() {
+    static Interpreter i;
+    return i;
+}
+
+class Counting final : public fasterapi::Task {
+public:
+    Counting(std::atomic<int>& done, std::atomic<int>& dropped, const char* code)
+        : done_(done), dropped_(dropped), code_(code) {}
+    ~Counting() override {
+        if (!ran_) ++dropped_;
+    }
+    void run() override {
+        ran_ = true;
+        REQUIRE(PyGILState_Check());
+        if (code_ && PyRun_SimpleString(code_) != 0) FAIL("python failed");
+        ++done_;
+    }
+
+private:
+    std::atomic<int>& done_;
+    std::atomic<int>& dropped_;
+    const char* code_;
+    bool ran_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("tasks run with the GIL and a sleeping task does not block the rest") {
+    interpreter();
+    std::atomic<int> done{0}, dropped{0};
+    fasterapi::Executor ex(4);
+    ex.start();
+    auto t0 = std::chrono::steady_clock::now();
+    ex.submit(std::make_unique<Counting>(done, dropped, "import time; time.sleep(0.5)"));
+    for (int i = 0; i < 100; ++i) ex.submit(std::make_unique<Counting>(done, dropped, "x = 1 + 1"));
+    while (done.load() < 100 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(1ms);
+    CHECK(done.load() >= 100);
+    CHECK(std::chrono::steady_clock::now() - t0 < 400ms);  // the fast ones did not wait for the sleeper
+    CHECK(ex.stop(5s) == 0);
+    CHECK(done.load() == 101);
+    CHECK(dropped.load() == 0);
+}
+
+TEST_CASE("stop drops queued work and refuses new work") {
+    interpreter();
+    std::atomic<int> done{0}, dropped{0};
+    fasterapi::Executor ex(1);
+    ex.start();
+    ex.submit(std::make_unique<Counting>(done, dropped, "import time; time.sleep(0.3)"));
+    std::this_thread::sleep_for(50ms);
+    for (int i = 0; i < 5; ++i) ex.submit(std::make_unique<Counting>(done, dropped, nullptr));
+    CHECK(ex.stop(0ms) == 1);  // the sleeper is still running when the grace period ends
+    CHECK(dropped.load() == 5);
+    ex.submit(std::make_unique<Counting>(done, dropped, nullptr));
+    CHECK(dropped.load() == 6);
+    std::this_thread::sleep_for(400ms);  // let the detached sleeper finish before the process exits
+}
+
+TEST_CASE("the loop bridge runs queued tasks when drained") {
+    interpreter();
+    std::atomic<int> done{0}, dropped{0};
+    fasterapi::LoopBridge bridge;
+    bridge.submit(std::make_unique<Counting>(done, dropped, nullptr));
+    bridge.submit(std::make_unique<Counting>(done, dropped, nullptr));
+    PyGILState_STATE g = PyGILState_Ensure();
+    bridge.drain();
+    PyGILState_Release(g);
+    CHECK(done.load() == 2);
+    bridge.submit(std::make_unique<Counting>(done, dropped, nullptr));
+    bridge.close();
+    CHECK(dropped.load() == 1);
+}

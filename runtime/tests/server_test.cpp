@@ -1,0 +1,604 @@
+// The HTTP/1.1 server over real sockets on 127.0.0.1: keep-alive, pipelining
+// order with out-of-order answers, HEAD, limits, timeouts, rejections, stop.
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fasterapi/server.hpp"
+
+using namespace std::chrono_literals;
+using fasterapi::Dispatcher;
+using fasterapi::Responder;
+using fasterapi::Server;
+using fasterapi::ServerConfig;
+namespace http = fasterapi::http;
+
+namespace {
+
+// Echoes "METHOD path?query|body". Routes:
+//   /slow?<ms>   answered from another thread after <ms> milliseconds
+//   /drop        the Responder is dropped unanswered (-> 500)
+//   /close       the response asks to close the connection
+//   /later       answered from another thread at once
+//   /big?<n>     a body of <n> bytes
+class TestDispatcher : public Dispatcher {
+public:
+    ~TestDispatcher() override {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (std::thread& t : threads_) t.join();
+    }
+
+    void dispatch(http::Request&& request, Responder responder) override {
+        ++count;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            paths.emplace_back(request.path);
+        }
+        http::Response response;
+        response.add_header("content-type", "text/plain");
+        response.body.append(request.method_token).append(" ").append(request.path);
+        if (!request.query.empty()) response.body.append("?").append(request.query);
+        response.body.append("|").append(request.body);
+
+        if (request.path == "/drop") return;
+        if (request.path == "/big") response.body.assign(std::stoul(std::string(request.query)), 'b');
+        if (request.path == "/close") response.close = true;
+        if (request.path == "/slow" || request.path == "/later") {
+            const auto delay = std::chrono::milliseconds(request.path == "/slow" ? std::stoi(std::string(request.query)) : 0);
+            std::lock_guard<std::mutex> lock(mutex_);
+            threads_.emplace_back([delay, r = std::move(responder), resp = std::move(response)]() mutable {
+                std::this_thread::sleep_for(delay);
+                r.send(std::move(resp));
+            });
+            return;
+        }
+        responder.send(std::move(response));
+    }
+
+    std::atomic<int> count{0};
+    std::mutex mutex_;
+    std::vector<std::string> paths;
+
+private:
+    std::vector<std::thread> threads_;
+};
+
+struct Reply {
+    int status = 0;
+    std::string head;  // status line and fields, as received
+    std::map<std::string, std::string> fields;  // lower-case names
+    std::string body;
+
+    bool has(const std::string& name) const { return fields.count(name) != 0; }
+    std::string field(const std::string& name) const {
+        auto it = fields.find(name);
+        return it == fields.end() ? std::string() : it->second;
+    }
+};
+
+// A blocking client socket with a receive timeout, so no test can hang.
+class Client {
+public:
+    explicit Client(std::uint16_t port, std::chrono::milliseconds timeout = 3000ms) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd_ >= 0);
+        timeval tv{};
+        tv.tv_sec = timeout.count() / 1000;
+        tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    }
+    ~Client() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    void send(std::string_view bytes) {
+        while (!bytes.empty()) {
+            const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+            REQUIRE(n > 0);
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+        }
+    }
+
+    // Reads more bytes into the buffer; false on EOF, error or timeout.
+    bool fill() {
+        char chunk[16384];
+        const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+        if (n <= 0) return false;
+        buffer_.append(chunk, static_cast<std::size_t>(n));
+        return true;
+    }
+
+    // One response; status 0 if the connection ended first.
+    Reply read_reply(bool head_request = false) {
+        Reply r;
+        std::size_t end;
+        while ((end = buffer_.find("\r\n\r\n")) == std::string::npos)
+            if (!fill()) return r;
+        r.head = buffer_.substr(0, end + 2);
+        buffer_.erase(0, end + 4);
+        r.status = std::stoi(r.head.substr(9, 3));
+        std::size_t line = r.head.find("\r\n") + 2;
+        while (line < r.head.size()) {
+            const std::size_t eol = r.head.find("\r\n", line);
+            const std::size_t colon = r.head.find(':', line);
+            std::string name = r.head.substr(line, colon - line);
+            for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            r.fields[name] = r.head.substr(colon + 2, eol - colon - 2);
+            line = eol + 2;
+        }
+        if (head_request || r.status < 200 || r.status == 204 || r.status == 304) return r;
+        const std::size_t length = std::stoul(r.field("content-length"));
+        while (buffer_.size() < length)
+            if (!fill()) return Reply{};
+        r.body = buffer_.substr(0, length);
+        buffer_.erase(0, length);
+        return r;
+    }
+
+    // True when the server closes the connection (EOF) with no further bytes.
+    bool closed_without_more_bytes() {
+        if (!buffer_.empty()) return false;
+        char c;
+        const ssize_t n = ::recv(fd_, &c, 1, 0);
+        return n == 0;
+    }
+
+    const std::string& buffered() const { return buffer_; }
+    int fd() const { return fd_; }
+
+private:
+    int fd_ = -1;
+    std::string buffer_;
+};
+
+ServerConfig test_config() {
+    ServerConfig c;
+    c.host = "127.0.0.1";
+    c.port = 0;
+    c.reactors = 2;
+    c.access_log = false;
+    c.head_timeout = 2000ms;
+    c.body_timeout = 2000ms;
+    c.keepalive_timeout = 2000ms;
+    c.write_timeout = 2000ms;
+    return c;
+}
+
+std::string get(std::string_view target, std::string_view extra = "") {
+    return "GET " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) + "\r\n";
+}
+
+}  // namespace
+
+TEST_CASE("keep-alive: several requests on one connection", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    REQUIRE(server.port() != 0);
+
+    Client c(server.port());
+    c.send(get("/items/1?x=2"));
+    Reply r = c.read_reply();
+    CHECK(r.status == 200);
+    CHECK(r.body == "GET /items/1?x=2|");
+    CHECK_FALSE(r.has("connection"));
+    // uvicorn's order: date, server, content-length, then the app's headers.
+    CHECK(r.head.rfind("HTTP/1.1 200 OK\r\ndate: ", 0) == 0);
+    CHECK(r.field("date").size() == 29);
+    CHECK(r.field("date").substr(26) == "GMT");
+    CHECK(r.head.find("\r\nserver: fasterapi\r\ncontent-length: 17\r\ncontent-type: text/plain\r\n") !=
+          std::string::npos);
+
+    c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
+    r = c.read_reply();
+    CHECK(r.status == 200);
+    CHECK(r.body == "POST /echo|hello");
+
+    c.send("POST /chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+    r = c.read_reply();
+    CHECK(r.body == "POST /chunked|abcde");
+
+    c.send(get("/later"));
+    r = c.read_reply();
+    CHECK(r.body == "GET /later|");
+    CHECK(d.count == 4);
+}
+
+TEST_CASE("pipelined responses keep request order when answered out of order", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/slow?300") + get("/fast") + get("/slow?100") + get("/later") + get("/last"));
+    CHECK(c.read_reply().body == "GET /slow?300|");
+    CHECK(c.read_reply().body == "GET /fast|");
+    CHECK(c.read_reply().body == "GET /slow?100|");
+    CHECK(c.read_reply().body == "GET /later|");
+    CHECK(c.read_reply().body == "GET /last|");
+}
+
+TEST_CASE("pipelining beyond max_pipelined waits instead of failing", "[server]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.max_pipelined = 2;
+    Server server(config, d);
+    server.start();
+
+    Client c(server.port());
+    std::string batch;
+    for (int i = 0; i < 6; ++i) batch += get("/slow?20") + get("/n" + std::to_string(i));
+    c.send(batch);
+    for (int i = 0; i < 6; ++i) {
+        CHECK(c.read_reply().body == "GET /slow?20|");
+        CHECK(c.read_reply().body == "GET /n" + std::to_string(i) + "|");
+    }
+}
+
+TEST_CASE("HEAD gets the headers of GET and no body", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send("HEAD /thing HTTP/1.1\r\nHost: t\r\n\r\n" + get("/after"));
+    const Reply head = c.read_reply(true);
+    CHECK(head.status == 200);
+    CHECK(head.field("content-length") == std::to_string(std::string("HEAD /thing|").size()));
+    // Had a body been sent, this would read it instead of the next response.
+    const Reply next = c.read_reply();
+    CHECK(next.status == 200);
+    CHECK(next.body == "GET /after|");
+}
+
+TEST_CASE("HTTP/1.0 closes by default and keeps alive on request", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    {
+        Client c(server.port());
+        c.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        Reply r = c.read_reply();
+        CHECK(r.field("connection") == "keep-alive");
+        c.send("GET /b HTTP/1.0\r\n\r\n");
+        r = c.read_reply();
+        CHECK(r.body == "GET /b|");
+        CHECK(r.field("connection") == "close");
+        CHECK(c.closed_without_more_bytes());
+    }
+    {
+        Client c(server.port());
+        c.send(get("/x", "Connection: close\r\n"));
+        const Reply r = c.read_reply();
+        CHECK(r.field("connection") == "close");
+        CHECK(c.closed_without_more_bytes());
+    }
+    {
+        Client c(server.port());
+        c.send(get("/close") + get("/never"));
+        const Reply r = c.read_reply();
+        CHECK(r.body == "GET /close|");
+        CHECK(r.field("connection") == "close");
+        CHECK(c.closed_without_more_bytes());
+    }
+}
+
+TEST_CASE("a bad request is answered 400 and nothing after it is parsed", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/first") + "GET /bad HTTP/1.1\r\nHost : t\r\n\r\n" + get("/after"));
+    CHECK(c.read_reply().body == "GET /first|");
+    const Reply r = c.read_reply();
+    CHECK(r.status == 400);
+    CHECK(r.body == "Bad Request");
+    CHECK(r.field("content-type") == "text/plain; charset=utf-8");
+    CHECK(r.field("connection") == "close");
+    CHECK(c.closed_without_more_bytes());
+    std::lock_guard<std::mutex> lock(d.mutex_);
+    CHECK(d.paths == std::vector<std::string>{"/first"});
+}
+
+TEST_CASE("protocol errors map to their status codes", "[server]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.max_request_line = 100;
+    config.max_header_bytes = 200;
+    Server server(config, d);
+    server.start();
+
+    const std::pair<std::string, int> cases[] = {
+        {"GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505},
+        {"GET /" + std::string(200, 'a') + " HTTP/1.1\r\n", 414},
+        {"GET / HTTP/1.1\r\nHost: t\r\nX: " + std::string(300, 'a') + "\r\n\r\n", 431},
+        {"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501},
+        {"GET / HTTP/1.1\r\n\r\n", 400},
+    };
+    for (const auto& [request, status] : cases) {
+        INFO(request);
+        Client c(server.port());
+        c.send(request);
+        const Reply r = c.read_reply();
+        CHECK(r.status == status);
+        CHECK(r.field("connection") == "close");
+        CHECK(c.closed_without_more_bytes());
+    }
+    CHECK(d.count == 0);
+}
+
+TEST_CASE("a body over the limit is refused with 413 before it is sent", "[server]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.max_body_bytes = 1024;
+    Server server(config, d);
+    server.start();
+
+    Client c(server.port());
+    c.send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n");
+    const Reply r = c.read_reply();
+    CHECK(r.status == 413);
+    CHECK(r.field("connection") == "close");
+    CHECK(c.closed_without_more_bytes());
+    CHECK(d.count == 0);
+}
+
+TEST_CASE("Expect: 100-continue gets an interim response before the body", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    const Reply interim = c.read_reply();
+    CHECK(interim.status == 100);
+    CHECK(interim.head == "HTTP/1.1 100 Continue\r\n");
+    c.send("hello");
+    const Reply r = c.read_reply();
+    CHECK(r.status == 200);
+    CHECK(r.body == "POST /up|hello");
+
+    // Body sent along with the head: no interim response.
+    c.send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi");
+    const Reply direct = c.read_reply();
+    CHECK(direct.status == 200);
+    CHECK(direct.body == "POST /up|hi");
+}
+
+TEST_CASE("a slowloris head is cut by head_timeout with 408", "[server][timeout]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.head_timeout = 300ms;
+    Server server(config, d);
+    server.start();
+
+    Client c(server.port());
+    const auto started = std::chrono::steady_clock::now();
+    const std::string head = "GET / HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    bool cut = false;
+    for (char ch : head) {
+        if (::send(c.fd(), &ch, 1, MSG_NOSIGNAL) != 1) {
+            cut = true;
+            break;
+        }
+        pollfd p{c.fd(), POLLIN, 0};
+        if (::poll(&p, 1, 50) > 0) {
+            cut = true;
+            break;
+        }
+    }
+    REQUIRE(cut);
+    const Reply r = c.read_reply();
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    CHECK(r.status == 408);
+    CHECK(r.field("connection") == "close");
+    CHECK(elapsed >= 250ms);
+    CHECK(elapsed < 1500ms);
+    CHECK(d.count == 0);
+}
+
+TEST_CASE("an idle body is cut by body_timeout with 408", "[server][timeout]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.body_timeout = 200ms;
+    Server server(config, d);
+    server.start();
+
+    Client c(server.port());
+    c.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab");
+    const Reply r = c.read_reply();
+    CHECK(r.status == 408);
+    CHECK(d.count == 0);
+}
+
+TEST_CASE("an idle keep-alive connection is closed by keepalive_timeout", "[server][timeout]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.keepalive_timeout = 200ms;
+    Server server(config, d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/one"));
+    CHECK(c.read_reply().status == 200);
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(c.closed_without_more_bytes());
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    CHECK(elapsed >= 150ms);
+    CHECK(elapsed < 1500ms);
+}
+
+TEST_CASE("a dropped Responder answers 500", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/drop") + get("/next"));
+    const Reply r = c.read_reply();
+    CHECK(r.status == 500);
+    CHECK(r.body == "Internal Server Error");
+    CHECK(c.read_reply().body == "GET /next|");
+}
+
+TEST_CASE("max_requests_per_connection closes after the last allowed response", "[server]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.max_requests_per_connection = 2;
+    Server server(config, d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/1") + get("/2") + get("/3"));
+    Reply r = c.read_reply();
+    CHECK_FALSE(r.has("connection"));
+    r = c.read_reply();
+    CHECK(r.body == "GET /2|");
+    CHECK(r.field("connection") == "close");
+    CHECK(c.closed_without_more_bytes());
+    CHECK(d.count == 2);
+}
+
+TEST_CASE("connections beyond max_connections get 503", "[server]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.max_connections = 1;
+    Server server(config, d);
+    server.start();
+
+    Client first(server.port());
+    first.send(get("/a"));
+    CHECK(first.read_reply().status == 200);
+    Client second(server.port());
+    const Reply r = second.read_reply();
+    CHECK(r.status == 503);
+    CHECK(r.field("connection") == "close");
+    first.send(get("/b"));
+    CHECK(first.read_reply().status == 200);
+}
+
+TEST_CASE("stop lets a request in flight finish, then closes", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    const std::uint16_t port = server.port();
+
+    Client busy(port);
+    Client idle(port);
+    idle.send(get("/idle"));
+    CHECK(idle.read_reply().status == 200);
+    busy.send(get("/slow?300"));
+    while (d.count < 2) std::this_thread::sleep_for(1ms);
+
+    const auto started = std::chrono::steady_clock::now();
+    std::thread stopper([&] { server.stop(3000ms); });
+    CHECK(idle.closed_without_more_bytes());  // idle: closed at once
+    const Reply r = busy.read_reply();
+    CHECK(r.status == 200);
+    CHECK(r.body == "GET /slow?300|");
+    CHECK(r.field("connection") == "close");
+    CHECK(busy.closed_without_more_bytes());
+    stopper.join();
+    CHECK(std::chrono::steady_clock::now() - started < 2000ms);
+
+    // No longer listening.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0);
+    ::close(fd);
+}
+
+TEST_CASE("stop after the grace period closes what is still pending", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/slow?600"));
+    while (d.count < 1) std::this_thread::sleep_for(1ms);
+    const auto started = std::chrono::steady_clock::now();
+    server.stop(100ms);
+    CHECK(std::chrono::steady_clock::now() - started < 500ms);
+    CHECK(c.read_reply().status == 0);  // closed without a response
+}
+
+TEST_CASE("the access log writes uvicorn's line per response", "[server]") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.access_log = true;
+    config.access_log_fd = fds[1];
+    Server server(config, d);
+    server.start();
+
+    std::string local;
+    {
+        Client c(server.port());
+        c.send(get("/items/1?x=2") + "POST /p HTTP/1.0\r\nContent-Length: 0\r\n\r\n");
+        CHECK(c.read_reply().status == 200);
+        CHECK(c.read_reply().status == 200);
+        sockaddr_in addr{};
+        socklen_t len = sizeof addr;
+        ::getsockname(c.fd(), reinterpret_cast<sockaddr*>(&addr), &len);
+        local = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    }
+    server.stop(1000ms);
+    ::close(fds[1]);
+    std::string log;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) log.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    CHECK(log == "INFO:     " + local + " - \"GET /items/1?x=2 HTTP/1.1\" 200\n"
+                 "INFO:     " + local + " - \"POST /p HTTP/1.0\" 200\n");
+}
+
+TEST_CASE("a client that stops reading is cut by write_timeout", "[server][timeout]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.write_timeout = 300ms;
+    Server server(config, d);
+    server.start();
+
+    Client c(server.port());
+    // Far more than the socket buffers on both sides hold while nobody reads.
+    const std::size_t size = 64 * 1024 * 1024;
+    c.send(get("/big?" + std::to_string(size)));
+    std::this_thread::sleep_for(700ms);
+    // The server gave up: reading drains what was buffered, then ends early.
+    std::size_t received = 0;
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::recv(c.fd(), buf, sizeof buf, 0)) > 0) received += static_cast<std::size_t>(n);
+    CHECK(received > 0);
+    CHECK(received < size);
+}

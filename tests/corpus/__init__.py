@@ -1,0 +1,1 @@
+"""The compatibility corpus: small apps, each with the CASES run differentially."""

@@ -1,0 +1,194 @@
+"""Generator units: loading, inspection into the IR, validation, rendering."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fasterapi.inspect import inspect_app, path_parts, trampoline_name
+from fasterapi.ir import App, PathPart
+from fasterapi.load import LoadError, load, split_spec
+from fasterapi.render import cpp_string, render
+from fasterapi.validate import validate
+
+
+def write_app(tmp_path: Path, body: str, name: str = "app.py") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def ir_of(path: Path) -> App:
+    loaded = load(str(path))
+    return inspect_app(loaded, source=path.name, module_name=f"{path.stem}_fasterapi", app_ref=loaded.ref)
+
+
+@pytest.mark.parametrize(("spec", "expected"), [
+    ("app.py", ("app.py", None)),
+    ("app.py:api", ("app.py", "api")),
+    ("pkg.mod:app", ("pkg.mod", "app")),
+    ("dir/app.py", ("dir/app.py", None)),
+])
+def test_split_spec(spec, expected):
+    assert split_spec(spec) == expected
+
+
+def test_load_finds_the_app_by_file_and_by_attribute(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        api = FastAPI()
+    """, "svc_one.py")
+    loaded = load(str(path))
+    assert loaded.attr == "api" and loaded.module_name == "svc_one" and loaded.ref == "svc_one:api"
+    assert load(f"{path}:api").app is loaded.app
+
+
+def test_load_errors_are_clear(tmp_path: Path):
+    with pytest.raises(LoadError, match="no such file"):
+        load(str(tmp_path / "missing.py"))
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        a = FastAPI()
+        b = FastAPI()
+    """, "svc_two.py")
+    with pytest.raises(LoadError, match="several FastAPI instances"):
+        load(str(path))
+    with pytest.raises(LoadError, match="is a int, not a FastAPI app"):
+        write_app(tmp_path, "x = 1\n", "svc_three.py")
+        load(f"{tmp_path / 'svc_three.py'}:x")
+
+
+@pytest.mark.parametrize(("methods", "path", "name"), [
+    (("GET",), "/users/{user_id}", "get_users__user_id"),
+    (("GET",), "/", "get_root"),
+    (("POST",), "/items", "post_items"),
+    (("GET", "HEAD"), "/docs/oauth2-redirect", "get_head_docs_oauth2_redirect"),
+    (("GET",), "/files/{name}.txt", "get_files__name_txt"),
+])
+def test_trampoline_names(methods, path, name):
+    assert trampoline_name(methods, path) == name
+
+
+def test_path_parts_follow_starlettes_template_syntax():
+    parts, problem = path_parts("/files/{name}.txt/{rest:path}")
+    assert problem is None
+    assert parts == (PathPart("literal", "/files/"), PathPart("segment", "name"), PathPart("literal", ".txt/"),
+                     PathPart("rest", "rest"))
+    assert path_parts("/n/{x:int}")[1] == "path convertor ':int' in '/n/{x:int}'"
+
+
+def test_inspection_reads_parameters_from_fastapi(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from typing import Annotated, Optional
+        from fastapi import FastAPI, Query
+        app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+        @app.get("/items/{item_id}", status_code=202)
+        async def item(item_id: int, q: Optional[str] = None, n: Annotated[int, Query(ge=0)] = 1,
+                       flag: bool = False, ratio: float = 0.5, tags: Annotated[list[str], Query()] = []):
+            return {}
+    """, "svc_params.py")
+    ir = ir_of(path)
+    (route,) = ir.routes
+    assert route.name == "get_items__item_id" and route.is_async and route.status_code == 202
+    assert route.location == "svc_params.py:6"
+    conv = {p.name: (p.source, p.converter, p.required) for p in route.params}
+    assert conv == {
+        "item_id": ("path", "int", True),
+        "q": ("query", "str", False),
+        "n": ("query", "python", False),  # constraint: FastAPI validates
+        "flag": ("query", "bool", False),
+        "ratio": ("query", "float", False),
+        "tags": ("query", "python", False),
+    }
+
+
+def test_unsupported_features_are_diagnostics(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import Depends, FastAPI, Header, Request
+        app = FastAPI()
+
+        @app.get("/h")
+        def h(x: str = Header()):
+            return {}
+
+        @app.get("/r")
+        def r(request: Request):
+            return {}
+
+        @app.get("/conv/{n:int}")
+        def conv(n: int):
+            return {}
+    """, "svc_unsupported.py")
+    ir = ir_of(path)
+    messages = [(d.location, d.route, d.feature) for d in ir.diagnostics]
+    assert ("svc_unsupported.py:5", "GET /h", "Header") in messages
+    assert ("svc_unsupported.py:9", "GET /r", "Request") in messages
+    assert ("svc_unsupported.py:13", "GET /conv/{n:int}", "path convertor") in messages
+    assert [r.path for r in ir.routes if r.kind == "api"] == []
+
+
+def test_validate_warns_about_unreachable_duplicates(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        app = FastAPI(openapi_url=None)
+
+        @app.get("/a")
+        def first():
+            return 1
+
+        @app.get("/a")
+        def second():
+            return 2
+    """, "svc_dupes.py")
+    (warning,) = validate(ir_of(path))
+    assert warning.severity == "warning"
+    assert warning.location == "svc_dupes.py:9"
+    assert "svc_dupes.py:5" in warning.message
+
+
+def test_ir_round_trips_through_json_and_hash_ignores_lines(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        @app.get("/x/{a}")
+        def x(a: int, b: str = "z"):
+            return {}
+    """, "svc_ir.py")
+    ir = ir_of(path)
+    assert App.from_json(ir.to_json()) == ir
+    moved = path.read_text().replace("app = FastAPI()", "app = FastAPI()\n\n\n")
+    path.write_text(moved)
+    import sys
+    del sys.modules["svc_ir"]
+    shifted = ir_of(path)
+    assert shifted.routes[-1].location != ir.routes[-1].location
+    assert shifted.signature_hash() == ir.signature_hash()
+
+
+def test_render_is_deterministic_and_banners_every_file(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        app = FastAPI()
+
+        @app.get("/q")
+        def q(a: int = 1):
+            return {}
+    """, "svc_render.py")
+    ir = ir_of(path)
+    first = render(ir, "../svc_render.py")
+    second = render(App.from_json(ir.to_json()), "../svc_render.py")
+    assert first == second
+    for name, text in first.items():
+        if name != "manifest.json":
+            assert text.splitlines()[0].endswith("Code generated by fasterapi 0.1.0 from svc_render.py. DO NOT EDIT.")
+    assert str(tmp_path) not in "".join(first.values())
+
+
+def test_cpp_string_escapes():
+    assert cpp_string('a"b\\c') == '"a\\"b\\\\c"'
+    assert cpp_string("é") == '"\\303\\251"'
+    assert cpp_string("??=") == '"\\077\\077="'
