@@ -72,21 +72,29 @@ def _new_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
-def _wait_for_signal() -> None:
-    stop = threading.Event()
+class _Signals:
+    """SIGINT/SIGTERM set an event, from the first signal until restore(): a
+    signal repeated during the graceful shutdown must not kill the process
+    half-way through it."""
 
-    def handler(signum: int, frame: Any) -> None:
-        stop.set()
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM):
+                self.previous[s] = signal.signal(s, self._handle)
 
-    if threading.current_thread() is threading.main_thread():
-        previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    else:
-        previous = {}
-    try:
-        while not stop.wait(0.25):
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.event.is_set():
+            logger.info("Already shutting down; waiting for in-flight requests")
+        self.event.set()
+
+    def wait(self) -> None:
+        while not self.event.wait(0.25):
             pass
-    finally:
-        for s, h in previous.items():
+
+    def restore(self) -> None:
+        for s, h in self.previous.items():
             signal.signal(s, h)
 
 
@@ -109,11 +117,12 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
 
     runtime = compiled.native.Runtime(bridge.bind(app, compiled.ir), bridge, loop, threads)
     loop.call_soon_threadsafe(loop.add_reader, runtime.fd, runtime.drain)
+    signals = _Signals()
     bound = runtime.start(host, port, options)
     if announce:
         logger.info("FasterAPI running on http://%s:%d (Press CTRL+C to quit)", host, bound)
     try:
-        _wait_for_signal()
+        signals.wait()
     finally:
         logger.info("Shutting down")
         still_running = runtime.stop(grace)
@@ -129,6 +138,7 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
             loop.call_soon_threadsafe(loop.stop)
             loop_thread.join(5)
             logger.info("Finished server process [%d]", pid)
+            signals.restore()
     if still_running:
         sys.stderr.flush()
         os._exit(0)  # handler threads still hold Python state; do not finalise under them
@@ -172,14 +182,9 @@ def _supervise(compiled: Compiled, host: str, port: int, workers: int, threads: 
         spawn()
     logger.info("FasterAPI running on http://%s:%d with %d workers (Press CTRL+C to quit)", host, port, workers)
 
-    stopping = threading.Event()
-
-    def on_signal(signum: int, frame: Any) -> None:
-        stopping.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    signals = _Signals()
     try:
-        while not stopping.is_set():
+        while not signals.event.is_set():
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
@@ -188,10 +193,8 @@ def _supervise(compiled: Compiled, host: str, port: int, workers: int, threads: 
                 children.discard(pid)
                 logger.warning("Worker process [%d] died (%s); starting a new one", pid, _describe_status(status))
                 spawn()
-            stopping.wait(0.2)
+            signals.event.wait(0.2)
     finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
         logger.info("Stopping %d worker processes", len(children))
         for pid in children:
             _kill(pid, signal.SIGTERM)
@@ -209,6 +212,7 @@ def _supervise(compiled: Compiled, host: str, port: int, workers: int, threads: 
             _kill(pid, signal.SIGKILL)
         reserved.close()
         logger.info("Finished parent process [%d]", os.getpid())
+        signals.restore()
 
 
 def _kill(pid: int, sig: int) -> None:

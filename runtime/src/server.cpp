@@ -4,7 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 
-#include <asio.hpp>
+#include "server/asio_prelude.hpp"
 
 #include <thread>
 #include <vector>
@@ -105,12 +105,14 @@ void Server::start() {
         s.context.access_log = s.access_log.get();
     }
 
+    // Running from here on, so that stop() joins whatever threads did start
+    // should creating a later one throw.
+    s.running = true;
     BlockedSignals blocked;
     for (auto& reactor : s.reactors) {
         reactor->start_accepting();
         s.threads.emplace_back([r = reactor.get()] { r->run(); });
     }
-    s.running = true;
 }
 
 std::uint16_t Server::port() const noexcept { return impl_->port; }

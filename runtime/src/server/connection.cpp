@@ -127,6 +127,7 @@ void Connection::refuse(std::uint16_t status) {
 }
 
 void Connection::start_read() {
+    in_.shrink(idle_buffer_limit);
     reading_ = true;
     socket_.async_read_some(in_.prepare(min_read),
                             [self = shared_from_this()](std::error_code ec, std::size_t n) {
@@ -293,6 +294,15 @@ void Connection::flush() {
     }
     if (out_.empty()) return;
 
+    in_write_ = true;
+    close_after_write_ = close_after;
+    set_deadline(write_deadline_, Clock::now() + context_.config.write_timeout);
+    auto done = [self = shared_from_this()](std::error_code ec, std::size_t) { self->on_write(ec); };
+    if (bodies_.empty()) {
+        // The common case: one buffer, and no buffer sequence to copy.
+        asio::async_write(socket_, asio::buffer(out_), std::move(done));
+        return;
+    }
     buffers_.clear();
     std::size_t from = 0;
     for (const auto& [at, body] : bodies_) {
@@ -301,13 +311,7 @@ void Connection::flush() {
         from = at;
     }
     if (from < out_.size()) buffers_.emplace_back(out_.data() + from, out_.size() - from);
-
-    in_write_ = true;
-    close_after_write_ = close_after;
-    set_deadline(write_deadline_, Clock::now() + context_.config.write_timeout);
-    asio::async_write(socket_, buffers_, [self = shared_from_this()](std::error_code ec, std::size_t) {
-        self->on_write(ec);
-    });
+    asio::async_write(socket_, buffers_, std::move(done));
 }
 
 void Connection::on_write(std::error_code ec) {
@@ -400,7 +404,6 @@ void Connection::update_read_deadline(bool bytes_arrived) {
     } else if (pending_.empty() && !in_write_) {
         if (read_wait_ != ReadWait::idle) {
             read_wait_ = ReadWait::idle;
-            in_.shrink(idle_buffer_limit);
             set_deadline(read_deadline_, Clock::now() + config.keepalive_timeout);
         }
     } else {

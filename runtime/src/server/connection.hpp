@@ -28,7 +28,7 @@
 //   - only the reactor thread touches a Connection.
 #pragma once
 
-#include <asio.hpp>
+#include "asio_prelude.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -78,7 +78,8 @@ public:
     asio::mutable_buffer prepare(std::size_t min_free);
     void commit(std::size_t n) noexcept { end_ += n; }
     void discard() noexcept { begin_ = end_ = 0; }
-    // Gives back a buffer that grew for a large request.
+    // Gives back a buffer that grew for a large request, once it is empty;
+    // only with no read in flight.
     void shrink(std::size_t keep) noexcept;
 
 private:

@@ -16,7 +16,7 @@
 //     lets run() return once the aborted handlers have run.
 #pragma once
 
-#include <asio.hpp>
+#include "asio_prelude.hpp"
 
 #include <atomic>
 #include <condition_variable>
