@@ -1,0 +1,93 @@
+"""The executor end to end: blocking handlers do not stall others, async
+handlers overlap, errors become 500s and the server keeps serving, lifespan runs."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+import time
+
+import httpx2 as httpx
+import pytest
+
+from tests.conftest import ROOT
+
+APP = ROOT / "tests" / "apps" / "execution.py"
+
+
+@pytest.fixture(scope="module")
+def server(serve_app):
+    return serve_app(APP)
+
+
+def test_lifespan_startup_ran_before_serving(server):
+    assert httpx.get(f"{server.url}/started", timeout=10).json() == {"started": True}
+
+
+def test_blocking_handlers_do_not_delay_fast_requests(server):
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        blockers = [pool.submit(httpx.get, f"{server.url}/block", params={"seconds": "2"}, timeout=30)
+                    for _ in range(4)]
+        time.sleep(0.3)  # the four blocking handlers are running now
+        latencies = []
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            for _ in range(50):
+                t0 = time.monotonic()
+                assert client.get("/fast").json() == {"fast": True}
+                latencies.append(time.monotonic() - t0)
+        assert not any(b.done() for b in blockers), "fast requests should finish while the blockers sleep"
+        assert [b.result().status_code for b in blockers] == [200] * 4
+    # Generous bound: a stalled executor would make these wait for the 2 s sleeps.
+    assert max(latencies) < 1.0, latencies
+
+
+def test_async_handlers_overlap(server):
+    async def run() -> list[int]:
+        limits = httpx.Limits(max_connections=200)
+        async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
+            answers = await asyncio.gather(*(client.get("/nap", params={"seconds": "0.5"}) for _ in range(200)))
+        return [a.status_code for a in answers]
+
+    t0 = time.monotonic()
+    statuses = asyncio.run(run())
+    elapsed = time.monotonic() - t0
+    assert statuses == [200] * 200
+    assert elapsed < 3.0, f"200 concurrent 0.5 s naps took {elapsed:.2f} s"
+
+
+@pytest.mark.parametrize("path", ["/raise", "/araise"])
+def test_exceptions_become_500_and_the_server_keeps_serving(server, path):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        r = client.get(path)
+        assert r.status_code == 500
+        assert r.text == "Internal Server Error"
+        assert client.get("/fast").status_code == 200
+    deadline = time.monotonic() + 5
+    word = "amissing" if path == "/araise" else "'missing'"
+    while word not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "Exception in ASGI application" in server.output()
+    assert word in server.output()
+
+
+def test_sigterm_with_sync_and_async_work_in_flight(builds):
+    from tests.conftest import start_server
+
+    srv = start_server(APP, builds.get(APP), "--no-access-log")
+    results: list[int] = []
+
+    def hit(path: str, params: dict[str, str]) -> None:
+        results.append(httpx.get(f"{srv.url}{path}", params=params, timeout=30).status_code)
+
+    threads = [threading.Thread(target=hit, args=("/block", {"seconds": "1"})) for _ in range(3)]
+    threads += [threading.Thread(target=hit, args=("/nap", {"seconds": "1"})) for _ in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.4)
+    srv.proc.terminate()
+    for t in threads:
+        t.join(30)
+    assert results == [200] * 6
+    assert srv.proc.wait(30) == 0
+    srv.stop()
