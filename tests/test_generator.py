@@ -192,3 +192,26 @@ def test_cpp_string_escapes():
     assert cpp_string('a"b\\c') == '"a\\"b\\\\c"'
     assert cpp_string("é") == '"\\303\\251"'
     assert cpp_string("??=") == '"\\077\\077="'
+
+
+def test_compiler_errors_name_the_route_they_came_from(tmp_path: Path):
+    from fasterapi.build import explain_compiler_errors
+
+    (tmp_path / "handlers_1.cpp").write_text(
+        "// header\n"
+        "// GET /a  (app.py:3)\n"
+        "bool get_a(Call& call) {\n"
+        "    return true;\n"
+        "}\n"
+        "// POST /items/{item_id}  (app.py:9)\n"
+        "bool post_items__item_id(Call& call) {\n"
+        "    broken;\n"
+        "}\n"
+    )
+    output = ["[1/2] Building CXX object CMakeFiles/_native.dir/handlers_1.cpp.o",
+              f"{tmp_path}/handlers_1.cpp:8:5: error: 'broken' was not declared in this scope",
+              f"{tmp_path}/handlers_1.cpp:4:5: warning: unused"]
+    message = explain_compiler_errors(tmp_path, output)
+    assert "error in the code generated for POST /items/{item_id} (app.py:9)" in message
+    assert "GET /a" not in message.split("compiler output:")[0]
+    assert "'broken' was not declared" in message
