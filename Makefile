@@ -17,7 +17,7 @@ PY_DEPS := "fastapi>=0.165,<0.166" "pydantic>=2.10,<3" "jinja2>=3.1" "pybind11>=
 SOURCES := $(shell find generator templates runtime cmake -type f -not -path '*/__pycache__/*' 2>/dev/null) \
            CMakeLists.txt pyproject.toml
 
-.PHONY: deps install run test test-cpp test-py regen clean
+.PHONY: deps install run test test-cpp test-py regen clean bench bench-quick bench-deps
 
 deps: $(STAMPS)/deps
 
@@ -60,6 +60,25 @@ test-py: install
 
 regen: install
 	$(VPY) -m tests.golden.regen
+
+# Benchmarks: peers from Debian (wrk, nginx) and PyPI (granian, uvloop, httptools).
+BENCH_DEB := wrk nginx
+
+bench-deps: $(STAMPS)/bench-deps
+
+$(STAMPS)/bench-deps: $(STAMPS)/install
+	@missing=""; for p in $(BENCH_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	$(VPY) -m pip install -q granian uvloop httptools
+	@touch $@
+
+bench-quick: bench-deps
+	$(VPY) bench/run.py --quick
+
+bench: bench-deps
+	$(VPY) bench/run.py
 
 clean:
 	rm -rf build $(STAMPS) examples/*/*_fasterapi
