@@ -6,6 +6,7 @@
 
 #include "server/asio_prelude.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -99,16 +100,15 @@ void Server::start() {
     s.reactors = std::move(reactors);
     s.context.stopping.store(false);
 
+    // Running from here on, so that stop() joins whatever threads did start
+    // should creating a later one throw.
+    s.running = true;
+    BlockedSignals blocked;  // inherited by every thread created below
     if (config.access_log) {
         s.access_log = std::make_unique<detail::AccessLog>(config.access_log_fd);
         s.access_log->start();
         s.context.access_log = s.access_log.get();
     }
-
-    // Running from here on, so that stop() joins whatever threads did start
-    // should creating a later one throw.
-    s.running = true;
-    BlockedSignals blocked;
     for (auto& reactor : s.reactors) {
         reactor->start_accepting();
         s.threads.emplace_back([r = reactor.get()] { r->run(); });

@@ -51,7 +51,7 @@ struct ServerConfig {
 
     std::chrono::milliseconds head_timeout{10'000};      // whole request head
     std::chrono::milliseconds body_timeout{30'000};      // idle gap while reading a body
-    std::chrono::milliseconds keepalive_timeout{5'000};  // idle keep-alive connection
+    std::chrono::milliseconds keepalive_timeout{5'000};  // idle connection (kept alive, or new)
     std::chrono::milliseconds write_timeout{30'000};     // client not reading
 
     bool access_log = true;

@@ -18,6 +18,8 @@
 //                   write side is shut down and the connection lingers,
 //                   discarding input for a moment, so the peer reads the last
 //                   response instead of a reset; then the socket is closed.
+//                   A lingering connection has been served: it no longer
+//                   counts toward max_connections, and stop() closes it.
 //
 // What must hold:
 //   - responses leave in request order, each exactly once.
