@@ -94,6 +94,14 @@ private:
     std::unique_ptr<AppDispatcher::PyCall> call_;
 };
 
+// Work dispatched during one turn of a reactor's event loop, handed over in
+// one go by flush(). Each reactor thread has its own.
+struct PendingWork {
+    std::vector<std::unique_ptr<Task>> sync;
+    std::vector<std::unique_ptr<Task>> async;
+};
+thread_local PendingWork pending_work;
+
 PyObject* attr(PyObject* o, const char* name) {
     PyObject* v = PyObject_GetAttrString(o, name);
     if (!v) throw py::error_already_set();
@@ -216,9 +224,9 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
             const RouteSpec& route = spec_.routes[i];
             pc->deferred = !route.request_endpoint && !route.trampoline(c);
             if (route.is_async) {
-                loop_bridge_.submit(std::make_unique<AsyncTask>(std::move(pc)));
+                pending_work.async.push_back(std::make_unique<AsyncTask>(std::move(pc)));
             } else {
-                executor_.submit(std::make_unique<SyncTask>(std::move(pc)));
+                pending_work.sync.push_back(std::make_unique<SyncTask>(std::move(pc)));
             }
             return;
         }
@@ -242,12 +250,17 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
         for (std::size_t i = 0; i < spec_.route_count; ++i) {
             if (router::match_pattern(spec_.routes[i].pattern, other, caps)) {
                 c.path = std::move(other);
-                executor_.submit(std::make_unique<RedirectTask>(std::move(pc)));
+                pending_work.sync.push_back(std::make_unique<RedirectTask>(std::move(pc)));
                 return;
             }
         }
     }
     pc->responder.send(json_response(404, {}, std::string(not_found_body)));
+}
+
+void AppDispatcher::flush() {
+    executor_.submit_all(pending_work.sync);
+    loop_bridge_.submit_all(pending_work.async);
 }
 
 PyObject* AppDispatcher::build_args_and_call(PyCall& pc) {

@@ -9,59 +9,108 @@
 
 namespace fasterapi {
 
-Executor::Executor(unsigned threads) : thread_count_(threads == 0 ? 1 : threads) {}
+Executor::Executor(unsigned threads, std::chrono::microseconds stall)
+    : thread_count_(threads == 0 ? 1 : threads), stall_(stall) {}
 
 Executor::~Executor() {
     if (!threads_.empty()) stop(std::chrono::milliseconds(0));
 }
 
+std::int64_t Executor::now_ns() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 void Executor::start() {
     threads_.reserve(thread_count_);
     for (unsigned i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { work(); });
+    monitor_ = std::thread([this] { monitor(); });
 }
 
 void Executor::submit(std::unique_ptr<Task> task) {
     {
         std::lock_guard lock(mutex_);
         if (accepting_) {
-            queue_.push_back(std::move(task));
-            ready_.notify_one();
+            queue_.push_back(Queued{std::move(task), now_ns()});
+            // An active worker takes it in its batch; otherwise wake one.
+            if (active_ == 0) ready_.notify_one();
             return;
         }
     }
     task.reset();  // refused while stopping: dropping it answers the request
 }
 
+void Executor::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
+    if (tasks.empty()) return;
+    {
+        std::lock_guard lock(mutex_);
+        if (accepting_) {
+            const std::int64_t now = now_ns();
+            for (auto& t : tasks) queue_.push_back(Queued{std::move(t), now});
+            if (active_ == 0) ready_.notify_one();
+        }
+    }
+    tasks.clear();  // refused ones, if stopping, are dropped here
+}
+
 void Executor::work() {
+    const auto stall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stall_).count();
     std::unique_lock lock(mutex_);
     for (;;) {
+        ++waiting_;
         ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        --waiting_;
         if (stopping_) break;
-        std::unique_ptr<Task> task = std::move(queue_.front());
+        std::unique_ptr<Task> task = std::move(queue_.front().task);
         queue_.pop_front();
         ++running_;
+        if (active_++ == 0) busy_.notify_one();
         lock.unlock();
 
         PyGILState_STATE gil = PyGILState_Ensure();
         for (;;) {
+            const std::int64_t started = now_ns();
             task->run();
             task.reset();
+            const bool slow = now_ns() - started >= stall_ns;
             // Keep the GIL while more work is ready; never wait for the lock with it.
             std::unique_lock more(mutex_, std::try_to_lock);
             if (!more.owns_lock() || queue_.empty() || stopping_) break;
-            task = std::move(queue_.front());
+            // A task that ran this long probably blocked, and the next may
+            // too: bring in another worker now rather than after a stall.
+            if (slow && waiting_ > 0) ready_.notify_one();
+            task = std::move(queue_.front().task);
             queue_.pop_front();
         }
         PyGILState_Release(gil);
 
         lock.lock();
         --running_;
+        --active_;
         if (running_ == 0 && queue_.empty()) idle_.notify_all();
     }
 }
 
+void Executor::monitor() {
+    const auto stall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stall_).count();
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        busy_.wait(lock, [this] { return stopping_ || active_ > 0; });
+        if (stopping_) return;
+        // The oldest task has waited too long: the active workers are blocked
+        // in handlers. Wake one more; it takes that task.
+        if (!queue_.empty() && waiting_ > 0 && now_ns() - queue_.front().queued_ns >= stall_ns) {
+            ready_.notify_one();
+        }
+        lock.unlock();
+        std::this_thread::sleep_for(stall_ / 2);
+        lock.lock();
+    }
+}
+
 std::size_t Executor::stop(std::chrono::milliseconds grace) {
-    std::deque<std::unique_ptr<Task>> dropped;
+    std::deque<Queued> dropped;
     std::size_t still_running;
     {
         std::unique_lock lock(mutex_);
@@ -71,8 +120,10 @@ std::size_t Executor::stop(std::chrono::milliseconds grace) {
         dropped.swap(queue_);
         still_running = running_;
         ready_.notify_all();
+        busy_.notify_all();
     }
     dropped.clear();
+    if (monitor_.joinable()) monitor_.join();
     for (auto& t : threads_) {
         // A worker stuck in a handler past the grace period cannot be joined
         // without waiting for it; it is left to end with the process.
@@ -111,6 +162,20 @@ void LoopBridge::submit(std::unique_ptr<Task> task) {
         }
     }
     task.reset();
+    if (was_empty) wake();
+}
+
+void LoopBridge::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
+    if (tasks.empty()) return;
+    bool was_empty = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (!closed_) {
+            was_empty = queue_.empty();
+            for (auto& t : tasks) queue_.push_back(std::move(t));
+        }
+    }
+    tasks.clear();
     if (was_empty) wake();
 }
 

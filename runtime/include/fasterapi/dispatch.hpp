@@ -51,6 +51,8 @@ public:
     ~AppDispatcher() override;  // with the GIL; stop() must have been called
 
     void dispatch(http::Request&& request, Responder responder) override;
+    // Hands this reactor thread's batch to the executor and the loop.
+    void flush() override;
 
     // Called with the GIL by the loop's reader callback.
     void drain_loop() { loop_bridge_.drain(); }

@@ -84,6 +84,12 @@ public:
     virtual ~Dispatcher() = default;
     // Called on a reactor thread for every complete request. Must not block.
     virtual void dispatch(http::Request&& request, Responder responder) = 0;
+    // Called on the same reactor thread after a batch of dispatch() calls, at
+    // most once per turn of its event loop. A dispatcher that hands work to
+    // other threads wakes them here, once per batch rather than once per
+    // request: on a busy core, waking a thread per request costs a pair of
+    // context switches per request.
+    virtual void flush() {}
 };
 
 class Server {

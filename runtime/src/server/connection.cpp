@@ -219,6 +219,7 @@ void Connection::dispatch(http::Request&& request) {
     pending_.push_back(slot);
     try {
         context_.dispatcher.dispatch(std::move(request), Responder(std::move(slot)));
+        reactor_.dispatched();
     } catch (...) {
         // The Responder, destroyed on the way out, has answered 500.
     }

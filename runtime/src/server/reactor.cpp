@@ -132,4 +132,15 @@ void Reactor::close_all() {
 
 void Reactor::remove(Connection* connection) noexcept { connections_.erase(connection); }
 
+void Reactor::dispatched() {
+    if (flush_scheduled_) return;
+    flush_scheduled_ = true;
+    // Posted handlers run after the completions already queued in this turn,
+    // so every request parsed in this turn is dispatched before the flush.
+    asio::post(io_, [this] {
+        flush_scheduled_ = false;
+        context_.dispatcher.flush();
+    });
+}
+
 }  // namespace fasterapi::detail

@@ -73,6 +73,9 @@ public:
     ServerContext& context() noexcept { return context_; }
     std::string_view date() noexcept { return date_.now(); }
     void remove(Connection* connection) noexcept;
+    // A request was dispatched: schedule the dispatcher's flush for the end
+    // of this turn of the event loop (once, however many were dispatched).
+    void dispatched();
 
 private:
     void accept();
@@ -85,6 +88,7 @@ private:
     asio::steady_timer accept_retry_;
     http::DateCache date_;
     std::unordered_map<Connection*, std::shared_ptr<Connection>> connections_;
+    bool flush_scheduled_ = false;
 };
 
 }  // namespace fasterapi::detail
