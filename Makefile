@@ -12,12 +12,13 @@ JOBS        ?= $(shell nproc)
 
 PY_DEPS := "fastapi>=0.165,<0.166" "pydantic>=2.10,<3" "jinja2>=3.1" "pybind11>=2.13" \
            "cmake>=3.26" "ninja>=1.11" "scikit-build-core>=0.10" \
-           "pytest>=8" "httpx2>=2.16" "uvicorn>=0.30"
+           "pytest>=8" "httpx2>=2.16" "uvicorn>=0.30" "python-multipart>=0.0.9"
 
 SOURCES := $(shell find generator templates runtime cmake -type f -not -path '*/__pycache__/*' 2>/dev/null) \
            CMakeLists.txt pyproject.toml
 
-.PHONY: deps install run test test-cpp test-py regen clean bench bench-quick bench-deps
+.PHONY: deps install run test test-cpp test-py regen clean bench bench-quick bench-deps \
+        fuzz fuzz-smoke fuzz-build bench-http
 
 deps: $(STAMPS)/deps
 
@@ -44,7 +45,7 @@ $(STAMPS)/install: $(STAMPS)/deps $(SOURCES)
 run: install
 	$(VENV)/bin/fasterapi run examples/hello/app.py --host 127.0.0.1 --port 8000
 
-test: test-cpp test-py
+test: fuzz-smoke test-cpp test-py
 
 test-cpp: $(STAMPS)/deps
 	$(VENV)/bin/cmake -S . -B $(CTEST_DIR) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
@@ -80,5 +81,62 @@ bench-quick: bench-deps
 bench: bench-deps
 	$(VPY) bench/run.py
 
+# The HTTP layer alone: parser throughput, and the runtime's server with no
+# Python against nginx and h2o (bench/http/run.py; results in bench/results/http.json).
+BENCH_HTTP_DEB := wrk nginx h2o
+
+$(STAMPS)/bench-http-deps: $(STAMPS)/deps
+	@missing=""; for p in $(BENCH_HTTP_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+bench-http: $(STAMPS)/bench-http-deps
+	$(VPY) bench/http/run.py $(BENCH_HTTP_ARGS)
+
+# Fuzzing: libFuzzer harnesses runtime/fuzz/<name>_fuzz.cpp (listed in
+# runtime/fuzz/CMakeLists.txt), built with Debian's clang under ASan+UBSan.
+# Each runs FUZZ_SECONDS from its committed seeds (corpus/<name>/, read only)
+# plus the inputs found so far (build/fuzz/corpus/<name>/), with the
+# dictionary named by the first word of <name> (http_parser -> http.dict) if
+# there is one. `make test` runs each briefly, so every change is fuzzed.
+LLVM_VERSION       := 14
+FUZZ_DEB           := clang-$(LLVM_VERSION) libfuzzer-$(LLVM_VERSION)-dev
+FUZZ_DIR           := build/fuzz
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 30
+FUZZERS            := $(patsubst runtime/fuzz/%_fuzz.cpp,%,$(wildcard runtime/fuzz/*_fuzz.cpp))
+
+$(STAMPS)/fuzz-deps:
+	@missing=""; for p in $(FUZZ_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@mkdir -p $(STAMPS) && touch $@
+
+fuzz-build: $(STAMPS)/deps $(STAMPS)/fuzz-deps
+	$(VENV)/bin/cmake -S runtime/fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
+	  -DCMAKE_CXX_COMPILER=clang++-$(LLVM_VERSION) >/dev/null
+	$(VENV)/bin/cmake --build $(FUZZ_DIR)
+
+fuzz: fuzz-build
+	@set -e; for f in $(FUZZERS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/artifacts; \
+	  dict=runtime/fuzz/$${f%%_*}.dict; \
+	  echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_DIR)/$${f}_fuzz $(FUZZ_DIR)/corpus/$$f runtime/fuzz/corpus/$$f \
+	    $$([ -f $$dict ] && echo -dict=$$dict) -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/artifacts/$$f- 2>$(FUZZ_DIR)/$$f.log \
+	  || { tail -n 60 $(FUZZ_DIR)/$$f.log; echo "fuzzer $$f failed; the input is in $(FUZZ_DIR)/artifacts/"; exit 1; }; \
+	  grep -E '^(Done|stat::number_of_executed_units)' $(FUZZ_DIR)/$$f.log || true; \
+	done
+
+fuzz-smoke:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
 clean:
 	rm -rf build $(STAMPS) examples/*/*_fasterapi
+

@@ -6,12 +6,59 @@ import argparse
 import importlib
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .build import BuildError, build, check, is_current, plan
 from .load import LoadError
 
 APP_HELP = "the app: path/to/app.py, path/to/app.py:attr or package.module:attr"
+
+
+# Limits and timeouts of the HTTP server: (server option, flag, type, metavar, help).
+# Named as uvicorn and gunicorn name them where they have them; left unset,
+# the server's own defaults hold.
+LIMIT_FLAGS: list[tuple[str, str, type, str, str]] = [
+    ("max_connections", "--limit-concurrency", int, "N",
+     "open connections per worker; more are answered 503 (default 10000)"),
+    ("max_requests_per_connection", "--limit-max-requests-per-connection", int, "N",
+     "close a connection after this many requests (default: no limit)"),
+    ("max_request_line", "--limit-request-line", int, "BYTES",
+     "longest request line in bytes; longer is answered 414 (default 8192)"),
+    ("max_header_count", "--limit-request-fields", int, "N",
+     "most header fields in a request; more is answered 431 (default 100)"),
+    ("max_header_bytes", "--limit-request-field-bytes", int, "BYTES",
+     "largest header section in bytes; larger is answered 431 (default 16384)"),
+    ("max_body_bytes", "--limit-request-body", int, "BYTES",
+     "largest request body in bytes; larger is answered 413 (default 16777216)"),
+    ("head_timeout", "--timeout-request-head", float, "S",
+     "seconds a client has to send a whole request head; then 408 (default 10)"),
+    ("body_timeout", "--timeout-request-body", float, "S",
+     "seconds a request body may stall between reads; then 408 (default 30)"),
+    ("write_timeout", "--timeout-write", float, "S",
+     "seconds a response may wait for a client that does not read (default 30)"),
+]
+
+
+def _add_limit_flags(p: argparse.ArgumentParser) -> None:
+    for key, flag, kind, metavar, help_text in LIMIT_FLAGS:
+        p.add_argument(flag, dest=key, type=_positive(kind), default=None, metavar=metavar, help=help_text)
+
+
+def _positive(kind: type) -> Any:
+    """An argparse type accepting numbers above zero: _positive(int)("8") -> 8."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be above zero: {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds in-flight requests get on shutdown (default 30)")
     p.add_argument("--timeout-keep-alive", type=float, default=5.0, dest="keepalive_timeout",
                    help="close idle keep-alive connections after this many seconds (default 5)")
+    _add_limit_flags(p)
 
     p = sub.add_parser("routes", help="print the route table and what is compiled")
     p.add_argument("app", help=APP_HELP)
@@ -83,19 +131,26 @@ def _run(args: argparse.Namespace) -> int:
     if parent not in sys.path:
         sys.path.insert(0, parent)
     package = importlib.import_module(p.out.name)
+    limits = {key: getattr(args, key) for key, *_ in LIMIT_FLAGS if getattr(args, key) is not None}
     package.serve(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
                   access_log=args.access_log, threads=args.threads, grace=args.grace,
-                  keepalive_timeout=args.keepalive_timeout)
+                  keepalive_timeout=args.keepalive_timeout, **limits)
     return 0
 
 
 def _routes(app: str) -> int:
     p = plan(app)
     rows = [("METHOD", "PATH", "HANDLER", "LOCATION", "COMPILED")]
+    served = {(d.route, d.location): d.message.rpartition(": ")[2] for d in p.diagnostics
+              if d.feature == "served by FastAPI"}
     for r in p.ir.routes:
-        converted = [f"{q.name}:{q.annotation}" + ("" if q.converter != "python" else " (FastAPI)")
-                     for q in r.params]
-        note = "yes" + (f" [{', '.join(converted)}]" if converted else "")
+        if r.kind == "request":
+            why = served.get((r.label, r.location), "Starlette route")
+            note = f"no: FastAPI handler ({why})"
+        else:
+            converted = [f"{q.name}:{q.annotation}" + ("" if q.converter != "python" else " (FastAPI)")
+                         for q in r.params]
+            note = "yes" + (f" [{', '.join(converted)}]" if converted else "")
         rows.append((",".join(r.methods), r.path, r.endpoint.rpartition(":")[2], r.location, note))
     for d in p.diagnostics:
         if d.severity == "error":
@@ -105,7 +160,7 @@ def _routes(app: str) -> int:
     for row in rows:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
     for d in p.diagnostics:
-        if d.severity == "warning":
+        if d.severity == "warning" and d.feature != "served by FastAPI":
             print(d.format())
     return 0
 

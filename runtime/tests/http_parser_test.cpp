@@ -457,6 +457,17 @@ TEST_CASE("size limits answer 414 and 431", "[parser][reject]") {
     CHECK(status_of(chunked + "X: " + std::string(200, 'v') + "\r\n\r\n", limits) == 431);
 }
 
+TEST_CASE("an over-long line with a bare LF gets the limit's status, however it arrives", "[parser][reject]") {
+    // Byte by byte the limit is reached before the LF is seen; whole, the LF
+    // is there at once. Both must answer the same (found by the fuzzer).
+    ParserLimits limits;
+    limits.max_request_line = 16;
+    limits.max_header_bytes = 32;
+    CHECK(status_of("GET /" + std::string(40, 'a') + " HTTP/1.1\n", limits) == 414);
+    CHECK(status_of("GET / HTTP/1.1\r\n" + host + "X: " + std::string(40, 'v') + "\n", limits) == 431);
+    CHECK(status_of("GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n", limits) == 400);
+}
+
 TEST_CASE("nothing after an error is parsed", "[parser][reject]") {
     Parser p;
     REQUIRE(p.parse("GET / HTTP/1.1\r\nHost : a\r\n\r\n") == Parser::Result::error);

@@ -18,8 +18,6 @@
 #include <thread>
 #include <vector>
 
-#include "fasterapi/http/date.hpp"
-#include "fasterapi/http/writer.hpp"
 #include "fasterapi/server.hpp"
 
 using namespace std::chrono_literals;
@@ -618,71 +616,4 @@ TEST_CASE("a client that stops reading is cut by write_timeout", "[server][timeo
     while ((n = ::recv(c.fd(), buf, sizeof buf, 0)) > 0) received += static_cast<std::size_t>(n);
     CHECK(received > 0);
     CHECK(received < size);
-}
-
-TEST_CASE("the response head is written in uvicorn's order", "[writer]") {
-    http::ResponseFraming f;
-    f.date = "Sun, 06 Nov 1994 08:49:37 GMT";
-    f.server = "fasterapi";
-
-    http::Response r;
-    r.add_header("content-type", "application/json");
-    r.body = "{}";
-    std::string out;
-    CHECK(http::write_head(out, r, f));
-    CHECK(out == "HTTP/1.1 200 OK\r\ndate: Sun, 06 Nov 1994 08:49:37 GMT\r\nserver: fasterapi\r\n"
-                 "content-length: 2\r\ncontent-type: application/json\r\n\r\n");
-
-    // The handler's own content-length is kept; no server header when empty;
-    // close and HTTP/1.0 keep-alive are spelled out.
-    http::Response own;
-    own.status = 404;
-    own.add_header("Content-Length", "9");
-    own.body = "Not Found";
-    CHECK(own.has_content_length);
-    f.server = "";
-    f.close = true;
-    out.clear();
-    CHECK(http::write_head(out, own, f));
-    CHECK(out == "HTTP/1.1 404 Not Found\r\ndate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
-                 "Content-Length: 9\r\nconnection: close\r\n\r\n");
-    f.close = false;
-    f.keep_alive_header = true;
-    out.clear();
-    http::write_head(out, own, f);
-    CHECK(out.find("\r\nconnection: keep-alive\r\n\r\n") != std::string::npos);
-    f.keep_alive_header = false;
-
-    // No body and no computed length for 204/304/1xx; none on the wire for HEAD.
-    for (std::uint16_t status : {204, 304, 101}) {
-        http::Response empty;
-        empty.status = status;
-        empty.body = "ignored";
-        out.clear();
-        CHECK_FALSE(http::write_head(out, empty, f));
-        CHECK(out.find("content-length") == std::string::npos);
-    }
-    f.head_request = true;
-    out.clear();
-    CHECK_FALSE(http::write_head(out, r, f));
-    CHECK(out.find("content-length: 2\r\n") != std::string::npos);
-
-    // Unknown codes keep the space before an empty reason phrase.
-    http::Response odd;
-    odd.status = 599;
-    out.clear();
-    f.head_request = false;
-    http::write_head(out, odd, f);
-    CHECK(out.rfind("HTTP/1.1 599 \r\n", 0) == 0);
-}
-
-TEST_CASE("the date header is an IMF-fixdate in UTC", "[writer]") {
-    std::array<char, 29> text{};
-    http::DateCache::format(784111777, text);
-    CHECK(std::string_view(text.data(), text.size()) == "Sun, 06 Nov 1994 08:49:37 GMT");
-    http::DateCache::format(951782400, text);  // a leap day
-    CHECK(std::string_view(text.data(), text.size()) == "Tue, 29 Feb 2000 00:00:00 GMT");
-    http::DateCache cache;
-    CHECK(cache.now().size() == 29);
-    CHECK(cache.now().data() == cache.now().data());
 }

@@ -156,6 +156,9 @@ Parser::Result Parser::parse(std::string_view data) {
                     return fail(414, "request line too long");
                 return Result::need_more;
             }
+            // The limit first: whether the bytes arrive with their LF or
+            // before it, an over-long line gets the same answer.
+            if (end - pos_ > limits_.max_request_line + 1) return fail(414, "request line too long");
             if (end == pos_ || data[end - 1] != '\r') return fail(400, "bare LF in request head");
             --end;
             if (end == pos_) {
@@ -181,6 +184,8 @@ Parser::Result Parser::parse(std::string_view data) {
                     return fail(431, trailer ? "trailer section too large" : "header section too large");
                 return Result::need_more;
             }
+            if (field_bytes_ + (end - pos_) > limits_.max_header_bytes)
+                return fail(431, trailer ? "trailer section too large" : "header section too large");
             if (end == pos_ || data[end - 1] != '\r') return fail(400, "bare LF in field line");
             --end;
             field_bytes_ += next - pos_;
@@ -219,6 +224,7 @@ Parser::Result Parser::parse(std::string_view data) {
                     return fail(400, "chunk size line too long");
                 return Result::need_more;
             }
+            if (end - pos_ > limits_.max_chunk_line + 1) return fail(400, "chunk size line too long");
             if (end == pos_ || data[end - 1] != '\r') return fail(400, "bare LF in chunk size line");
             --end;
             if (end - pos_ > limits_.max_chunk_line) return fail(400, "chunk size line too long");
