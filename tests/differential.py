@@ -14,7 +14,8 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 
 # Headers whose values must match byte for byte when either side sends them.
-COMPARED_HEADERS = ("content-type", "content-length", "location", "allow", "www-authenticate")
+COMPARED_HEADERS = ("content-type", "content-length", "location", "allow", "www-authenticate", "set-cookie",
+                    "x-extra", "x-custom")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Case:
     method: str
     target: str  # path and query, sent as they are (no re-encoding)
     headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
 
     def __str__(self) -> str:
         return f"{self.method} {self.target}"
@@ -40,8 +42,8 @@ class Answer:
 
 
 def ask(client: httpx.Client | TestClient, case: Case) -> Answer:
-    headers = {"host": "testserver", **case.headers}
-    request = client.build_request(case.method, case.target, headers=headers)
+    headers = {"host": "testserver", "user-agent": "differential/1", **case.headers}
+    request = client.build_request(case.method, case.target, headers=headers, content=case.body)
     # Send the target exactly as written (httpx would normalise percent-escapes).
     request.url = request.url.copy_with(raw_path=case.target.encode("ascii"))
     response = client.send(request, follow_redirects=False)

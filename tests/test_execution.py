@@ -80,11 +80,14 @@ def test_sigterm_with_sync_and_async_work_in_flight(builds):
     def hit(path: str, params: dict[str, str]) -> None:
         results.append(httpx.get(f"{srv.url}{path}", params=params, timeout=30).status_code)
 
-    threads = [threading.Thread(target=hit, args=("/block", {"seconds": "1"})) for _ in range(3)]
-    threads += [threading.Thread(target=hit, args=("/nap", {"seconds": "1"})) for _ in range(3)]
+    threads = [threading.Thread(target=hit, args=("/block", {"seconds": "2"})) for _ in range(3)]
+    threads += [threading.Thread(target=hit, args=("/nap", {"seconds": "2"})) for _ in range(3)]
     for t in threads:
         t.start()
-    time.sleep(0.4)
+    deadline = time.monotonic() + 20  # wait until all six handlers are running
+    while httpx.get(f"{srv.url}/in-flight", timeout=10).json()["count"] < 6:
+        assert time.monotonic() < deadline, "the six requests never got in flight"
+        time.sleep(0.05)
     srv.proc.terminate()
     for t in threads:
         t.join(30)

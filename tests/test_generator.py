@@ -105,7 +105,7 @@ def test_inspection_reads_parameters_from_fastapi(tmp_path: Path):
     }
 
 
-def test_unsupported_features_are_diagnostics(tmp_path: Path):
+def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
     path = write_app(tmp_path, """
         from fastapi import Depends, FastAPI, Header, Request
         app = FastAPI()
@@ -121,13 +121,21 @@ def test_unsupported_features_are_diagnostics(tmp_path: Path):
         @app.get("/conv/{n:int}")
         def conv(n: int):
             return {}
+
+        @app.get("/gen")
+        async def gen():
+            yield b"x"
     """, "svc_unsupported.py")
     ir = ir_of(path)
-    messages = [(d.location, d.route, d.feature) for d in ir.diagnostics]
-    assert ("svc_unsupported.py:5", "GET /h", "Header") in messages
-    assert ("svc_unsupported.py:9", "GET /r", "Request") in messages
-    assert ("svc_unsupported.py:13", "GET /conv/{n:int}", "path convertor") in messages
-    assert [r.path for r in ir.routes if r.kind == "api"] == []
+    found = {(d.severity, d.location, d.route): d.message for d in ir.diagnostics}
+    assert found[("warning", "svc_unsupported.py:5", "GET /h")].endswith("not compiled to C++ yet: Header()")
+    assert found[("warning", "svc_unsupported.py:9", "GET /r")].endswith("not compiled to C++ yet: Request parameter")
+    assert found[("error", "svc_unsupported.py:13", "GET /conv/{n:int}")] == \
+        "path convertor ':int' in '/conv/{n:int}' is not compiled yet"
+    assert "streaming" in found[("error", "svc_unsupported.py:17", "GET /gen")]
+    kinds = {r.path: (r.kind, r.is_async) for r in ir.routes}
+    assert kinds["/h"] == ("request", True) and kinds["/r"] == ("request", True)
+    assert "/conv/{n:int}" not in kinds and "/gen" not in kinds
 
 
 def test_validate_warns_about_unreachable_duplicates(tmp_path: Path):

@@ -18,6 +18,11 @@ def json_endpoint():
     return {"message": "Hello, World"}
 
 
+@app.get("/async-json")
+async def async_json_endpoint():
+    return {"message": "Hello, World"}
+
+
 @app.get("/users/{user_id}")
 def user(user_id: int, q: Optional[str] = None):
     return {"user_id": user_id, "q": q}

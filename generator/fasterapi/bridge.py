@@ -14,6 +14,7 @@ them, content-length included.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from collections.abc import Sequence
@@ -27,9 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.datastructures import URL, QueryParams
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from .ir import App
 from .ir import Route as IRRoute
@@ -150,36 +149,116 @@ def redirect(path: str, raw_query: bytes, host: str | None, server: tuple[str, i
     return render(RedirectResponse(url=str(URL(scope=scope))))
 
 
-def request_endpoint(route: Route, app: FastAPI):
-    """A plain Starlette route (/docs, /openapi.json ...) called with a real Request."""
+class AsgiCall:
+    """Serves one request through the app's own ASGI entry point.
 
-    async def call(method: str, path: str, raw_query: bytes, headers: list[tuple[bytes, bytes]],
-                   server: tuple[str, int]) -> Response:
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-                 "scheme": "http", "path": path, "raw_path": path.encode("utf-8"), "root_path": "",
+    For routes whose features are not compiled to C++ yet, the runtime still
+    parses, routes and writes natively, but the request itself is handled by
+    FastAPI's own code — dependencies, bodies, security, response classes,
+    exception handlers — so the bytes are FastAPI's. Calling the coroutine
+    returns the rendered response as soon as the app has sent its last body
+    chunk; whatever the app does after that (background tasks, the cleanup of
+    ``yield`` dependencies) goes on afterwards, as under uvicorn.
+    """
+
+    def __init__(self, app: FastAPI, state: dict[str, Any] | None) -> None:
+        self.app = app
+        self.state = state or {}
+
+    async def __call__(self, method: str, path: str, raw_path: bytes, raw_query: bytes,
+                       headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
+                       server: tuple[str, int] | None) -> Rendered:
+        loop = asyncio.get_running_loop()
+        answered: asyncio.Future[Rendered] = loop.create_future()
+        finished = loop.create_future()  # the response is out: receive() reports a disconnect
+        scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": http_version,
+                 "method": method, "scheme": "http", "path": path, "raw_path": raw_path, "root_path": "",
                  "query_string": raw_query, "headers": headers, "server": server, "client": None,
-                 "app": app, "path_params": {}}
-        result = route.endpoint(Request(scope))
-        if hasattr(result, "__await__"):
-            result = await result
+                 "state": dict(self.state)}
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+        body_sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await finished
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if answered.done():
+                return
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(bytes(message.get("body", b"")))
+                if not message.get("more_body", False):
+                    answered.set_result(_rendered_from_asgi(start, b"".join(chunks)))
+
+        async def run() -> None:
+            try:
+                await self.app(scope, receive, send)
+            except BaseException as exc:  # noqa: BLE001 - logged like uvicorn, answered if not yet
+                if answered.done():
+                    internal_error(exc)  # the app already answered (e.g. 500), then re-raised
+                else:
+                    answered.set_exception(exc)
+            else:
+                if not answered.done():
+                    answered.set_exception(RuntimeError("the ASGI app returned without sending a response"))
+            finally:
+                if not finished.done():
+                    finished.set_result(None)
+
+        task = loop.create_task(run())
+        try:
+            return await answered
+        finally:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    _tasks: set[asyncio.Task[None]] = set()  # app work still running after its response
+
+
+def _rendered_from_asgi(start: dict[str, Any], body: bytes) -> Rendered:
+    status = int(start.get("status", 200))
+    raw_headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
+    if not any(k == b"content-length" for k, _ in raw_headers) and not (status < 200 or status in (204, 304)):
+        # The whole body is here: frame it with a length (uvicorn would chunk it).
+        raw_headers.append((b"content-length", str(len(body)).encode()))
+    response = Response(status_code=status)
+    response.raw_headers = raw_headers
+    response.body = body
+    return render(response)
+
+
+class AsgiBinding(Binding):
+    """A route served through the app's ASGI entry; its result is already rendered."""
+
+    def finish(self, result: Any) -> Rendered:
         return result
 
-    return call
 
+def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Binding]:
+    """Binds every compiled route to the live app's objects, in IR order.
 
-def bind(app: FastAPI, ir: App) -> list[Binding]:
-    """Binds every compiled route to the live app's objects, in IR order."""
+    ``state`` is what the app's lifespan yielded; requests served through the
+    app's ASGI entry see a copy of it as ``request.state``, as under uvicorn.
+    """
+    asgi = AsgiCall(app, state)
     bindings = []
     for r in ir.routes:
         live = app.routes[r.index]
-        bindings.append(_bind_route(app, live, r))
+        bindings.append(_bind_route(live, r, asgi))
     return bindings
 
 
-def _bind_route(app: FastAPI, live: Any, r: IRRoute) -> Binding:
+def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     if r.kind == "request":
-        return Binding(endpoint=request_endpoint(live, app), kwnames=(), defaults=(), is_async=True,
-                       fast_json=False, status_code=200, route=live)
+        return AsgiBinding(endpoint=asgi, kwnames=(), defaults=(), is_async=True,
+                           fast_json=False, status_code=200, route=live)
     fields = {f.name: f for f in (*live.dependant.path_params, *live.dependant.query_params)}
     defaults = []
     for p in r.params:

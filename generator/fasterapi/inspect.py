@@ -188,41 +188,46 @@ def _inspect_api_route(index: int, live: APIRoute, base: Path) -> tuple[Route | 
     def unsupported(feature: str, message: str) -> None:
         diags.append(Diagnostic("error", location, label, feature, message))
 
+    # Features whose C++ path does not exist yet: the route is then served by
+    # the app's own ASGI handling (FastAPI's code, so FastAPI's bytes), and
+    # the build says so.
     d = live.dependant
-    for feature, present, message in (
-        ("Depends", d.dependencies, "Depends is not compiled yet"),
-        ("Header", d.header_params, "Header() parameters are not compiled yet"),
-        ("Cookie", d.cookie_params, "Cookie() parameters are not compiled yet"),
-        ("Body", d.body_params, "request bodies are not compiled yet"),
-        ("Request", d.request_param_name, "a Request parameter is not compiled yet"),
-        ("WebSocket", d.websocket_param_name, "a WebSocket parameter is not compiled yet"),
-        ("HTTPConnection", d.http_connection_param_name, "an HTTPConnection parameter is not compiled yet"),
-        ("Response", d.response_param_name, "a Response parameter is not compiled yet"),
-        ("BackgroundTasks", d.background_tasks_param_name, "BackgroundTasks is not compiled yet"),
-        ("SecurityScopes", d.security_scopes_param_name, "SecurityScopes is not compiled yet"),
-    ):
-        if present:
-            unsupported(feature, message)
-    if not isinstance(live.response_class, DefaultPlaceholder):
-        unsupported("response_class", f"response_class={live.response_class.__name__} is not compiled yet")
+    handled_by_fastapi = [feature for feature, present in (
+        ("Depends", d.dependencies),
+        ("Header()", d.header_params),
+        ("Cookie()", d.cookie_params),
+        ("request body", d.body_params),
+        ("Request parameter", d.request_param_name),
+        ("HTTPConnection parameter", d.http_connection_param_name),
+        ("Response parameter", d.response_param_name),
+        ("BackgroundTasks", d.background_tasks_param_name),
+        ("SecurityScopes", d.security_scopes_param_name),
+        (f"response_class={getattr(live.response_class, '__name__', '?')}",
+         not isinstance(live.response_class, DefaultPlaceholder)),
+    ) if present]
     if inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint):
-        unsupported("streaming", "generator endpoints (streaming) are not compiled yet")
+        unsupported("streaming", "generator endpoints (streaming, Server-Sent Events) are not compiled yet")
     parts, problem = path_parts(live.path)
     if problem:
         unsupported("path convertor", f"{problem} is not compiled yet")
+    if diags:
+        return None, diags
 
+    common = dict(index=index, name=trampoline_name(methods, live.path), methods=methods, path=live.path,
+                  parts=parts, endpoint=_qualified(live.endpoint), location=location,
+                  is_async=inspect.iscoroutinefunction(inspect.unwrap(live.endpoint)),
+                  status_code=live.status_code, response_model=live.response_field is not None)
+    if handled_by_fastapi:
+        note = Diagnostic("warning", location, label, "served by FastAPI",
+                          f"served by FastAPI's own request handling, not compiled to C++ yet: "
+                          f"{', '.join(handled_by_fastapi)}")
+        common["is_async"] = True  # the app's ASGI entry runs on the runtime's loop
+        return Route(kind="request", **common), [note]  # type: ignore[arg-type]
     params = []
     for source, fields in (("path", d.path_params), ("query", d.query_params)):
         for f in fields:
             params.append(_param(source, f))
-    if diags:
-        return None, diags
-    return Route(
-        index=index, name=trampoline_name(methods, live.path), kind="api", methods=methods, path=live.path,
-        parts=parts, endpoint=_qualified(live.endpoint), location=location,
-        is_async=inspect.iscoroutinefunction(inspect.unwrap(live.endpoint)),
-        status_code=live.status_code, response_model=live.response_field is not None, params=tuple(params),
-    ), diags
+    return Route(kind="api", params=tuple(params), **common), diags  # type: ignore[arg-type]
 
 
 def _param(source: str, field: Any) -> Param:

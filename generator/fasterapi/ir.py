@@ -61,7 +61,10 @@ class Diagnostic:
 class Route:
     index: int  # position in app.routes
     name: str  # trampoline name, e.g. "get_users__user_id"
-    kind: Literal["api", "request"]  # APIRoute, or a Starlette route taking a Request
+    # "api": compiled (trampoline + C++ conversions); "request": served through
+    # the app's own ASGI entry (Starlette routes such as /docs, and routes
+    # using features not compiled to C++ yet).
+    kind: Literal["api", "request"]
     methods: tuple[str, ...]  # sorted
     path: str
     parts: tuple[PathPart, ...]

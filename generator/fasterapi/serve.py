@@ -112,10 +112,11 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
 
     lifespan = app.router.lifespan_context(app)
     logger.info("Waiting for application startup.")
-    on_loop(lifespan.__aenter__())
+    state = on_loop(lifespan.__aenter__())
     logger.info("Application startup complete.")
 
-    runtime = compiled.native.Runtime(bridge.bind(app, compiled.ir), bridge, loop, threads)
+    bindings = bridge.bind(app, compiled.ir, state if isinstance(state, dict) else None)
+    runtime = compiled.native.Runtime(bindings, bridge, loop, threads)
     loop.call_soon_threadsafe(loop.add_reader, runtime.fd, runtime.drain)
     signals = _Signals()
     bound = runtime.start(host, port, options)

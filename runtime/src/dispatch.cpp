@@ -313,8 +313,9 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered) {
         std::string_view method = http::method_name(req.method);
         if (method.empty()) method = req.method_token;
         PyObject* result = PyObject_CallFunction(
-            br.endpoint, "(s#NNOO)", method.data(), static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path),
-            new_bytes(req.query), headers, server_address_ ? server_address_ : Py_None);
+            br.endpoint, "(s#NNNONsO)", method.data(), static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path),
+            new_bytes(req.path), new_bytes(req.query), headers, new_bytes(req.body),
+            req.version_minor == 0 ? "1.0" : "1.1", server_address_ ? server_address_ : Py_None);
         Py_DECREF(headers);
         return result;
     }

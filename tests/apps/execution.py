@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 app = FastAPI(openapi_url=None)
 state = {"started": False}
+in_flight = {"count": 0}
 
 
 @app.on_event("startup")
@@ -16,8 +17,17 @@ async def startup():
 
 @app.get("/block")
 def block(seconds: float = 2.0):
-    time.sleep(seconds)
+    in_flight["count"] += 1
+    try:
+        time.sleep(seconds)
+    finally:
+        in_flight["count"] -= 1
     return {"slept": seconds}
+
+
+@app.get("/in-flight")
+async def count_in_flight():
+    return in_flight
 
 
 @app.get("/fast")
@@ -27,7 +37,11 @@ def fast():
 
 @app.get("/nap")
 async def nap(seconds: float = 0.5):
-    await asyncio.sleep(seconds)
+    in_flight["count"] += 1
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        in_flight["count"] -= 1
     return {"napped": seconds}
 
 

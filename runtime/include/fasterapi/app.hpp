@@ -54,7 +54,9 @@ struct RouteSpec {
     const char* location;  // "app.py:14"
     router::Pattern pattern;
     bool is_async;
-    bool request_endpoint;  // a plain Starlette route taking a Request (docs, openapi)
+    // Served through the app's own ASGI entry: Starlette routes (/docs,
+    // /openapi.json) and routes using features not compiled to C++ yet.
+    bool request_endpoint;
     Trampoline trampoline;  // nullptr when request_endpoint
 };
 
