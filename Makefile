@@ -12,12 +12,12 @@ JOBS        ?= $(shell nproc)
 
 PY_DEPS := "fastapi>=0.165,<0.166" "pydantic>=2.10,<3" "jinja2>=3.1" "pybind11>=2.13" \
            "cmake>=3.26" "ninja>=1.11" "scikit-build-core>=0.10" \
-           "pytest>=8" "httpx2>=2.16" "uvicorn>=0.30" "python-multipart>=0.0.9"
+           "pytest>=8" "httpx2>=2.16" "uvicorn>=0.30" "python-multipart>=0.0.9" "hypothesis>=6.100"
 
 SOURCES := $(shell find generator templates runtime cmake -type f -not -path '*/__pycache__/*' 2>/dev/null) \
            CMakeLists.txt pyproject.toml
 
-.PHONY: deps install run test test-cpp test-py regen clean bench bench-quick bench-deps \
+.PHONY: deps install run test test-cpp test-py regen clean bench-router bench bench-quick bench-deps \
         fuzz fuzz-smoke fuzz-build bench-http
 
 deps: $(STAMPS)/deps
@@ -140,3 +140,8 @@ fuzz-smoke:
 clean:
 	rm -rf build $(STAMPS) examples/*/*_fasterapi
 
+# Router lookup: planned C++ router vs Starlette (and Go's httprouter when
+# golang-go and golang-github-julienschmidt-httprouter-dev are installed) on
+# ../shared/data/routes/*.tsv; writes bench/results/router.json.
+bench-router: install
+	$(VPY) bench/router/bench.py

@@ -25,10 +25,11 @@ from fastapi import FastAPI
 from fastapi.dependencies.utils import request_params_to_args
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _EffectiveRouteContext
 from starlette.datastructures import URL, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 from .ir import App
 from .ir import Route as IRRoute
@@ -115,7 +116,7 @@ class Binding:
         route = self.route
         if isinstance(result, Response):
             return render(result)
-        if isinstance(route, APIRoute):
+        if isinstance(route, (APIRoute, _EffectiveRouteContext)):
             field = route.response_field
             if field is not None:
                 value, errors = field.validate(result, {}, loc=("response",))
@@ -246,11 +247,18 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
 
     ``state`` is what the app's lifespan yielded; requests served through the
     app's ASGI entry see a copy of it as ``request.state``, as under uvicorn.
+
+    ``r.index`` is a position in ``inspect.live_routes(app)``: routes inside
+    included routers are bound to their effective route (prefixed path, own
+    dependant and response field), as FastAPI runs them.
     """
+    from .inspect import live_routes
+
+    routes = live_routes(app)
     asgi = AsgiCall(app, state)
     bindings = []
     for r in ir.routes:
-        live = app.routes[r.index]
+        live = routes[r.index]
         bindings.append(_bind_route(live, r, asgi))
     return bindings
 

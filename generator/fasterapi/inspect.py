@@ -1,6 +1,7 @@
 """FastAPI app -> IR, reading FastAPI's own objects.
 
-Routes come from ``app.routes`` in declaration order; parameters from
+Routes come from ``app.routes`` in declaration order, with routers added by
+``include_router()`` expanded in place (``live_routes``); parameters from
 ``APIRoute.dependant`` (FastAPI's parse of the signature) and pydantic's field
 info. Annotations are never re-parsed here. Whatever cannot be compiled is
 recorded as a Diagnostic naming the route, its ``file:line`` and the feature.
@@ -19,7 +20,7 @@ from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
 from starlette.exceptions import HTTPException
 from starlette.routing import Route as StarletteRoute
 
@@ -44,7 +45,7 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
     diagnostics: list[Diagnostic] = list(_app_diagnostics(app))
     routes: list[Route] = []
     names: dict[str, int] = {}
-    for index, live in enumerate(app.routes):
+    for index, live in enumerate(live_routes(app)):
         route, diags = _inspect_route(index, live, base)
         diagnostics.extend(diags)
         if route is None:
@@ -63,6 +64,40 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
         routes=tuple(routes),
         diagnostics=tuple(diagnostics),
     )
+
+
+def live_routes(app: FastAPI) -> list[Any]:
+    """``app.routes`` in the order FastAPI tries them, included routers expanded in place.
+
+    FastAPI 0.165 keeps an ``_IncludedRouter`` in ``app.routes`` per
+    ``include_router()``. Matching through it tries the included router's own
+    routes in order (nested routers recursively) and reports its first FULL
+    match, else its first PARTIAL one; the app then takes the first FULL over
+    all of its entries, else the first PARTIAL. Expanding every included router
+    depth first therefore gives a flat list matched with Starlette's rule in
+    the same order. A route inside a router is represented by its
+    ``_EffectiveRouteContext`` (prefixed path, merged dependencies, its own
+    dependant and response field) or, for a plain Starlette route, by the
+    prefixed copy FastAPI matches. ``[GET /a, include_router(r, prefix="/p")]``
+    with r holding ``GET /b`` -> ``[APIRoute /a, context /p/b]``. The list
+    index is the IR route index that ``bridge.bind`` uses.
+    """
+    out: list[Any] = []
+
+    def walk(entries: list[Any]) -> None:
+        for entry in entries:
+            if isinstance(entry, _IncludedRouter):
+                walk(entry.effective_candidates())
+            elif isinstance(entry, _EffectiveRouteContext):
+                if isinstance(entry.original_route, APIRoute):
+                    out.append(entry)
+                else:
+                    out.append(entry.starlette_route or entry.original_route)
+            else:
+                out.append(entry)
+
+    walk(list(app.routes))
+    return out
 
 
 def _replace(route: Route, **changes: Any) -> Route:
@@ -88,7 +123,7 @@ def _app_diagnostics(app: FastAPI):
                              f"custom exception handler for {label} is not compiled yet")
     if app.root_path:
         yield Diagnostic("error", "", "", "root_path", "root_path is not compiled yet")
-    if getattr(app.router, "_low_priority_routes", None):
+    if list(app.router._iter_low_priority_routes()):
         yield Diagnostic("error", "", "", "frontend routes", "low-priority (frontend) routes are not compiled yet")
 
 
@@ -152,7 +187,7 @@ def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
 
 
 def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, list[Diagnostic]]:
-    if isinstance(live, APIRoute):
+    if isinstance(live, (APIRoute, _EffectiveRouteContext)):
         return _inspect_api_route(index, live, base)
     if type(live) is StarletteRoute and (inspect.isfunction(live.endpoint) or inspect.ismethod(live.endpoint)):
         methods = tuple(sorted(live.methods or ("GET", "HEAD")))
@@ -166,10 +201,6 @@ def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, lis
             is_async=True, status_code=None, response_model=False,
         ), []
     kind = type(live).__name__
-    if kind == "_IncludedRouter":
-        prefix = getattr(getattr(live, "include_context", None), "prefix", "") or "/"
-        return None, [Diagnostic("error", "", prefix, "include_router",
-                                 f"routers added with include_router() are not compiled yet (prefix {prefix!r})")]
     label = getattr(live, "path", "") or kind
     return None, [Diagnostic("error", "", label, kind, f"{kind} routes are not compiled yet ({label})")]
 
@@ -179,7 +210,7 @@ def _qualified(func: Any) -> str:
     return f"{getattr(func, '__module__', '?')}:{getattr(func, '__qualname__', repr(func))}"
 
 
-def _inspect_api_route(index: int, live: APIRoute, base: Path) -> tuple[Route | None, list[Diagnostic]]:
+def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base: Path) -> tuple[Route | None, list[Diagnostic]]:
     methods = tuple(sorted(live.methods))
     label = f"{','.join(methods)} {live.path}"
     location = _location(live.endpoint, base)

@@ -59,7 +59,7 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class Route:
-    index: int  # position in app.routes
+    index: int  # position in app.routes, included routers expanded in place (inspect.live_routes)
     name: str  # trampoline name, e.g. "get_users__user_id"
     # "api": compiled (trampoline + C++ conversions); "request": served through
     # the app's own ASGI entry (Starlette routes such as /docs, and routes

@@ -14,8 +14,9 @@ from pathlib import Path
 import jinja2
 
 from .ir import App, Route
+from .plan import plan as plan_table
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 ROUTES_PER_HANDLER_FILE = 64
 _METHOD_BITS = {"GET": "m_get", "HEAD": "m_head", "POST": "m_post", "PUT": "m_put", "DELETE": "m_delete",
                 "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect"}
@@ -44,6 +45,21 @@ def cpp_string(text: str) -> str:
     return "".join(out)
 
 
+def cpp_bytes(data: bytes) -> str:
+    """``b"/caf\\xc3\\xa9"`` -> ``"/caf\\303\\251"``: a C++ string literal of raw bytes."""
+    out = ['"']
+    for b in data:
+        ch = chr(b)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= b < 0x7F and ch != "?":
+            out.append(ch)
+        else:
+            out.append(f"\\{b:03o}")
+    out.append('"')
+    return "".join(out)
+
+
 def method_mask(methods: tuple[str, ...]) -> str:
     bits = [f"fasterapi::router::{_METHOD_BITS[m]}" for m in methods if m in _METHOD_BITS]
     return " | ".join(bits) if bits else "0"
@@ -64,6 +80,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["cpp_string"] = cpp_string
+    env.filters["cpp_bytes"] = cpp_bytes
     env.filters["py_string"] = lambda s: json.dumps(s)
     env.filters["method_mask"] = method_mask
     env.filters["capture_index"] = capture_index
@@ -88,7 +105,7 @@ def render(ir: App, app_path: str | None) -> dict[str, str]:
 
     files = {
         "routes.hpp": one("routes.hpp.j2", "//"),
-        "routes.cpp": one("routes.cpp.j2", "//"),
+        "routes.cpp": one("routes.cpp.j2", "//", table=plan_table(ir)),
         "module.cpp": one("module.cpp.j2", "//"),
         "CMakeLists.txt": one("CMakeLists.txt.j2", "#", sources=sources),
         "__init__.py": one("loader.py.j2", "#", app_path=app_path),

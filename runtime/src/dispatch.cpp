@@ -212,30 +212,24 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
         c.path.assign(c.request.path);
     }
 
-    const std::uint16_t bit = router::method_bit(c.request.method);
-    std::size_t partial = spec_.route_count;
-    router::Captures caps;
-    for (std::size_t i = 0; i < spec_.route_count; ++i) {
-        const router::Pattern& p = spec_.routes[i].pattern;
-        if (!router::match_pattern(p, c.path, caps)) continue;
-        if (p.methods & bit) {
-            c.route = i;
-            c.captures = caps;
-            const RouteSpec& route = spec_.routes[i];
-            pc->deferred = !route.request_endpoint && !route.trampoline(c);
-            if (route.is_async) {
-                pending_work.async.push_back(std::make_unique<AsyncTask>(std::move(pc)));
-            } else {
-                pending_work.sync.push_back(std::make_unique<SyncTask>(std::move(pc)));
-            }
-            return;
+    router::Result found;
+    router::lookup(*spec_.table, c.path, router::method_bit(c.request.method), found);
+    if (found.full != router::no_route) {
+        c.route = found.full;
+        c.captures = found.captures;
+        const RouteSpec& route = spec_.routes[found.full];
+        pc->deferred = !route.request_endpoint && !route.trampoline(c);
+        if (route.is_async) {
+            pending_work.async.push_back(std::make_unique<AsyncTask>(std::move(pc)));
+        } else {
+            pending_work.sync.push_back(std::make_unique<SyncTask>(std::move(pc)));
         }
-        if (partial == spec_.route_count) partial = i;
+        return;
     }
 
-    if (partial != spec_.route_count) {
+    if (found.partial != router::no_route) {
         std::string allow = "allow: ";
-        allow.append(spec_.routes[partial].pattern.allow).append("\r\n");
+        allow.append(spec_.routes[found.partial].pattern.allow).append("\r\n");
         pc->responder.send(json_response(405, allow, std::string(method_not_allowed_body)));
         return;
     }
@@ -247,12 +241,10 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
         } else {
             other.push_back('/');
         }
-        for (std::size_t i = 0; i < spec_.route_count; ++i) {
-            if (router::match_pattern(spec_.routes[i].pattern, other, caps)) {
-                c.path = std::move(other);
-                pending_work.sync.push_back(std::make_unique<RedirectTask>(std::move(pc)));
-                return;
-            }
+        if (router::any_match(*spec_.table, other)) {
+            c.path = std::move(other);
+            pending_work.sync.push_back(std::make_unique<RedirectTask>(std::move(pc)));
+            return;
         }
     }
     pc->responder.send(json_response(404, {}, std::string(not_found_body)));

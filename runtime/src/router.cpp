@@ -1,5 +1,8 @@
 #include "fasterapi/router.hpp"
 
+#include <bit>
+#include <cstring>
+
 namespace fasterapi::router {
 
 std::uint16_t method_bit(http::Method m) noexcept {
@@ -68,6 +71,165 @@ bool match_pattern(const Pattern& p, std::string_view path, Captures& captures) 
     if (!match_from(p.parts, p.part_count, path, 0, captures, 0)) return false;
     captures.count = p.capture_count;
     return true;
+}
+
+std::uint64_t mix(std::uint64_t h) noexcept {
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+std::uint64_t path_hash(std::string_view path, std::uint64_t seed) noexcept {
+    constexpr std::uint64_t k = 0xBF58476D1CE4E5B9ull;
+    const std::size_t n = path.size();
+    std::uint64_t h = seed ^ (static_cast<std::uint64_t>(n) * 0x9E3779B97F4A7C15ull);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w = 0;
+        if constexpr (std::endian::native == std::endian::little) {
+            std::memcpy(&w, path.data() + i, 8);
+        } else {
+            for (std::size_t b = 0; b < 8; ++b) w |= std::uint64_t(std::uint8_t(path[i + b])) << (8 * b);
+        }
+        h = (h ^ w) * k;
+        h ^= h >> 31;
+    }
+    if (i < n) {
+        std::uint64_t w = 0;
+        for (std::size_t b = 0; i + b < n; ++b) w |= std::uint64_t(std::uint8_t(path[i + b])) << (8 * b);
+        h = (h ^ w) * k;
+        h ^= h >> 31;
+    }
+    return mix(h);
+}
+
+std::uint32_t slot_of(const Table& table, std::string_view path) noexcept {
+    const std::uint64_t h = path_hash(path, table.seed);
+    const std::uint64_t bucket = ((h >> 32) * table.bucket_count) >> 32;
+    return static_cast<std::uint32_t>(((h ^ table.displacements[bucket]) * 0x9E3779B97F4A7C15ull) >> table.slot_shift);
+}
+
+namespace {
+
+struct Search {
+    Search(const Table& t, std::string_view p, std::uint16_t m, Result& r) noexcept
+        : table(t), path(p), method(m), result(r) {}
+
+    const Table& table;
+    std::string_view path;
+    std::uint16_t method;
+    Result& result;
+    std::string_view caps[max_captures];
+
+    void consider(std::uint32_t route, std::uint8_t count) noexcept {
+        if (route >= result.full) return;
+        if (table.patterns[route].methods & method) {
+            result.full = route;
+            for (std::uint8_t i = 0; i < count; ++i) result.captures.values[i] = caps[i];
+            result.captures.count = count;
+        } else if (route < result.partial) {
+            result.partial = route;
+        }
+    }
+
+    void visit(std::uint32_t index, std::size_t pos, std::uint8_t count) noexcept {
+        const Node& node = table.nodes[index];
+        if (node.min_route >= result.full) return;
+        if (pos == path.size()) {
+            for (std::uint32_t k = 0; k < node.end_count; ++k) consider(table.route_lists[node.end_begin + k], count);
+        }
+        if (node.rest_count && count < max_captures && path.find('\n', pos) == std::string_view::npos) {
+            caps[count] = path.substr(pos);
+            for (std::uint32_t k = 0; k < node.rest_count; ++k) {
+                consider(table.route_lists[node.rest_begin + k], static_cast<std::uint8_t>(count + 1));
+            }
+        }
+        if (pos < path.size()) {
+            const char first = path[pos];
+            const char* firsts = table.edge_firsts + node.edges_begin;
+            for (std::uint32_t e = 0; e < node.edge_count; ++e) {
+                if (firsts[e] != first) continue;
+                const Edge& edge = table.edges[node.edges_begin + e];
+                if (path.compare(pos, edge.label.size(), edge.label) == 0) visit(edge.child, pos + edge.label.size(), count);
+                break;  // labels at a node start with distinct bytes
+            }
+            if (node.param_child >= 0 && first != '/' && count < max_captures) {
+                std::size_t end = path.find('/', pos);
+                if (end == std::string_view::npos) end = path.size();
+                caps[count] = path.substr(pos, end - pos);
+                visit(static_cast<std::uint32_t>(node.param_child), end, static_cast<std::uint8_t>(count + 1));
+            }
+        }
+    }
+};
+
+}  // namespace
+
+void scan(const Table& table, std::string_view path, std::uint16_t method, Result& result) noexcept {
+    result = Result{};
+    Captures caps;
+    for (std::uint32_t i = 0; i < table.route_count; ++i) {
+        const Pattern& p = table.patterns[i];
+        if (!match_pattern(p, path, caps)) continue;
+        if (p.methods & method) {
+            result.full = i;
+            result.captures = caps;
+            return;
+        }
+        if (result.partial == no_route) result.partial = i;
+    }
+}
+
+void lookup(const Table& table, std::string_view path, std::uint16_t method, Result& result) noexcept {
+    if (!path.empty() && path.back() == '\n') {
+        scan(table, path, method, result);
+        return;
+    }
+    result.full = no_route;
+    result.partial = no_route;
+    result.captures.count = 0;
+
+    if ((table.static_lengths >> (path.size() < 63 ? path.size() : 63)) & 1) {
+        const StaticSlot& slot = table.slots[slot_of(table, path)];
+        if (slot.matches_count != 0 && slot.path == path) {
+            for (std::uint32_t k = 0; k < slot.matches_count; ++k) {
+                const StaticMatch& m = table.static_matches[slot.matches_begin + k];
+                const Pattern& p = table.patterns[m.route];
+                if (p.methods & method) {
+                    result.full = m.route;
+                    result.captures.count = p.capture_count;
+                    for (std::uint8_t c = 0; c < p.capture_count; ++c) {
+                        const Span& s = table.spans[m.span_begin + c];
+                        result.captures.values[c] = path.substr(s.offset, s.length);
+                    }
+                    return;
+                }
+                if (result.partial == no_route) result.partial = m.route;
+            }
+            return;
+        }
+    }
+
+    if (table.node_count != 0) {
+        Search search(table, path, method, result);
+        search.visit(0, 0, 0);
+    }
+    Captures caps;
+    for (std::uint32_t k = 0; k < table.fallback_count; ++k) {
+        const std::uint32_t route = table.fallback[k];
+        if (route >= result.full) break;
+        const Pattern& p = table.patterns[route];
+        if (!match_pattern(p, path, caps)) continue;
+        if (p.methods & method) {
+            result.full = route;
+            result.captures = caps;
+            break;
+        }
+        if (route < result.partial) result.partial = route;
+    }
 }
 
 }  // namespace fasterapi::router

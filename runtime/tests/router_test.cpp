@@ -90,3 +90,98 @@ TEST_CASE("method bits") {
     CHECK(method_bit(fasterapi::http::Method::delete_) == m_delete);
     CHECK(method_bit(fasterapi::http::Method::other) == 0);
 }
+
+// ---- The planned table, as generated code lays it out -----------------------
+//
+// Routes: 0 GET /users/{id}, 1 GET /users/me, 2 PUT /users/me, 3 GET /static/{p:path},
+// 4 GET /files/{n}.txt (fallback), 5 GET /users/{id}/posts.
+namespace {
+
+constexpr Part users_id[] = {{PartKind::literal, "/users/"sv}, {PartKind::segment, "id"sv}};
+constexpr Part users_me[] = {{PartKind::literal, "/users/me"sv}};
+constexpr Part static_p[] = {{PartKind::literal, "/static/"sv}, {PartKind::rest, "p"sv}};
+constexpr Part files_n[] = {{PartKind::literal, "/files/"sv}, {PartKind::segment, "n"sv}, {PartKind::literal, ".txt"sv}};
+constexpr Part posts[] = {{PartKind::literal, "/users/"sv}, {PartKind::segment, "id"sv}, {PartKind::literal, "/posts"sv}};
+
+constexpr Pattern table_patterns[] = {
+    {users_id, 2, 1, m_get, "GET"},  {users_me, 1, 0, m_get, "GET"},  {users_me, 1, 0, m_put, "PUT"},
+    {static_p, 2, 1, m_get, "GET"},  {files_n, 3, 1, m_get, "GET"},   {posts, 3, 1, m_get, "GET"},
+};
+constexpr std::uint32_t displacements[] = {0};
+// "/users/me" is matched by route 0 (capturing "me"), then routes 1 and 2.
+constexpr StaticMatch static_matches[] = {{0, 0}, {1, 1}, {2, 1}};
+constexpr Span spans[] = {{7, 2}};
+// root -"/"-> 1; 1 -"static/"-> 2 (rest: 3); 1 -"users/"-> 3; 3 -{param}-> 4 (end: 0); 4 -"/posts"-> 5 (end: 5)
+constexpr Node nodes[] = {
+    {0, 1, -1, 0, 0, 0, 0, 0}, {1, 2, -1, 0, 0, 0, 0, 0}, {0, 0, -1, 0, 0, 0, 1, 3},
+    {0, 0, 4, 0, 0, 0, 0, 0},  {3, 1, -1, 1, 1, 0, 0, 0}, {0, 0, -1, 2, 1, 0, 0, 5},
+};
+constexpr Edge edges[] = {{"/"sv, 1}, {"static/"sv, 2}, {"users/"sv, 3}, {"/posts"sv, 5}};
+constexpr char edge_firsts[] = "/su/";
+constexpr std::uint16_t route_lists[] = {3, 0, 5};
+constexpr std::uint16_t fallback[] = {4};
+
+struct Planned {
+    StaticSlot slots[4] = {};
+    Table table{};
+
+    Planned() {
+        constexpr std::uint64_t seed = 12345;
+        table = Table{table_patterns, 6, seed, displacements, 1, slots, 62, std::uint64_t{1} << 9, static_matches,
+                      spans, nodes, 6, edges, edge_firsts, route_lists, fallback, 1};
+        slots[slot_of(table, "/users/me")] = {"/users/me"sv, 0, 3};
+    }
+};
+
+std::string answer(const Table& t, std::string_view path, std::uint16_t method, bool reference = false) {
+    Result r;
+    if (reference) {
+        scan(t, path, method, r);
+    } else {
+        lookup(t, path, method, r);
+    }
+    if (r.full != no_route) {
+        std::string out = "full " + std::to_string(r.full);
+        for (std::size_t i = 0; i < r.captures.count; ++i) out.append(" ").append(r.captures.values[i]);
+        return out;
+    }
+    if (r.partial != no_route) return "405 " + std::to_string(r.partial);
+    return "404";
+}
+
+}  // namespace
+
+TEST_CASE("a static hit answers with every route that matches it, in declaration order") {
+    Planned p;
+    CHECK(answer(p.table, "/users/me", m_get) == "full 0 me");  // declared first: captures the static path
+    CHECK(answer(p.table, "/users/me", m_put) == "full 2");
+    CHECK(answer(p.table, "/users/me", m_post) == "405 0");
+}
+
+TEST_CASE("the tree, the rest parameter and the fallback pick the smallest matching route") {
+    Planned p;
+    CHECK(answer(p.table, "/users/42", m_get) == "full 0 42");
+    CHECK(answer(p.table, "/users/42", m_delete) == "405 0");
+    CHECK(answer(p.table, "/users/42/posts", m_get) == "full 5 42");
+    CHECK(answer(p.table, "/users//posts", m_get) == "404");
+    CHECK(answer(p.table, "/static/", m_get) == "full 3 ");
+    CHECK(answer(p.table, "/static/a/b", m_get) == "full 3 a/b");
+    CHECK(answer(p.table, "/static/a\nb", m_get) == "404");
+    CHECK(answer(p.table, "/files/a.b.txt", m_get) == "full 4 a.b");
+    CHECK(answer(p.table, "/users/me\n", m_get) == "full 0 me\n");  // a final newline takes the scan
+    CHECK(any_match(p.table, "/users/x"));
+    CHECK_FALSE(any_match(p.table, "/users/"));
+}
+
+TEST_CASE("lookup agrees with the scan of every pattern") {
+    Planned p;
+    for (std::string_view path : {"/"sv, ""sv, "/users"sv, "/users/"sv, "/users/me"sv, "/users/me/"sv, "/users/me/posts"sv,
+                                  "/users/a\n"sv, "/static"sv, "/static/x\n"sv, "/files/.txt"sv, "/files/x.txt\n"sv,
+                                  "/users/me\n"sv, "//users/me"sv, "/users/a/posts/"sv}) {
+        for (int method : {int{m_get}, int{m_put}, int{m_post}, 0}) {
+            INFO(std::string(path) << " " << method);
+            const auto bit = static_cast<std::uint16_t>(method);
+            CHECK(answer(p.table, path, bit) == answer(p.table, path, bit, true));
+        }
+    }
+}

@@ -26,7 +26,7 @@
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/router.hpp"
 
-#define FASTERAPI_ABI_VERSION 1
+#define FASTERAPI_ABI_VERSION 2
 
 namespace fasterapi {
 
@@ -68,6 +68,7 @@ struct AppSpec {
     const RouteSpec* routes;
     std::size_t route_count;
     bool redirect_slashes;
+    const router::Table* table;  // the planned lookup over `routes`' patterns
 };
 
 // Per-request state shared by the trampoline and the Python side.

@@ -1,5 +1,5 @@
-// Router: matching a decoded request path against the app's route patterns
-// with Starlette's semantics.
+// Router: finding the route for a decoded request path, with Starlette's
+// semantics and without scanning every route.
 //
 // Starlette compiles "/files/{name}.txt" to the regex ^/files/(?P<name>[^/]+)\.txt$
 // and tries routes in declaration order: the first route whose pattern and
@@ -9,11 +9,28 @@
 //
 // A Pattern is that regex as parts: literal text, a segment parameter
 // ([^/]+, greedy with backtracking) and a rest parameter (.*, the `path`
-// convertor). Matching follows Python's re exactly, including `$` matching
-// just before a final "\n".
+// convertor). match_pattern() follows Python's re exactly, including `$`
+// matching just before a final "\n"; it is the reference the Table is
+// checked against, and the matcher for templates the tree cannot hold.
 //
-// What must hold: for every path, match() picks the route and captures that
-// Starlette's router picks.
+// A Table is planned at build time (fasterapi.plan) and emitted as constant
+// arrays. lookup() computes the same answer as a scan of every pattern in
+// declaration order:
+//   1. a path ending in "\n" (only "%0A" produces one) takes the scan itself;
+//   2. a static path (a route template without parameters) is found by a
+//      perfect hash and one string compare; its entry lists, precomputed, every
+//      route whose pattern matches that exact path (parameterised ones too),
+//      in declaration order, with their captures;
+//   3. any other path can only match parameterised routes: the radix tree
+//      (literal edges, one segment-parameter child and rest-parameter routes
+//      per node) and the fallback patterns (templates such as "/{a}-{b}" the
+//      tree cannot hold) yield every match, and the smallest route index
+//      wins, which is what declaration order means. Subtrees whose smallest
+//      route cannot beat the best FULL match so far are skipped.
+//
+// What must hold: for every path and method, lookup() picks the route and
+// captures that Starlette's router picks (tests/test_router_equivalence.py
+// checks this against Starlette on random route sets).
 #pragma once
 
 #include <cstdint>
@@ -55,5 +72,95 @@ struct Captures {
 
 // Matches one pattern against the whole path; fills `captures` on success.
 bool match_pattern(const Pattern& p, std::string_view path, Captures& captures) noexcept;
+
+// ---- The planned table --------------------------------------------------
+
+// A capture of a precomputed static match: path.substr(offset, length).
+struct Span {
+    std::uint16_t offset;
+    std::uint16_t length;
+};
+
+// A route matching a static path, with its captures at spans[span_begin ...].
+struct StaticMatch {
+    std::uint16_t route;
+    std::uint16_t span_begin;
+};
+
+// One slot of the perfect hash; an empty slot has matches_count 0.
+struct StaticSlot {
+    std::string_view path;
+    std::uint32_t matches_begin;
+    std::uint32_t matches_count;
+};
+
+struct Edge {
+    std::string_view label;  // compressed literal text, non-empty
+    std::uint32_t child;
+};
+
+struct Node {
+    std::uint32_t edges_begin;
+    std::uint32_t edge_count;
+    std::int32_t param_child;  // the node after one segment parameter, or -1
+    std::uint32_t end_begin;   // routes whose template ends here: route_lists[end_begin ...]
+    std::uint32_t end_count;
+    std::uint32_t rest_begin;  // routes whose rest parameter starts here
+    std::uint32_t rest_count;
+    std::uint32_t min_route;   // the smallest route index in this subtree
+};
+
+struct Table {
+    const Pattern* patterns;  // every route, in declaration order
+    std::uint32_t route_count;
+    // Perfect hash of static paths (see slot_of); paths whose length no static
+    // path has (bit min(size, 63) of static_lengths clear) skip it.
+    std::uint64_t seed;
+    const std::uint32_t* displacements;
+    std::uint32_t bucket_count;
+    const StaticSlot* slots;
+    std::uint32_t slot_shift;  // 64 - log2(number of slots)
+    std::uint64_t static_lengths;
+    const StaticMatch* static_matches;
+    const Span* spans;
+    // Radix tree of parameterised templates; node 0 is the root (none when node_count is 0).
+    const Node* nodes;
+    std::uint32_t node_count;
+    const Edge* edges;
+    const char* edge_firsts;  // edges[i].label[0], contiguous for the scan at a node
+    const std::uint16_t* route_lists;
+    // Routes matched with match_pattern(), in declaration order.
+    const std::uint16_t* fallback;
+    std::uint32_t fallback_count;
+};
+
+inline constexpr std::uint32_t no_route = 0xFFFFFFFF;
+
+struct Result {
+    std::uint32_t full = no_route;     // the route that handles the request
+    std::uint32_t partial = no_route;  // without a FULL match: the route whose Allow a 405 sends
+    Captures captures;                 // of `full`
+};
+
+// The hash the plan used, over the path's bytes: the seed, 8-byte
+// little-endian words and the length, mixed. Python's twin: fasterapi.plan.perfect_hash.
+std::uint64_t path_hash(std::string_view path, std::uint64_t seed) noexcept;
+std::uint64_t mix(std::uint64_t h) noexcept;
+// The slot the plan gave `path`: bucket by multiply-shift, displaced, multiply-shift.
+std::uint32_t slot_of(const Table& table, std::string_view path) noexcept;
+
+// The route for `path` (percent-decoded) and `method` (a method bit, 0 for
+// none), as Starlette picks it.
+void lookup(const Table& table, std::string_view path, std::uint16_t method, Result& result) noexcept;
+
+// The reference: every pattern in declaration order, as Starlette scans.
+void scan(const Table& table, std::string_view path, std::uint16_t method, Result& result) noexcept;
+
+// Whether any route matches `path` whatever the method (redirect_slashes).
+inline bool any_match(const Table& table, std::string_view path) noexcept {
+    Result r;
+    lookup(table, path, 0, r);
+    return r.partial != no_route;
+}
 
 }  // namespace fasterapi::router

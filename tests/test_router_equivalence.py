@@ -1,0 +1,201 @@
+"""The planned router picks what Starlette's router picks.
+
+Three implementations answer the same requests: Starlette's own Router (the
+reference), the runtime's C++ lookup over planned tables (through the
+router_probe test hook, one compiled module for every route set), and the
+planner's Python twin of that lookup (fasterapi.plan.lookup). Hand-written
+cases (tests/router_cases.py) state the expected answers; hypothesis then
+draws random route sets and request paths and requires all three to agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from starlette.routing import Route as StarletteRoute
+from starlette.routing import Router
+
+from fasterapi.inspect import path_parts
+from fasterapi.ir import Route
+from fasterapi.plan import lookup as plan_lookup
+from fasterapi.plan import perfect_hash, plan_routes
+from tests import router_probe
+from tests.router_cases import CASES
+
+
+@pytest.fixture(scope="session")
+def probe(tmp_path_factory: pytest.TempPathFactory):
+    return router_probe.load(tmp_path_factory.mktemp("router_probe"))
+
+
+class _Endpoint:
+    """An ASGI endpoint that records which route Starlette chose and its path parameters."""
+
+    def __init__(self, index: int, seen: list) -> None:
+        self.index = index
+        self.seen = seen
+
+    async def __call__(self, scope, receive, send) -> None:
+        self.seen.append(("full", self.index, dict(scope["path_params"])))
+
+
+class RouteSet:
+    """One route set, answered by Starlette, the C++ lookup and the Python lookup."""
+
+    def __init__(self, probe, templates: list[tuple[str, tuple[str, ...]]]) -> None:
+        self.seen: list = []
+        self.starlette = [StarletteRoute(t, _Endpoint(i, self.seen), methods=list(m))
+                          for i, (t, m) in enumerate(templates)]
+        self.router = Router(routes=self.starlette, redirect_slashes=True)
+        self.routes = [_ir_route(r.path, tuple(sorted(r.methods or ()))) for r in self.starlette]
+        self.table = plan_routes(self.routes)
+        self.matcher = router_probe.matcher(probe, self.routes, self.table)
+
+    def reference(self, method: str, raw: str) -> tuple:
+        scope = {"type": "http", "method": method, "path": unquote(raw), "root_path": "", "query_string": b"",
+                 "headers": [(b"host", b"testserver")], "scheme": "http", "server": ("testserver", 80)}
+        sent: list = []
+        self.seen.clear()
+
+        async def receive():
+            return {"type": "http.request", "body": b""}
+
+        async def send(message):
+            sent.append(message)
+
+        coro = self.router(scope, receive, send)
+        with pytest.raises(StopIteration):
+            coro.send(None)
+        if self.seen:
+            return self.seen[0]
+        status = sent[0]["status"]
+        if status == 405:
+            # Which route answered: the first whose pattern matched, as Router.app takes it.
+            first = next(i for i, r in enumerate(self.starlette) if r.matches(scope)[0].name == "PARTIAL")
+            return ("405", first)
+        return (str(status),)
+
+    def compiled(self, method: str, raw: str) -> tuple:
+        full, partial, captures = self.matcher.lookup(raw.encode("ascii"), router_probe.method_bit(method))
+        return self._outcome(full, partial, [c.decode("utf-8") for c in captures], raw, self.matcher.matches_any)
+
+    def planned(self, method: str, raw: str) -> tuple:
+        found = plan_lookup(self.table, self.routes, unquote(raw), method)
+        return self._outcome(found.full, found.partial, list(found.captures), raw,
+                             lambda p: plan_lookup(self.table, self.routes, p.decode("utf-8"), "").partial is not None)
+
+    def _outcome(self, full, partial, captures, raw, matches_any) -> tuple:
+        if full is not None:
+            names = [p.text for p in self.routes[full].parts if p.kind != "literal"]
+            return ("full", full, dict(zip(names, captures)))
+        if partial is not None:
+            return ("405", partial)
+        path = unquote(raw)
+        if path != "/":
+            other = path.rstrip("/") if path.endswith("/") else path + "/"
+            if matches_any(other.encode("utf-8")):
+                return ("307",)
+        return ("404",)
+
+
+def _ir_route(path: str, methods: tuple[str, ...]) -> Route:
+    parts, problem = path_parts(path)
+    assert problem is None
+    return Route(index=0, name="r", kind="api", methods=methods, path=path, parts=parts, endpoint="",
+                 location="", is_async=False, status_code=None, response_model=False)
+
+
+@pytest.mark.parametrize("title,templates,requests", CASES, ids=[c[0] for c in CASES])
+def test_hand_written_cases(probe, title, templates, requests):
+    rs = RouteSet(probe, templates)
+    for method, raw, expected in requests:
+        assert rs.reference(method, raw) == expected, f"Starlette: {method} {raw}"
+        assert rs.compiled(method, raw) == expected, f"C++: {method} {raw}"
+        assert rs.planned(method, raw) == expected, f"plan: {method} {raw}"
+
+
+def test_cpp_hash_and_slot_are_the_planned_ones(probe):
+    rs = RouteSet(probe, [("/a", ("GET",))])
+    for path in [b"", b"/", b"/users/me", b"/exactly8", b"/sixteen-bytes-xx", "/caf\u00e9".encode()]:
+        assert rs.matcher.hash(path) == perfect_hash.path_hash(path, rs.table.seed)
+        ph = perfect_hash.PerfectHash(rs.table.seed, rs.table.displacements, tuple(range(len(rs.table.slots))))
+        assert rs.matcher.slot(path) == ph.slot_of(path)
+
+
+# ---- random route sets ------------------------------------------------------
+
+_LITERALS = ["a", "b", "ab", "users", "me", "x.txt", "", "caf\u00e9"]
+_REQUEST_SEGMENTS = ["a", "b", "ab", "users", "me", "x.txt", "x-y", "", "-", ".txt", "caf%C3%A9", "%2F", "%0A",
+                     "%41", "%E2%9C%93", "%ZZ", "a%20b", "%C3", "q"]
+_METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD"]
+
+
+@st.composite
+def templates(draw) -> str:
+    count = draw(st.integers(0, 4))
+    segments = []
+    for i in range(count):
+        shape = draw(st.sampled_from(["literal", "literal", "param", "param", "suffix", "pair"]))
+        if shape == "literal":
+            segments.append(draw(st.sampled_from(_LITERALS)))
+        elif shape == "param":
+            segments.append(f"{{p{i}}}")
+        elif shape == "suffix":
+            segments.append(f"{{p{i}}}.txt")
+        else:
+            segments.append(f"{{p{i}}}-{{q{i}}}")
+    path = "/" + "/".join(segments)
+    ending = draw(st.sampled_from(["", "", "slash", "rest"]))
+    if ending == "slash" and not path.endswith("/"):
+        path += "/"
+    elif ending == "rest":
+        path = path.rstrip("/") + "/{rest:path}"
+    return path
+
+
+route_sets = st.lists(
+    st.tuples(templates(), st.lists(st.sampled_from(_METHODS[:4]), min_size=1, max_size=2, unique=True)),
+    min_size=1, max_size=10)
+
+
+@st.composite
+def request_paths(draw) -> str:
+    segments = draw(st.lists(st.sampled_from(_REQUEST_SEGMENTS), max_size=5))
+    path = "/" + "/".join(segments)
+    if draw(st.booleans()):
+        path += "/"
+    if draw(st.integers(0, 9)) == 0:
+        path += "%0A"
+    return path
+
+
+def _paths_near(templates_: list[str]) -> st.SearchStrategy[str]:
+    """Paths made from the templates themselves, parameters filled, so that matches are common."""
+
+    @st.composite
+    def near(draw) -> str:
+        t = draw(st.sampled_from(templates_))
+        fill = draw(st.sampled_from(["v", "x.txt", "a-b", "me", "%0A", "q%2Fr", ""]))
+        path, _ = path_parts(t)
+        return "".join(quote(p.text, safe="/") if p.kind == "literal" else fill for p in path)
+
+    return near()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), spec=route_sets)
+def test_random_route_sets_match_as_starlette(probe, data, spec):
+    templates_ = [(t, tuple(m)) for t, m in spec]
+    rs = RouteSet(probe, templates_)
+    near = _paths_near([t for t, _ in templates_])
+    for _ in range(12):
+        raw = data.draw(st.one_of(request_paths(), near), label="path")
+        method = data.draw(st.sampled_from(_METHODS), label="method")
+        want = rs.reference(method, raw)
+        event(f"{want[0]} via {rs.table.kinds[want[1]]}" if len(want) > 1 else want[0])
+        assert rs.compiled(method, raw) == want, f"C++: {method} {raw}"
+        assert rs.planned(method, raw) == want, f"plan: {method} {raw}"
