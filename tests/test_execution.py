@@ -71,6 +71,22 @@ def test_exceptions_become_500_and_the_server_keeps_serving(server, path):
     assert word in server.output()
 
 
+def test_a_returned_responses_background_task_runs_after_it(server):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        assert client.get("/with-background", params={"tag": "a1"}).json() == {"queued": "a1"}
+        r = client.get("/with-failing-background")
+        assert r.status_code == 200 and r.json() == {"queued": "boom"}
+        deadline = time.monotonic() + 5
+        while "a1" not in client.get("/background-log").json():
+            assert time.monotonic() < deadline, "the background task never ran"
+            time.sleep(0.05)
+        assert client.get("/fast").status_code == 200
+    deadline = time.monotonic() + 5
+    while "background failure" not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "background failure" in server.output()
+
+
 def test_sigterm_with_sync_and_async_work_in_flight(builds):
     from tests.conftest import start_server
 
@@ -80,17 +96,17 @@ def test_sigterm_with_sync_and_async_work_in_flight(builds):
     def hit(path: str, params: dict[str, str]) -> None:
         results.append(httpx.get(f"{srv.url}{path}", params=params, timeout=30).status_code)
 
-    threads = [threading.Thread(target=hit, args=("/block", {"seconds": "2"})) for _ in range(3)]
-    threads += [threading.Thread(target=hit, args=("/nap", {"seconds": "2"})) for _ in range(3)]
+    threads = [threading.Thread(target=hit, args=("/block", {"seconds": "2"})) for _ in range(10)]
+    threads += [threading.Thread(target=hit, args=("/nap", {"seconds": "2"})) for _ in range(10)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 20  # wait until all six handlers are running
-    while httpx.get(f"{srv.url}/in-flight", timeout=10).json()["count"] < 6:
-        assert time.monotonic() < deadline, "the six requests never got in flight"
+    deadline = time.monotonic() + 20  # wait until all twenty handlers are running
+    while httpx.get(f"{srv.url}/in-flight", timeout=10).json()["count"] < 20:
+        assert time.monotonic() < deadline, "the twenty requests never got in flight"
         time.sleep(0.05)
     srv.proc.terminate()
     for t in threads:
         t.join(30)
-    assert results == [200] * 6
+    assert results == [200] * 20
     assert srv.proc.wait(30) == 0
     srv.stop()

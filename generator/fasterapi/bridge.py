@@ -115,7 +115,10 @@ class Binding:
         """A handler's return value -> the response FastAPI would send."""
         route = self.route
         if isinstance(result, Response):
-            return render(result)
+            rendered = render(result)
+            if result.background is not None:
+                run_in_background(result.background)
+            return rendered
         if isinstance(route, (APIRoute, _EffectiveRouteContext)):
             field = route.response_field
             if field is not None:
@@ -140,6 +143,39 @@ class Binding:
                 response.body = b""
             return render(response)
         raise TypeError(f"unexpected result {result!r}")
+
+
+_loop: asyncio.AbstractEventLoop | None = None
+_background: set[Any] = set()  # background work in flight, kept referenced
+
+
+def attach_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """The runtime's asyncio loop, where background tasks run."""
+    global _loop
+    _loop = loop
+
+
+def run_in_background(task: Any) -> None:
+    """Runs a Starlette BackgroundTask(s) on the runtime's loop, as Starlette
+    runs it once the response has gone out; failures are logged like uvicorn's."""
+    loop = _loop
+    if loop is None:
+        raise RuntimeError("the runtime's loop is not attached")
+
+    async def run() -> None:
+        try:
+            await task()
+        except Exception as exc:  # noqa: BLE001 - the response is already sent; log it
+            internal_error(exc)
+
+    def start() -> None:
+        t = loop.create_task(run())
+        _background.add(t)
+        t.add_done_callback(_background.discard)
+
+    # Queued behind the loop's current work, so the response is written first
+    # whenever the writer is not itself waiting on the loop.
+    loop.call_soon_threadsafe(start)
 
 
 def redirect(path: str, raw_query: bytes, host: str | None, server: tuple[str, int]) -> Rendered:

@@ -106,6 +106,7 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     loop = _new_loop()
     loop_thread = threading.Thread(target=loop.run_forever, name="fasterapi-asyncio", daemon=True)
     loop_thread.start()
+    bridge.attach_loop(loop)
 
     def on_loop(coro: Any, timeout: float | None = None) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)

@@ -4,6 +4,8 @@ import asyncio
 import time
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.background import BackgroundTask
 
 app = FastAPI(openapi_url=None)
 state = {"started": False}
@@ -58,3 +60,29 @@ def raise_error():
 @app.get("/araise")
 async def araise():
     raise KeyError("amissing")
+
+
+done_in_background: list[str] = []
+
+
+def remember(what: str) -> None:
+    done_in_background.append(what)
+
+
+@app.get("/with-background")
+def with_background(tag: str):
+    return JSONResponse({"queued": tag}, background=BackgroundTask(remember, tag))
+
+
+@app.get("/with-failing-background")
+async def with_failing_background():
+    return JSONResponse({"queued": "boom"}, background=BackgroundTask(remember_nothing))
+
+
+def remember_nothing() -> None:
+    raise RuntimeError("background failure")
+
+
+@app.get("/background-log")
+async def background_log():
+    return done_in_background
