@@ -15,6 +15,7 @@ them, content-length included.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import traceback
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.dependencies.utils import request_params_to_args
+from fastapi.dependencies.utils import _validate_value_with_model_field, request_params_to_args
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, _EffectiveRouteContext
@@ -95,9 +96,22 @@ class Binding:
     fast_json: bool  # no response model, default response class: C++ encodes the result
     status_code: int
     route: Any
+    asgi: Any = None  # AsgiCall: for requests FastAPI must handle whole
+    body_field: Any = None  # the single JSON body parameter, if any
 
-    def validate(self, path_params: dict[str, str], raw_query: bytes) -> dict[str, Any] | Rendered:
-        """FastAPI's own parameter validation: the handler's kwargs, or the 422 response."""
+    def validate(self, path_params: dict[str, str], raw_query: bytes, body: bytes) -> Any:
+        """FastAPI's own validation: the handler's kwargs, the 422 response, or
+        ``...`` when FastAPI must handle the request whole (a body that is not
+        valid JSON: FastAPI's own error for it comes from its own handling).
+
+        Errors come in FastAPI's order: path, query, then body.
+        """
+        payload: Any = None
+        if self.body_field is not None:
+            try:
+                payload = json.loads(body)
+            except Exception:  # noqa: BLE001 - FastAPI answers these itself (422 or 400)
+                return ...
         dependant = self.route.dependant
         values: dict[str, Any] = {}
         path_values, path_errors = request_params_to_args(dependant.path_params, path_params)
@@ -105,6 +119,11 @@ class Binding:
             dependant.query_params, QueryParams(raw_query.decode("latin-1"))
         )
         errors = path_errors + query_errors
+        if self.body_field is not None:
+            body_value, body_errors = _validate_value_with_model_field(
+                field=self.body_field, value=payload, values={}, loc=("body",))
+            errors += body_errors
+            values[self.body_field.name] = body_value
         if errors:
             return validation_error_response(errors)
         values.update(path_values)
@@ -302,12 +321,14 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
 def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     if r.kind == "request":
         return AsgiBinding(endpoint=asgi, kwnames=(), defaults=(), is_async=True,
-                           fast_json=False, status_code=200, route=live)
+                           fast_json=False, status_code=200, route=live, asgi=asgi)
     fields = {f.name: f for f in (*live.dependant.path_params, *live.dependant.query_params)}
     defaults = []
     for p in r.params:
         f = fields[p.name]
         defaults.append(None if f.field_info.is_required() else f.default)
     status = r.status_code if r.status_code is not None else 200
+    body_field = live.dependant.body_params[0] if r.body else None
     return Binding(endpoint=live.endpoint, kwnames=tuple(p.name for p in r.params), defaults=tuple(defaults),
-                   is_async=r.is_async, fast_json=not r.response_model, status_code=status, route=live)
+                   is_async=r.is_async, fast_json=not r.response_model, status_code=status, route=live,
+                   asgi=asgi, body_field=body_field)

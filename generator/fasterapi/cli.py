@@ -150,6 +150,8 @@ def _routes(app: str) -> int:
         else:
             converted = [f"{q.name}:{q.annotation}" + ("" if q.converter != "python" else " (FastAPI)")
                          for q in r.params]
+            if r.body:
+                converted.append(f"{r.body}: JSON body (FastAPI validates)")
             note = "yes" + (f" [{', '.join(converted)}]" if converted else "")
         rows.append((",".join(r.methods), r.path, r.endpoint.rpartition(":")[2], r.location, note))
     for d in p.diagnostics:

@@ -223,11 +223,12 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     # the app's own ASGI handling (FastAPI's code, so FastAPI's bytes), and
     # the build says so.
     d = live.dependant
+    json_body = _single_json_body(d.body_params)
     handled_by_fastapi = [feature for feature, present in (
         ("Depends", d.dependencies),
         ("Header()", d.header_params),
         ("Cookie()", d.cookie_params),
-        ("request body", d.body_params),
+        ("form or embedded body", d.body_params and not json_body),
         ("Request parameter", d.request_param_name),
         ("HTTPConnection parameter", d.http_connection_param_name),
         ("Response parameter", d.response_param_name),
@@ -258,7 +259,20 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     for source, fields in (("path", d.path_params), ("query", d.query_params)):
         for f in fields:
             params.append(_param(source, f))
-    return Route(kind="api", params=tuple(params), **common), diags  # type: ignore[arg-type]
+    return Route(kind="api", params=tuple(params), body=json_body, **common), diags  # type: ignore[arg-type]
+
+
+def _single_json_body(body_params: list[Any]) -> str:
+    """The name of a route's only body parameter when FastAPI reads it as the
+    whole JSON body (not embedded, not a form), else ""."""
+    from fastapi import params as fastapi_params
+    from fastapi.dependencies.utils import _should_embed_body_fields
+
+    if len(body_params) != 1 or _should_embed_body_fields(body_params):
+        return ""
+    if isinstance(body_params[0].field_info, fastapi_params.Form):
+        return ""
+    return str(body_params[0].name)
 
 
 def _param(source: str, field: Any) -> Param:

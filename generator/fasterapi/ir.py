@@ -74,6 +74,7 @@ class Route:
     status_code: int | None
     response_model: bool
     params: tuple[Param, ...] = ()
+    body: str = ""  # the single JSON body parameter's name, if the route has one
 
     @property
     def label(self) -> str:

@@ -71,6 +71,11 @@ bool to_float(std::string_view s, Arg& out) noexcept {
     return true;
 }
 
+void json_body(Call& call) noexcept {
+    const http::Header* type = call.request.find_header("content-type");
+    if (call.request.body.empty() || !type || !http::iequals(type->value, "application/json")) call.use_asgi = true;
+}
+
 bool to_bool(std::string_view s, Arg& out) noexcept {
     if (s.size() > 5) return false;
     char low[5];

@@ -67,7 +67,7 @@ PyObject* new_bytes(std::string_view s) {
 class SyncTask final : public Task {
 public:
     explicit SyncTask(std::unique_ptr<AppDispatcher::PyCall> c) : call_(std::move(c)) {}
-    void run() override { call_->owner->run_sync(*call_); }
+    void run() override { call_->owner->run_sync(call_); }
 
 private:
     std::unique_ptr<AppDispatcher::PyCall> call_;
@@ -124,6 +124,7 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         r.binding = PySequence_GetItem(bindings, static_cast<Py_ssize_t>(i));
         if (!r.binding) throw py::error_already_set();
         r.endpoint = attr(r.binding, "endpoint");
+        r.asgi = attr(r.binding, "asgi");
         r.kwnames = attr(r.binding, "kwnames");
         PyObject* defaults = attr(r.binding, "defaults");
         for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(defaults); ++k) {
@@ -166,6 +167,7 @@ AppDispatcher::~AppDispatcher() {
     for (BoundRoute& r : routes_) {
         Py_XDECREF(r.binding);
         Py_XDECREF(r.endpoint);
+        Py_XDECREF(r.asgi);
         Py_XDECREF(r.kwnames);
         for (PyObject* o : r.defaults) Py_DECREF(o);
         for (PyObject* o : r.capture_names) Py_DECREF(o);
@@ -219,7 +221,7 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
         c.captures = found.captures;
         const RouteSpec& route = spec_.routes[found.full];
         pc->deferred = !route.request_endpoint && !route.trampoline(c);
-        if (route.is_async) {
+        if (route.is_async || c.use_asgi) {
             pending_work.async.push_back(std::make_unique<AsyncTask>(std::move(pc)));
         } else {
             pending_work.sync.push_back(std::make_unique<SyncTask>(std::move(pc)));
@@ -281,13 +283,17 @@ done:
     return result;
 }
 
-PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered) {
+bool AppDispatcher::via_asgi(const PyCall& pc) const noexcept {
+    return pc.call.use_asgi || spec_.routes[pc.call.route].request_endpoint;
+}
+
+PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi) {
     answered = false;
-    const RouteSpec& route = spec_.routes[pc.call.route];
+    to_asgi = false;
     BoundRoute& br = routes_[pc.call.route];
     const http::Request& req = pc.call.request;
 
-    if (route.request_endpoint) {
+    if (via_asgi(pc)) {
         PyObject* headers = PyList_New(0);
         if (!headers) return nullptr;
         for (const http::Header& h : req.headers) {
@@ -305,7 +311,7 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered) {
         std::string_view method = http::method_name(req.method);
         if (method.empty()) method = req.method_token;
         PyObject* result = PyObject_CallFunction(
-            br.endpoint, "(s#NNNONsO)", method.data(), static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path),
+            br.asgi, "(s#NNNONsO)", method.data(), static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path),
             new_bytes(req.path), new_bytes(req.query), headers, new_bytes(req.body),
             req.version_minor == 0 ? "1.0" : "1.1", server_address_ ? server_address_ : Py_None);
         Py_DECREF(headers);
@@ -326,9 +332,15 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered) {
         }
         Py_DECREF(v);
     }
-    PyObject* validated = PyObject_CallMethod(br.binding, "validate", "(Ny#)", path_params, req.query.data(),
-                                              static_cast<Py_ssize_t>(req.query.size()));
+    PyObject* validated = PyObject_CallMethod(br.binding, "validate", "(Ny#y#)", path_params, req.query.data(),
+                                              static_cast<Py_ssize_t>(req.query.size()), req.body.data(),
+                                              static_cast<Py_ssize_t>(req.body.size()));
     if (!validated) return nullptr;
+    if (validated == Py_Ellipsis) {  // FastAPI must see this request whole (e.g. malformed JSON)
+        Py_DECREF(validated);
+        to_asgi = true;
+        return nullptr;
+    }
     if (PyTuple_Check(validated)) {
         answered = true;
         respond_rendered(pc, validated);
@@ -341,15 +353,25 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered) {
     return result;
 }
 
-void AppDispatcher::run_sync(PyCall& pc) {
-    bool answered = false;
-    PyObject* result = call_handler(pc, answered);
+void AppDispatcher::run_sync(std::unique_ptr<PyCall>& owned) {
+    PyCall& pc = *owned;
+    bool answered = false, to_asgi = false;
+    PyObject* result = call_handler(pc, answered, to_asgi);
+    if (to_asgi) {  // the app's ASGI entry runs on the loop
+        pc.call.use_asgi = true;
+        loop_bridge_.submit(std::make_unique<AsyncTask>(std::move(owned)));
+        return;
+    }
     if (!answered) finish(pc, result);
 }
 
 void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
-    bool answered = false;
-    PyObject* coro = call_handler(*pc, answered);
+    bool answered = false, to_asgi = false;
+    PyObject* coro = call_handler(*pc, answered, to_asgi);
+    if (to_asgi) {
+        pc->call.use_asgi = true;
+        coro = call_handler(*pc, answered, to_asgi);
+    }
     if (answered) return;
     if (!coro) {
         respond_exception(*pc);
@@ -381,6 +403,10 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
 void AppDispatcher::finish(PyCall& pc, PyObject* result) {
     if (!result) {
         respond_exception(pc);
+        return;
+    }
+    if (via_asgi(pc)) {  // the app already rendered it
+        respond_rendered(pc, result);
         return;
     }
     BoundRoute& br = routes_[pc.call.route];

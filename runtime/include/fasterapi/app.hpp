@@ -26,7 +26,7 @@
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/router.hpp"
 
-#define FASTERAPI_ABI_VERSION 2
+#define FASTERAPI_ABI_VERSION 3
 
 namespace fasterapi {
 
@@ -79,6 +79,10 @@ public:
     std::string path;  // percent-decoded, as Starlette's scope["path"]
     router::Captures captures;
     Arg args[max_args];
+    // Set by a trampoline when this request needs FastAPI's handling as a
+    // whole (e.g. a body that is not plain JSON): it then goes through the
+    // app's own ASGI entry, so FastAPI answers it.
+    bool use_asgi = false;
 
     // Query parameters as parse_qsl(keep_blank_values=True) gives them, parsed
     // on first use.
@@ -106,6 +110,11 @@ inline bool to_str(std::string_view s, Arg& out) noexcept {
     return true;
 }
 inline void absent(Arg& out) noexcept { out.kind = Arg::Kind::absent; }
+// A route with one JSON body parameter: a non-empty body sent as exactly
+// `application/json` is parsed and validated on the Python side with
+// FastAPI's own functions; anything else (other or missing content types,
+// empty bodies) sets call.use_asgi, so FastAPI decides what it means.
+void json_body(Call& call) noexcept;
 }  // namespace conv
 
 }  // namespace fasterapi

@@ -35,6 +35,7 @@ namespace fasterapi {
 struct BoundRoute {
     PyObject* binding = nullptr;   // fasterapi.bridge.Binding
     PyObject* endpoint = nullptr;  // the handler (or the bridge's request-endpoint caller)
+    PyObject* asgi = nullptr;      // the bridge's caller of the app's own ASGI entry
     PyObject* kwnames = nullptr;   // tuple of keyword names, in Arg order
     std::vector<PyObject*> defaults;
     std::vector<PyObject*> capture_names;  // str per path capture, for validation in Python
@@ -71,7 +72,7 @@ public:
 
     // Used by tasks, with the GIL.
     struct PyCall;
-    void run_sync(PyCall& call);
+    void run_sync(std::unique_ptr<PyCall>& call);
     void start_async(std::unique_ptr<PyCall> call);
     void finish(PyCall& call, PyObject* result);  // steals result; nullptr: exception set
     void redirect(PyCall& call);
@@ -79,7 +80,11 @@ public:
     const AppSpec& spec() const noexcept { return spec_; }
 
 private:
-    PyObject* call_handler(PyCall& call, bool& answered);
+    // The handler's result (a coroutine for async routes), or nullptr with a
+    // Python exception set; `answered` when a response was already sent (a
+    // 422); `to_asgi` when FastAPI must handle the request as a whole.
+    PyObject* call_handler(PyCall& call, bool& answered, bool& to_asgi);
+    bool via_asgi(const PyCall& call) const noexcept;
     void respond_rendered(PyCall& call, PyObject* rendered);  // steals
     void respond_exception(PyCall& call);                     // Python exception set
     PyObject* build_args_and_call(PyCall& call);

@@ -107,7 +107,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "ba9c1928ffa1c2c0",
+    "fe6c3d53ae3a6f41",
     routes,
     4,
     true,

@@ -98,7 +98,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "c34059bf3c750920",
+    "304495a4cf9b5eae",
     routes,
     5,
     true,

@@ -98,7 +98,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "0a03b259f100a591",
+    "3765c749c94b7baf",
     routes,
     5,
     true,
