@@ -128,13 +128,15 @@ def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
     """, "svc_unsupported.py")
     ir = ir_of(path)
     found = {(d.severity, d.location, d.route): d.message for d in ir.diagnostics}
-    assert found[("warning", "svc_unsupported.py:5", "GET /h")].endswith("not compiled to C++ yet: Header()")
+    assert ("warning", "svc_unsupported.py:5", "GET /h") not in found  # Header() params are compiled
     assert found[("warning", "svc_unsupported.py:9", "GET /r")].endswith("not compiled to C++ yet: Request parameter")
     assert found[("error", "svc_unsupported.py:13", "GET /conv/{n:int}")] == \
         "path convertor ':int' in '/conv/{n:int}' is not compiled yet"
     assert "streaming" in found[("error", "svc_unsupported.py:17", "GET /gen")]
     kinds = {r.path: (r.kind, r.is_async) for r in ir.routes}
-    assert kinds["/h"] == ("request", True) and kinds["/r"] == ("request", True)
+    assert kinds["/h"] == ("api", False) and kinds["/r"] == ("request", True)
+    (header,) = next(r for r in ir.routes if r.path == "/h").params
+    assert (header.source, header.alias, header.converter) == ("header", "x", "str")
     assert "/conv/{n:int}" not in kinds and "/gen" not in kinds
 
 

@@ -27,8 +27,9 @@ from fastapi.dependencies.utils import _validate_value_with_model_field, request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute, _EffectiveRouteContext
-from starlette.datastructures import URL, QueryParams
+from starlette.datastructures import URL, Headers, QueryParams
 from starlette.exceptions import HTTPException
+from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -99,7 +100,8 @@ class Binding:
     asgi: Any = None  # AsgiCall: for requests FastAPI must handle whole
     body_field: Any = None  # the single JSON body parameter, if any
 
-    def validate(self, path_params: dict[str, str], raw_query: bytes, body: bytes) -> Any:
+    def validate(self, path_params: dict[str, str], raw_query: bytes, body: bytes,
+                 headers: list[tuple[bytes, bytes]]) -> Any:
         """FastAPI's own validation: the handler's kwargs, the 422 response, or
         ``...`` when FastAPI must handle the request whole (a body that is not
         valid JSON: FastAPI's own error for it comes from its own handling).
@@ -119,6 +121,14 @@ class Binding:
             dependant.query_params, QueryParams(raw_query.decode("latin-1"))
         )
         errors = path_errors + query_errors
+        if dependant.header_params or dependant.cookie_params:
+            received = Headers(raw=headers)
+            header_values, header_errors = request_params_to_args(dependant.header_params, received)
+            cookie_values, cookie_errors = request_params_to_args(
+                dependant.cookie_params, cookie_parser(received.get("cookie", "")))
+            errors += header_errors + cookie_errors
+            values.update(header_values)
+            values.update(cookie_values)
         if self.body_field is not None:
             body_value, body_errors = _validate_value_with_model_field(
                 field=self.body_field, value=payload, values={}, loc=("body",))
@@ -322,7 +332,8 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     if r.kind == "request":
         return AsgiBinding(endpoint=asgi, kwnames=(), defaults=(), is_async=True,
                            fast_json=False, status_code=200, route=live, asgi=asgi)
-    fields = {f.name: f for f in (*live.dependant.path_params, *live.dependant.query_params)}
+    d = live.dependant
+    fields = {f.name: f for f in (*d.path_params, *d.query_params, *d.header_params, *d.cookie_params)}
     defaults = []
     for p in r.params:
         f = fields[p.name]

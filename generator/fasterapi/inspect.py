@@ -226,8 +226,6 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     json_body = _single_json_body(d.body_params)
     handled_by_fastapi = [feature for feature, present in (
         ("Depends", d.dependencies),
-        ("Header()", d.header_params),
-        ("Cookie()", d.cookie_params),
         ("form or embedded body", d.body_params and not json_body),
         ("Request parameter", d.request_param_name),
         ("HTTPConnection parameter", d.http_connection_param_name),
@@ -256,7 +254,8 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
         common["is_async"] = True  # the app's ASGI entry runs on the runtime's loop
         return Route(kind="request", **common), [note]  # type: ignore[arg-type]
     params = []
-    for source, fields in (("path", d.path_params), ("query", d.query_params)):
+    for source, fields in (("path", d.path_params), ("query", d.query_params), ("header", d.header_params),
+                           ("cookie", d.cookie_params)):
         for f in fields:
             params.append(_param(source, f))
     return Route(kind="api", params=tuple(params), body=json_body, **common), diags  # type: ignore[arg-type]
@@ -289,10 +288,35 @@ def _param(source: str, field: Any) -> Param:
         converter = "python"  # constraints and validators: FastAPI validates
     if not required and not isinstance(field.default, _PRIMITIVE_DEFAULTS):
         converter = "python"  # FastAPI deep-copies mutable defaults
+    alias = field.alias
+    if source == "header":
+        key = _plain_header_key(field)
+        if key is None:
+            converter = "python"  # alias choices or name-based validation: FastAPI resolves it
+        else:
+            alias = key
+    elif source == "cookie":
+        converter = "python"  # Starlette's lenient cookie parsing stays in Python
     return Param(
-        name=field.name, alias=field.alias, source=source, converter=converter,  # type: ignore[arg-type]
+        name=field.name, alias=alias, source=source, converter=converter,  # type: ignore[arg-type]
         required=required, annotation=_type_name(annotation),
     )
+
+
+def _plain_header_key(field: Any) -> str | None:
+    """The one header a Header() parameter reads, lower-cased, when FastAPI
+    looks at just one: ``user_agent`` -> ``user-agent`` (convert_underscores);
+    None when aliases or model config give FastAPI several names to try."""
+    info = field.field_info
+    if info.validation_alias is not None:
+        return None
+    config = field.config or {}
+    if config.get("validate_by_alias") is False or config.get("validate_by_name") or config.get("populate_by_name"):
+        return None
+    alias = field.alias
+    if getattr(info, "convert_underscores", True) and alias == field.name:
+        alias = alias.replace("_", "-")
+    return alias.lower()
 
 
 def _type_name(annotation: Any) -> str:

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ParamSource = Literal["path", "query"]
+ParamSource = Literal["path", "query", "header", "cookie"]
 # How a parameter reaches the handler: converted in C++ ("str", "int", "float",
 # "bool") or validated by FastAPI in Python ("python").
 Converter = Literal["str", "int", "float", "bool", "python"]
@@ -30,7 +30,7 @@ Converter = Literal["str", "int", "float", "bool", "python"]
 @dataclass(frozen=True)
 class Param:
     name: str  # the handler's keyword argument
-    alias: str  # the name on the wire
+    alias: str  # the name on the wire (for headers: the lower-case header name)
     source: ParamSource
     converter: Converter
     required: bool

@@ -71,6 +71,13 @@ bool to_float(std::string_view s, Arg& out) noexcept {
     return true;
 }
 
+bool ascii(std::string_view s) noexcept {
+    for (char c : s) {
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+    }
+    return true;
+}
+
 void json_body(Call& call) noexcept {
     const http::Header* type = call.request.find_header("content-type");
     if (call.request.body.empty() || !type || !http::iequals(type->value, "application/json")) call.use_asgi = true;

@@ -102,6 +102,26 @@ struct PendingWork {
 };
 thread_local PendingWork pending_work;
 
+// [(b"lower-case-name", b"value"), ...] as in an ASGI scope.
+PyObject* header_list(const http::Request& req) {
+    PyObject* headers = PyList_New(0);
+    if (!headers) return nullptr;
+    std::string lower;
+    for (const http::Header& h : req.headers) {
+        lower.assign(h.name);
+        for (char& ch : lower) ch = static_cast<char>((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
+        PyObject* pair = Py_BuildValue("(y#y#)", lower.data(), static_cast<Py_ssize_t>(lower.size()), h.value.data(),
+                                       static_cast<Py_ssize_t>(h.value.size()));
+        if (!pair || PyList_Append(headers, pair) < 0) {
+            Py_XDECREF(pair);
+            Py_DECREF(headers);
+            return nullptr;
+        }
+        Py_DECREF(pair);
+    }
+    return headers;
+}
+
 PyObject* attr(PyObject* o, const char* name) {
     PyObject* v = PyObject_GetAttrString(o, name);
     if (!v) throw py::error_already_set();
@@ -294,20 +314,8 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
     const http::Request& req = pc.call.request;
 
     if (via_asgi(pc)) {
-        PyObject* headers = PyList_New(0);
+        PyObject* headers = header_list(req);
         if (!headers) return nullptr;
-        for (const http::Header& h : req.headers) {
-            std::string lower(h.name);
-            for (char& ch : lower) ch = static_cast<char>((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
-            PyObject* pair = Py_BuildValue("(y#y#)", lower.data(), static_cast<Py_ssize_t>(lower.size()),
-                                           h.value.data(), static_cast<Py_ssize_t>(h.value.size()));
-            if (!pair || PyList_Append(headers, pair) < 0) {
-                Py_XDECREF(pair);
-                Py_DECREF(headers);
-                return nullptr;
-            }
-            Py_DECREF(pair);
-        }
         std::string_view method = http::method_name(req.method);
         if (method.empty()) method = req.method_token;
         PyObject* result = PyObject_CallFunction(
@@ -332,9 +340,14 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
         }
         Py_DECREF(v);
     }
-    PyObject* validated = PyObject_CallMethod(br.binding, "validate", "(Ny#y#)", path_params, req.query.data(),
+    PyObject* headers = header_list(req);
+    if (!headers) {
+        Py_DECREF(path_params);
+        return nullptr;
+    }
+    PyObject* validated = PyObject_CallMethod(br.binding, "validate", "(Ny#y#N)", path_params, req.query.data(),
                                               static_cast<Py_ssize_t>(req.query.size()), req.body.data(),
-                                              static_cast<Py_ssize_t>(req.body.size()));
+                                              static_cast<Py_ssize_t>(req.body.size()), headers);
     if (!validated) return nullptr;
     if (validated == Py_Ellipsis) {  // FastAPI must see this request whole (e.g. malformed JSON)
         Py_DECREF(validated);

@@ -79,6 +79,21 @@ def headers(user_agent: Annotated[Optional[str], Header()] = None,
     return {"ua": user_agent, "tokens": x_token, "session": session_id}
 
 
+@app.get("/typed-headers")
+async def typed_headers(x_count: Annotated[int, Header()] = 0, x_flag: Annotated[bool, Header()] = False,
+                        x_ratio: Annotated[Optional[float], Header()] = None,
+                        accept_language: Annotated[Optional[str], Header()] = None,
+                        strange_name: Annotated[str, Header(convert_underscores=False)] = "d",
+                        x_required: Annotated[str, Header(alias="X-Must")] = "none"):
+    return {"count": x_count, "flag": x_flag, "ratio": x_ratio, "lang": accept_language, "strange": strange_name,
+            "must": x_required}
+
+
+@app.get("/needs-header")
+def needs_header(x_id: Annotated[int, Header()], q: int = 1):
+    return {"id": x_id, "q": q}
+
+
 @app.get("/key")
 def key(k: Annotated[str, Depends(APIKeyHeader(name="X-Key"))]):
     return {"key": k}
@@ -148,6 +163,15 @@ CASES = [
     Case("POST", "/form", {"content-type": "application/x-www-form-urlencoded"}, b"age=x"),
     Case("GET", "/headers", {"user-agent": "probe/1", "x-token": "a", "cookie": "session_id=s1; other=2"}),
     Case("GET", "/headers"),
+    Case("GET", "/typed-headers"),
+    Case("GET", "/typed-headers", {"x-count": "7", "x-flag": "yes", "x-ratio": "0.25", "accept-language": "fr",
+                                   "strange_name": "s", "x-must": "m"}),
+    Case("GET", "/typed-headers", {"X-Count": "x", "X-Flag": "maybe", "X-Ratio": "1e400"}),
+    Case("GET", "/typed-headers", {"x-count": "5x", "strange-name": "not-me"}),
+    Case("GET", "/needs-header"),
+    Case("GET", "/needs-header?q=z"),
+    Case("GET", "/needs-header", {"x-id": "12"}),
+    Case("GET", "/needs-header?q=2", {"x-id": "twelve"}),
     Case("GET", "/key"),
     Case("GET", "/key", {"x-key": "k1"}),
     Case("GET", "/basic"),

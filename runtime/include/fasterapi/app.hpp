@@ -110,6 +110,13 @@ inline bool to_str(std::string_view s, Arg& out) noexcept {
     return true;
 }
 inline void absent(Arg& out) noexcept { out.kind = Arg::Kind::absent; }
+// Header values reach Starlette decoded as latin-1: ASCII ones convert as
+// above; a value with other bytes is left to FastAPI.
+bool ascii(std::string_view s) noexcept;
+inline bool header_to_str(std::string_view s, Arg& out) noexcept { return ascii(s) && to_str(s, out); }
+inline bool header_to_int(std::string_view s, Arg& out) noexcept { return to_int(s, out); }
+inline bool header_to_float(std::string_view s, Arg& out) noexcept { return to_float(s, out); }
+inline bool header_to_bool(std::string_view s, Arg& out) noexcept { return to_bool(s, out); }
 // A route with one JSON body parameter: a non-empty body sent as exactly
 // `application/json` is parsed and validated on the Python side with
 // FastAPI's own functions; anything else (other or missing content types,

@@ -8,6 +8,17 @@ namespace fasterapi_generated {
 using fasterapi::Call;
 namespace conv = fasterapi::conv;
 
+// GET /agent  (app.py:16)
+// handler: app:agent
+bool get_agent(Call& call) {
+    if (const fasterapi::http::Header* h = call.request.find_header("user-agent")) {  // user_agent: str
+        if (!conv::header_to_str(h->value, call.args[0])) return false;
+    } else {
+        return false;  // required: FastAPI reports it missing
+    }
+    return true;
+}
+
 // GET /fine  (app.py:31)
 // handler: app:fine
 bool get_fine(Call& call) {

@@ -8,5 +8,6 @@ static_assert(FASTERAPI_ABI_VERSION == 3,
               "generated for FasterAPI runtime ABI 3; rebuild with `fasterapi build app.py`");
 
 namespace fasterapi_generated {
+bool get_agent(fasterapi::Call& call);
 bool get_fine(fasterapi::Call& call);
 }  // namespace fasterapi_generated
