@@ -7,6 +7,7 @@ user would and check what each command does.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -187,6 +188,21 @@ def test_body_edit_is_served_without_recompiling(project: Path):
         assert so.stat().st_mtime_ns == built_at
     finally:
         (project / "app.py").write_text(APP)
+
+
+def test_run_rebuilds_what_an_older_fasterapi_compiled(project: Path):
+    out = project / "app_fasterapi"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["signature_hash"] and manifest["abi_version"]
+    manifest["abi_version"] = 0  # as if compiled by a FasterAPI with another ABI
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    server = start_server(project / "app.py", out, "--no-access-log")
+    try:
+        assert httpx.get(f"{server.url}/hello/x", timeout=10).status_code == 200
+    finally:
+        assert server.stop() == 0
+    assert "generated manifest.json" in server.output()  # it rebuilt (the sources were unchanged)
+    assert json.loads((out / "manifest.json").read_text())["abi_version"] != 0
 
 
 def test_import_refuses_a_stale_build(project: Path):

@@ -6,6 +6,7 @@ what changed and rebuilding an unchanged app compiles nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from pathlib import Path
 from .inspect import inspect_app
 from .ir import App, Diagnostic
 from .load import Loaded, load
-from .render import render
+from .render import ABI_VERSION, render
 from .validate import validate
 
 
@@ -198,15 +199,27 @@ def build(spec: str, out: str | None = None, jobs: int | None = None,
 
 
 def is_current(p: Plan) -> bool:
-    """True when the compiled extension matches the app's route signatures (handler bodies may differ)."""
+    """True when the compiled extension can serve the app as it is now.
+
+    Handler bodies may differ (they are looked up at import); what must match
+    is what was compiled in: the route signatures' hash and the ABI, both
+    recorded in manifest.json by the build, and the runtime it was linked
+    with (a module older than the installed runtime library is rebuilt).
+    """
     manifest = p.out / "manifest.json"
-    if not manifest.is_file() or not any(p.out.glob("_native.*.so")):
+    modules = list(p.out.glob("_native.*.so"))
+    if not manifest.is_file() or not modules:
         return False
     try:
-        built = App.from_json(manifest.read_text(encoding="utf-8"))
-    except (ValueError, TypeError, KeyError):
+        built = json.loads(manifest.read_text(encoding="utf-8"))
+    except ValueError:
         return False
-    return built.signature_hash() == p.ir.signature_hash() and built.fasterapi_version == p.ir.fasterapi_version
+    if (built.get("signature_hash") != p.ir.signature_hash() or built.get("abi_version") != ABI_VERSION
+            or built.get("fasterapi_version") != p.ir.fasterapi_version):
+        return False
+    runtime = sorted(Path(str(resources.files("fasterapi") / "runtime" / "lib")).glob("*.a"))
+    built_at = min(m.stat().st_mtime for m in modules)
+    return all(lib.stat().st_mtime <= built_at for lib in runtime)
 
 
 def check(spec: str, out: str | None = None) -> list[str]:

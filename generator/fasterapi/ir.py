@@ -27,6 +27,10 @@ ParamSource = Literal["path", "query", "header", "cookie"]
 Converter = Literal["str", "int", "float", "bool", "python"]
 
 
+# Keys the build adds to manifest.json beside the IR.
+BUILD_KEYS = ("signature_hash", "abi_version")
+
+
 @dataclass(frozen=True)
 class Param:
     name: str  # the handler's keyword argument
@@ -91,12 +95,16 @@ class App:
     routes: tuple[Route, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
-    def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True) + "\n"
+    def to_json(self, **build: Any) -> str:
+        """The manifest: the IR, plus what the build recorded (``build`` keys,
+        e.g. the signature hash and ABI version compiled into the module)."""
+        return json.dumps({**dataclasses.asdict(self), **build}, indent=2, sort_keys=True) + "\n"
 
     @staticmethod
     def from_json(text: str) -> App:
         d = json.loads(text)
+        for key in BUILD_KEYS:
+            d.pop(key, None)
         routes = []
         for r in d["routes"]:
             r["methods"] = tuple(r["methods"])

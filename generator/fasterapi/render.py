@@ -110,7 +110,7 @@ def render(ir: App, app_path: str | None) -> dict[str, str]:
         "CMakeLists.txt": one("CMakeLists.txt.j2", "#", sources=sources),
         "__init__.py": one("loader.py.j2", "#", app_path=app_path),
         ".gitignore": one("gitignore.j2", "#"),
-        "manifest.json": ir.to_json(),
+        "manifest.json": ir.to_json(signature_hash=common["signature_hash"], abi_version=ABI_VERSION),
     }
     for name, chunk in zip(handler_files, chunks):
         files[name] = one("handlers.cpp.j2", "//", routes=chunk)
