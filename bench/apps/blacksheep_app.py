@@ -1,0 +1,45 @@
+"""The benchmark endpoints in BlackSheep. Run with
+``granian --interface asgi blacksheep_app:app`` (or any ASGI server)."""
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+from blacksheep import Application, FromJSON, get, json, post
+
+app = Application()
+
+
+@dataclass
+class Item:
+    name: str
+    price: float
+    quantity: int
+    tags: list[str]
+    in_stock: bool
+
+
+@get("/json")
+async def json_endpoint():
+    return json({"message": "Hello, World"})
+
+
+@get("/users/{user_id}")
+async def user(user_id: int, q: Optional[str] = None):
+    return json({"user_id": user_id, "q": q})
+
+
+def _sleep() -> None:
+    time.sleep(0.001)
+
+
+@get("/blocking")
+async def blocking():
+    await asyncio.get_running_loop().run_in_executor(None, _sleep)
+    return json({"slept_ms": 1})
+
+
+@post("/items")
+async def create_item(item: FromJSON[Item]):
+    return json(item.value.__dict__, status=201)

@@ -1,0 +1,59 @@
+"""The benchmark endpoints in socketify.py. Run with
+``python socketify_app.py --port N`` (one process)."""
+
+import asyncio
+import json
+import sys
+import time
+from urllib.parse import unquote_plus
+
+from socketify import App
+
+ITEM_FIELDS = ("name", "price", "quantity", "tags", "in_stock")
+
+
+def dumps(obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def send_json(res, body: bytes, status: str = "200 OK") -> None:
+    res.cork(lambda r: r.write_status(status).write_header("Content-Type", "application/json").end(body))
+
+
+def json_endpoint(res, req):
+    send_json(res, b'{"message":"Hello, World"}')
+
+
+def user(res, req):
+    user_id = req.get_parameter(0)
+    if not user_id.isdigit():
+        send_json(res, b'{"detail":"invalid user_id"}', "422 Unprocessable Entity")
+        return
+    q = req.get_query("q")
+    send_json(res, dumps({"user_id": int(user_id), "q": unquote_plus(q) if q is not None else None}))
+
+
+def _sleep() -> None:
+    time.sleep(0.001)
+
+
+async def blocking(res, req):
+    await asyncio.get_running_loop().run_in_executor(None, _sleep)
+    send_json(res, dumps({"slept_ms": 1}))
+
+
+async def create_item(res, req):
+    body = await res.get_json()
+    send_json(res, dumps({k: body[k] for k in ITEM_FIELDS}), "201 Created")
+
+
+app = App()
+app.get("/json", json_endpoint)
+app.get("/users/:user_id", user)
+app.get("/blocking", blocking)
+app.post("/items", create_item)
+
+if __name__ == "__main__":
+    port = int(sys.argv[sys.argv.index("--port") + 1])
+    app.listen({"host": "127.0.0.1", "port": port}, lambda config: None)
+    app.run()
