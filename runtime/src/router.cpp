@@ -114,57 +114,155 @@ std::uint32_t slot_of(const Table& table, std::string_view path) noexcept {
 
 namespace {
 
+// Byte equality without a call into libc: labels and paths are short.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+    for (; n >= 8; n -= 8, a += 8, b += 8) {
+        std::uint64_t x, y;
+        std::memcpy(&x, a, 8);
+        std::memcpy(&y, b, 8);
+        if (x != y) return false;
+    }
+    for (; n; --n, ++a, ++b) {
+        if (*a != *b) return false;
+    }
+    return true;
+}
+
+// The index of the first `c` in p[0, n), or n: eight bytes at a time, never
+// reading past p + n (a zero byte of w ^ c*0x01..01 is a match; the lowest
+// flagged byte is exact).
+inline std::size_t find_byte(const char* p, std::size_t n, char c) noexcept {
+    std::size_t i = 0;
+    if constexpr (std::endian::native == std::endian::little) {
+        constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        const std::uint64_t pattern = ones * static_cast<std::uint8_t>(c);
+        for (; i + 8 <= n; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            w ^= pattern;
+            const std::uint64_t hit = (w - ones) & ~w & highs;
+            if (hit) return i + static_cast<std::size_t>(std::countr_zero(hit) >> 3);
+        }
+    }
+    for (; i < n; ++i) {
+        if (p[i] == c) return i;
+    }
+    return n;
+}
+
+// The walk of the radix tree. Captures are (begin, end) offsets into the path
+// until a route wins, so a step that fails costs no string_view. The literal
+// edge continues in the loop; a parameter child is a recursive call (unless
+// it is the node's only way on), so the depth is at most max_captures. The
+// order of the two does not change the answer: a route is matched along one
+// way only, and the smallest matching route wins wherever it is found.
 struct Search {
     Search(const Table& t, std::string_view p, std::uint16_t m, Result& r) noexcept
-        : table(t), path(p), method(m), result(r) {}
+        : table(t), nodes(t.nodes), edges(t.edges), firsts(t.edge_firsts), data(p.data()), size(p.size()),
+          method(m), result(r) {}
 
     const Table& table;
-    std::string_view path;
+    const Node* nodes;
+    const Edge* edges;
+    const char* firsts;
+    const char* data;
+    std::size_t size;
     std::uint16_t method;
     Result& result;
-    std::string_view caps[max_captures];
+    std::size_t after_newline = 0;  // 1 + the offset of the last "\n", 0 when none; found when first needed
+    bool newline_known = false;
+    std::size_t begins[max_captures];
+    std::size_t ends[max_captures];
 
     void consider(std::uint32_t route, std::uint8_t count) noexcept {
         if (route >= result.full) return;
         if (table.patterns[route].methods & method) {
             result.full = route;
-            for (std::uint8_t i = 0; i < count; ++i) result.captures.values[i] = caps[i];
+            for (std::uint8_t i = 0; i < count; ++i) {
+                result.captures.values[i] = std::string_view(data + begins[i], ends[i] - begins[i]);
+            }
             result.captures.count = count;
         } else if (route < result.partial) {
             result.partial = route;
         }
     }
 
+    // Whether path[pos:] holds no "\n" (`.` does not match one).
+    bool no_newline_from(std::size_t pos) noexcept {
+        if (!newline_known) {
+            for (std::size_t i = size; i > 0; --i) {
+                if (data[i - 1] == '\n') {
+                    after_newline = i;
+                    break;
+                }
+            }
+            newline_known = true;
+        }
+        return after_newline <= pos;
+    }
+
     void visit(std::uint32_t index, std::size_t pos, std::uint8_t count) noexcept {
-        const Node& node = table.nodes[index];
-        if (node.min_route >= result.full) return;
-        if (pos == path.size()) {
-            for (std::uint32_t k = 0; k < node.end_count; ++k) consider(table.route_lists[node.end_begin + k], count);
-        }
-        if (node.rest_count && count < max_captures && path.find('\n', pos) == std::string_view::npos) {
-            caps[count] = path.substr(pos);
-            for (std::uint32_t k = 0; k < node.rest_count; ++k) {
-                consider(table.route_lists[node.rest_begin + k], static_cast<std::uint8_t>(count + 1));
+        for (;;) {
+            const Node& node = nodes[index];
+            if (node.min_route >= result.full) return;
+            if (pos == size) {
+                const std::uint16_t* r = table.route_lists + node.end_begin;
+                for (std::uint32_t k = 0; k < node.end_count; ++k) consider(r[k], count);
+                if (node.rest_count && count < max_captures) {
+                    begins[count] = ends[count] = pos;
+                    const std::uint16_t* rr = table.route_lists + node.rest_begin;
+                    for (std::uint32_t k = 0; k < node.rest_count; ++k) consider(rr[k], static_cast<std::uint8_t>(count + 1));
+                }
+                return;
             }
-        }
-        if (pos < path.size()) {
-            const char first = path[pos];
-            const char* firsts = table.edge_firsts + node.edges_begin;
-            for (std::uint32_t e = 0; e < node.edge_count; ++e) {
-                if (firsts[e] != first) continue;
-                const Edge& edge = table.edges[node.edges_begin + e];
-                if (path.compare(pos, edge.label.size(), edge.label) == 0) visit(edge.child, pos + edge.label.size(), count);
-                break;  // labels at a node start with distinct bytes
+            if (node.rest_count && count < max_captures && no_newline_from(pos)) [[unlikely]] {
+                begins[count] = pos;
+                ends[count] = size;
+                const std::uint16_t* rr = table.route_lists + node.rest_begin;
+                for (std::uint32_t k = 0; k < node.rest_count; ++k) consider(rr[k], static_cast<std::uint8_t>(count + 1));
             }
+            const char first = data[pos];
             if (node.param_child >= 0 && first != '/' && count < max_captures) {
-                std::size_t end = path.find('/', pos);
-                if (end == std::string_view::npos) end = path.size();
-                caps[count] = path.substr(pos, end - pos);
+                const std::size_t end = pos + find_byte(data + pos, size - pos, '/');
+                begins[count] = pos;
+                ends[count] = end;
+                if (node.edge_count == 0) {  // the parameter is the only way on: no recursion
+                    index = static_cast<std::uint32_t>(node.param_child);
+                    pos = end;
+                    ++count;
+                    continue;
+                }
                 visit(static_cast<std::uint32_t>(node.param_child), end, static_cast<std::uint8_t>(count + 1));
             }
+            const std::size_t e = find_byte(firsts + node.edges_begin, node.edge_count, first);
+            if (e == node.edge_count) return;
+            const Edge& edge = edges[node.edges_begin + e];
+            const std::size_t n = edge.label.size();
+            if (n > 1 && (n > size - pos || !same_bytes(data + pos + 1, edge.label.data() + 1, n - 1))) return;
+            index = edge.child;
+            pos += n;
         }
     }
 };
+
+// The fallback templates, in declaration order, that can still beat result.full.
+// Out of line: its Captures (zeroed, 264 bytes) would otherwise be set up on every lookup.
+[[gnu::noinline]] void match_fallback(const Table& table, std::string_view path, std::uint16_t method,
+                                      Result& result) noexcept {
+    Captures caps;
+    for (std::uint32_t k = 0; k < table.fallback_count; ++k) {
+        const std::uint32_t route = table.fallback[k];
+        if (route >= result.full) break;
+        const Pattern& p = table.patterns[route];
+        if (!match_pattern(p, path, caps)) continue;
+        if (p.methods & method) {
+            result.full = route;
+            result.captures = caps;
+            break;
+        }
+        if (route < result.partial) result.partial = route;
+    }
+}
 
 }  // namespace
 
@@ -217,19 +315,7 @@ void lookup(const Table& table, std::string_view path, std::uint16_t method, Res
         Search search(table, path, method, result);
         search.visit(0, 0, 0);
     }
-    Captures caps;
-    for (std::uint32_t k = 0; k < table.fallback_count; ++k) {
-        const std::uint32_t route = table.fallback[k];
-        if (route >= result.full) break;
-        const Pattern& p = table.patterns[route];
-        if (!match_pattern(p, path, caps)) continue;
-        if (p.methods & method) {
-            result.full = route;
-            result.captures = caps;
-            break;
-        }
-        if (route < result.partial) result.partial = route;
-    }
+    if (table.fallback_count != 0) match_fallback(table, path, method, result);
 }
 
 }  // namespace fasterapi::router
