@@ -4,13 +4,18 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
 namespace fasterapi {
 
 Executor::Executor(unsigned threads, std::chrono::microseconds stall)
-    : thread_count_(threads == 0 ? 1 : threads), stall_(stall) {}
+    : thread_count_(threads == 0 ? 1 : threads),
+      stall_(stall),
+      task_started_(new std::atomic<std::int64_t>[thread_count_]) {
+    for (unsigned i = 0; i < thread_count_; ++i) task_started_[i].store(0, std::memory_order_relaxed);
+}
 
 Executor::~Executor() {
     if (!threads_.empty()) stop(std::chrono::milliseconds(0));
@@ -24,7 +29,7 @@ std::int64_t Executor::now_ns() noexcept {
 
 void Executor::start() {
     threads_.reserve(thread_count_);
-    for (unsigned i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { work(); });
+    for (unsigned i = 0; i < thread_count_; ++i) threads_.emplace_back([this, i] { work(i); });
     monitor_ = std::thread([this] { monitor(); });
 }
 
@@ -54,8 +59,8 @@ void Executor::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
     tasks.clear();  // refused ones, if stopping, are dropped here
 }
 
-void Executor::work() {
-    const auto stall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stall_).count();
+void Executor::work(unsigned index) {
+    std::atomic<std::int64_t>& started = task_started_[index];
     std::unique_lock lock(mutex_);
     for (;;) {
         ++waiting_;
@@ -70,16 +75,13 @@ void Executor::work() {
 
         PyGILState_STATE gil = PyGILState_Ensure();
         for (;;) {
-            const std::int64_t started = now_ns();
+            started.store(now_ns(), std::memory_order_relaxed);
             task->run();
             task.reset();
-            const bool slow = now_ns() - started >= stall_ns;
+            started.store(0, std::memory_order_relaxed);
             // Keep the GIL while more work is ready; never wait for the lock with it.
             std::unique_lock more(mutex_, std::try_to_lock);
             if (!more.owns_lock() || queue_.empty() || stopping_) break;
-            // A task that ran this long probably blocked, and the next may
-            // too: bring in another worker now rather than after a stall.
-            if (slow && waiting_ > 0) ready_.notify_one();
             task = std::move(queue_.front().task);
             queue_.pop_front();
         }
@@ -98,10 +100,20 @@ void Executor::monitor() {
     for (;;) {
         busy_.wait(lock, [this] { return stopping_ || active_ > 0; });
         if (stopping_) return;
-        // The oldest task has waited too long: the active workers are blocked
-        // in handlers. Wake one more; it takes that task.
-        if (!queue_.empty() && waiting_ > 0 && now_ns() - queue_.front().queued_ns >= stall_ns) {
-            ready_.notify_one();
+        // Work is queued and every active worker has been in its task for a
+        // while: they are blocked in handlers. Wake one more; it takes the
+        // next task.
+        if (!queue_.empty() && waiting_ > 0) {
+            const std::int64_t now = now_ns();
+            std::size_t in_task = 0;
+            std::int64_t youngest = stall_ns;
+            for (unsigned i = 0; i < thread_count_; ++i) {
+                const std::int64_t s = task_started_[i].load(std::memory_order_relaxed);
+                if (s == 0) continue;
+                ++in_task;
+                youngest = std::min(youngest, now - s);
+            }
+            if (in_task >= active_ && youngest >= stall_ns) ready_.notify_one();
         }
         lock.unlock();
         std::this_thread::sleep_for(stall_ / 2);
