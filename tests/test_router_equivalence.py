@@ -10,7 +10,6 @@ draws random route sets and request paths and requires all three to agree.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest

@@ -31,7 +31,6 @@ from starlette.datastructures import URL, Headers, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from .ir import App
 from .ir import Route as IRRoute
@@ -300,13 +299,6 @@ def _rendered_from_asgi(start: dict[str, Any], body: bytes) -> Rendered:
     return render(response)
 
 
-class AsgiBinding(Binding):
-    """A route served through the app's ASGI entry; its result is already rendered."""
-
-    def finish(self, result: Any) -> Rendered:
-        return result
-
-
 def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Binding]:
     """Binds every compiled route to the live app's objects, in IR order.
 
@@ -330,8 +322,9 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
 
 def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     if r.kind == "request":
-        return AsgiBinding(endpoint=asgi, kwnames=(), defaults=(), is_async=True,
-                           fast_json=False, status_code=200, route=live, asgi=asgi)
+        # Served whole by the app's ASGI entry; the runtime writes what it renders.
+        return Binding(endpoint=asgi, kwnames=(), defaults=(), is_async=True,
+                       fast_json=False, status_code=200, route=live, asgi=asgi)
     d = live.dependant
     fields = {f.name: f for f in (*d.path_params, *d.query_params, *d.header_params, *d.cookie_params)}
     defaults = []

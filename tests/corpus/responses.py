@@ -57,7 +57,7 @@ VALUES = {
     "none": None,
     "tuple": (1, 2),
     "set": {3},
-    "keys": {1: "int", 2.5: "float", True: "bool", None: "none"},
+    "keys": {1: "int", 2.5: "float", False: "bool", None: "none"},
     "sa": {"_sa_instance": 1, "kept": 2, "_other": 3},
     "datetime": {"at": datetime.datetime(2024, 1, 2, 3, 4, 5), "d": datetime.date(2024, 1, 2)},
     "decimal": [Decimal("1.10"), Decimal("3")],
