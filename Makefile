@@ -5,7 +5,12 @@ PYTHON      ?= python3
 VENV        := .venv
 VPY         := $(VENV)/bin/python
 STAMPS      := .stamps
-DEB_PACKAGES := g++ libasio-dev libsimdjson-dev catch2
+# Debian's own python3 needs python3-venv and python3-dev for a venv and for
+# compiling extensions; an interpreter that already has both needs neither.
+PY_DEB      := $(shell $(PYTHON) -c "import ensurepip, os, sysconfig; \
+                 print('' if os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')) \
+                 else 'python3-dev')" 2>/dev/null || echo python3-venv python3-dev)
+DEB_PACKAGES := g++ libasio-dev libsimdjson-dev catch2 $(PY_DEB)
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST_DIR   := build/ctest
 JOBS        ?= $(shell nproc)
