@@ -40,6 +40,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import wrk as wrklib  # bench/wrk.py (this script's directory is on sys.path)
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 APPS = BENCH / "apps"
@@ -260,28 +262,10 @@ def peers(work: Path) -> list[Peer]:
     return out
 
 
-WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
-WRK_PCT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
-WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
-WRK_SOCKERR = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
-
-
 def wrk(port: int, ep: Endpoint, seconds: int, connections: int, cpus: str = LOAD_CPU,
         threads: int = 1) -> dict[str, float]:
-    script = ["-s", str(APPS / ep.script)] if ep.script else []
-    out = subprocess.run(["taskset", "-c", cpus, "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
-                          "--latency", *script, f"http://127.0.0.1:{port}{ep.path}"],
-                         capture_output=True, text=True, timeout=seconds + 60).stdout
-    m = WRK_RPS.search(out)
-    result = {"rps": float(m.group(1)) if m else 0.0}
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    for pct, value, unit in WRK_PCT.findall(out):
-        result[f"p{pct}_ms"] = float(value) * scale[unit]
-    sockerr = WRK_SOCKERR.search(out)
-    non2xx = WRK_NON2XX.search(out)
-    result["errors"] = (sum(int(x) for x in sockerr.groups()) if sockerr else 0) + \
-        (int(non2xx.group(1)) if non2xx else 0)
-    return result
+    return wrklib.run(f"http://127.0.0.1:{port}{ep.path}", seconds, connections, cpus, threads,
+                      str(APPS / ep.script) if ep.script else None)
 
 
 def fetch(port: int, ep: Endpoint) -> tuple[int, bytes]:

@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import pwd
-import re
 import shutil
 import socket
 import statistics
@@ -36,6 +35,9 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import wrk as wrklib  # noqa: E402  bench/wrk.py
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -168,25 +170,8 @@ hosts:
     return out
 
 
-WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
-WRK_PCT = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
-WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses: (\d+)")
-WRK_SOCKERR = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
-
-
 def wrk(port: int, seconds: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-                          f"http://127.0.0.1:{port}/"], capture_output=True, text=True, timeout=seconds + 60).stdout
-    m = WRK_RPS.search(out)
-    result = {"rps": float(m.group(1)) if m else 0.0}
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    for pct, value, unit in WRK_PCT.findall(out):
-        result[f"p{pct}_ms"] = float(value) * scale[unit]
-    sockerr = WRK_SOCKERR.search(out)
-    non2xx = WRK_NON2XX.search(out)
-    result["errors"] = (sum(int(x) for x in sockerr.groups()) if sockerr else 0) + \
-        (int(non2xx.group(1)) if non2xx else 0)
-    return result
+    return wrklib.run(f"http://127.0.0.1:{port}/", seconds, connections, LOAD_CPU)
 
 
 def check_answer(s: Server) -> None:
