@@ -23,7 +23,7 @@ SOURCES := $(shell find generator templates runtime cmake -type f -not -path '*/
            CMakeLists.txt pyproject.toml
 
 .PHONY: deps install run test test-cpp test-py regen clean bench-router bench bench-quick bench-deps \
-        fuzz fuzz-smoke fuzz-build bench-http
+        fuzz fuzz-smoke fuzz-build bench-http bench-sse-encode
 
 deps: $(STAMPS)/deps
 
@@ -161,3 +161,12 @@ clean:
 # ../shared/data/routes/*.tsv; writes bench/results/router.json.
 bench-router: install
 	$(VPY) bench/router/bench.py
+
+# The SSE encoder alone (bench/sse_encode_bench.cpp): ns per event for a short
+# data event, a ~200-byte JSON event with event and id, multi-line data and the
+# keep-alive comment; writes bench/results/sse_encode.json. About 10 s.
+bench-sse-encode: $(STAMPS)/apt
+	@mkdir -p build/bench
+	g++ -std=c++20 -O2 -Wall -Wextra -Werror -Iruntime/include bench/sse_encode_bench.cpp runtime/src/sse.cpp \
+	  -o build/bench/sse_encode_bench
+	timeout 300 taskset -c 0 build/bench/sse_encode_bench bench/results/sse_encode.json
