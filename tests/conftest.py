@@ -82,6 +82,35 @@ def start_server(app: Path, out: Path, *args: str, timeout: float = 60) -> Serve
     return Server(proc=proc, port=found[0], lines=lines)
 
 
+UVICORN_RUNNING = re.compile(r"running on http://127\.0\.0\.1:(\d+)")
+
+
+def start_uvicorn(target: str, cwd: Path = ROOT, timeout: float = 30) -> Server:
+    """Starts `uvicorn TARGET --port 0` (TARGET like "tests.corpus.streaming:app")."""
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", target, "--port", "0", "--no-access-log"],
+                            cwd=cwd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    found: list[int] = []
+    lines: list[str] = []
+
+    def pump() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line.rstrip("\n"))
+            m = UVICORN_RUNNING.search(line)
+            if m and not found:
+                found.append(int(m.group(1)))
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while not found and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not found:
+        proc.kill()
+        proc.wait(5)
+        raise RuntimeError("uvicorn did not start:\n" + "\n".join(lines))
+    return Server(proc=proc, port=found[0], lines=lines)
+
+
 class Builds:
     """Compiles each app at most once per session, into the session's temp dir."""
 

@@ -115,7 +115,6 @@ def test_unsupported_feature_is_a_build_error_naming_route_and_line(tmp_path: Pa
     (tmp_path / "app.py").write_text(textwrap.dedent(
         '''
         from fastapi import FastAPI
-        from fastapi.responses import StreamingResponse
 
         app = FastAPI()
 
@@ -125,14 +124,14 @@ def test_unsupported_feature_is_a_build_error_naming_route_and_line(tmp_path: Pa
             return {}
 
 
-        @app.get("/stream", response_class=StreamingResponse)
-        async def stream():
-            yield b"chunk"
+        @app.get("/conv/{n:int}")
+        def conv(n: int):
+            return {}
         '''
     ))
     result = fasterapi("build", "app.py", cwd=tmp_path)
     assert result.returncode == 1
-    assert "app.py:13: error [GET /stream]: generator endpoints (streaming, Server-Sent Events) are not compiled yet" \
+    assert "app.py:12: error [GET /conv/{n:int}]: path convertor ':int' in '/conv/{n:int}' is not compiled yet" \
         in result.stdout
     assert not (tmp_path / "app_fasterapi").exists()
 

@@ -58,36 +58,16 @@ def test_hello_example(serve_app):
 
 def test_hello_matches_uvicorn_over_real_sockets(serve_app):
     """The same app under uvicorn and compiled, both over TCP: same status, headers that matter, bytes."""
-    import re
-    import subprocess
-    import sys
-    import threading
-    import time
-
     import httpx2 as httpx
 
+    from tests.conftest import start_uvicorn
     from tests.differential import ask
 
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app:app", "--port", "0", "--no-access-log"],
-                            cwd=EXAMPLES / "hello", stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    found: list[int] = []
-
-    def pump() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            m = re.search(r"running on http://127\.0\.0\.1:(\d+)", line)
-            if m:
-                found.append(int(m.group(1)))
-
-    threading.Thread(target=pump, daemon=True).start()
+    uvicorn = start_uvicorn("app:app", cwd=EXAMPLES / "hello")
     try:
-        deadline = time.monotonic() + 30
-        while not found and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert found, "uvicorn did not start"
         server = serve_app(EXAMPLES / "hello" / "app.py")
         problems = []
-        with httpx.Client(base_url=f"http://127.0.0.1:{found[0]}", timeout=10) as uv, \
+        with httpx.Client(base_url=uvicorn.url, timeout=10) as uv, \
                 httpx.Client(base_url=server.url, timeout=10) as fa:
             for case in HELLO_CASES:
                 want, got = ask(uv, case), ask(fa, case)
@@ -95,7 +75,4 @@ def test_hello_matches_uvicorn_over_real_sockets(serve_app):
                     problems.append(f"{case}:\n  uvicorn:  {want}\n  compiled: {got}")
         assert not problems, "\n".join(problems)
     finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stderr is not None:
-            proc.stderr.close()
+        uvicorn.stop(timeout=10)

@@ -132,12 +132,12 @@ def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
     assert found[("warning", "svc_unsupported.py:9", "GET /r")].endswith("not compiled to C++ yet: Request parameter")
     assert found[("error", "svc_unsupported.py:13", "GET /conv/{n:int}")] == \
         "path convertor ':int' in '/conv/{n:int}' is not compiled yet"
-    assert "streaming" in found[("error", "svc_unsupported.py:17", "GET /gen")]
+    assert found[("warning", "svc_unsupported.py:17", "GET /gen")].endswith("generator endpoint (streamed body)")
     kinds = {r.path: (r.kind, r.is_async) for r in ir.routes}
     assert kinds["/h"] == ("api", False) and kinds["/r"] == ("request", True)
     (header,) = next(r for r in ir.routes if r.path == "/h").params
     assert (header.source, header.alias, header.converter) == ("header", "x", "str")
-    assert "/conv/{n:int}" not in kinds and "/gen" not in kinds
+    assert "/conv/{n:int}" not in kinds and kinds["/gen"] == ("request", True)
 
 
 def test_validate_warns_about_unreachable_duplicates(tmp_path: Path):

@@ -15,6 +15,7 @@ them, content-length included.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import traceback
@@ -143,6 +144,8 @@ class Binding:
         """A handler's return value -> the response FastAPI would send."""
         route = self.route
         if isinstance(result, Response):
+            if getattr(result, "body", None) is None:
+                return result  # streams its body: the runtime runs it (stream_response)
             rendered = render(result)
             if result.background is not None:
                 run_in_background(result.background)
@@ -214,15 +217,20 @@ def redirect(path: str, raw_query: bytes, host: str | None, server: tuple[str, i
     return render(RedirectResponse(url=str(URL(scope=scope))))
 
 
+# Stream states, as the runtime's Stream.write() and Stream.state report them.
+OPEN, FULL, CLOSED, ENDED = 0, 1, 2, 3
+
+
 class AsgiCall:
     """Serves one request through the app's own ASGI entry point.
 
     For routes whose features are not compiled to C++ yet, the runtime still
     parses, routes and writes natively, but the request itself is handled by
     FastAPI's own code — dependencies, bodies, security, response classes,
-    exception handlers — so the bytes are FastAPI's. Calling the coroutine
-    returns the rendered response as soon as the app has sent its last body
-    chunk; whatever the app does after that (background tasks, the cleanup of
+    exception handlers — so the bytes are FastAPI's. The response goes out
+    through ``answer`` as soon as the app has sent it: whole when its body
+    comes in one message, streamed (chunked) when it comes in several;
+    whatever the app does after that (background tasks, the cleanup of
     ``yield`` dependencies) goes on afterwards, as under uvicorn.
     """
 
@@ -230,71 +238,230 @@ class AsgiCall:
         self.app = app
         self.state = state or {}
 
-    async def __call__(self, method: str, path: str, raw_path: bytes, raw_query: bytes,
+    async def __call__(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                        headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                       server: tuple[str, int] | None) -> Rendered:
-        loop = asyncio.get_running_loop()
-        answered: asyncio.Future[Rendered] = loop.create_future()
-        finished = loop.create_future()  # the response is out: receive() reports a disconnect
-        scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": http_version,
+                       server: tuple[str, int] | None) -> None:
+        # spec_version 2.3, as uvicorn declares for HTTP: a StreamingResponse
+        # then watches receive() for the client going away and cancels its
+        # body iterator at once, so a generator's `finally` runs promptly.
+        scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
                  "method": method, "scheme": "http", "path": path, "raw_path": raw_path, "root_path": "",
                  "query_string": raw_query, "headers": headers, "server": server, "client": None,
                  "state": dict(self.state)}
-        start: dict[str, Any] = {}
-        chunks: list[bytes] = []
-        body_sent = False
+        await serve_asgi(self.app, scope, body, answer)
 
-        async def receive() -> dict[str, Any]:
-            nonlocal body_sent
-            if not body_sent:
-                body_sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await finished
-            return {"type": "http.disconnect"}
 
-        async def send(message: dict[str, Any]) -> None:
-            if answered.done():
-                return
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(bytes(message.get("body", b"")))
-                if not message.get("more_body", False):
-                    answered.set_result(_rendered_from_asgi(start, b"".join(chunks)))
+async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any) -> None:
+    """Runs one ASGI http request of ``app``, answering through ``answer``."""
+    sink = _Sink(answer, scope["method"])
+    body_sent = False
 
-        async def run() -> None:
-            try:
-                await self.app(scope, receive, send)
-            except BaseException as exc:  # noqa: BLE001 - logged like uvicorn, answered if not yet
-                if answered.done():
-                    internal_error(exc)  # the app already answered (e.g. 500), then re-raised
-                else:
-                    answered.set_exception(exc)
-            else:
-                if not answered.done():
-                    answered.set_exception(RuntimeError("the ASGI app returned without sending a response"))
-            finally:
-                if not finished.done():
-                    finished.set_result(None)
+    async def receive() -> dict[str, Any]:
+        nonlocal body_sent
+        if not body_sent:
+            body_sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await sink.finished  # the response is complete, or the client went away
+        return {"type": "http.disconnect"}
 
-        task = loop.create_task(run())
+    try:
+        await app(scope, receive, sink.send)
+    except BaseException as exc:  # noqa: BLE001 - answered (or logged) like uvicorn, then re-raised if not an error
+        if not sink.started:
+            answer.send(*internal_error(exc))
+        else:
+            internal_error(exc)  # the response had begun: log it, cut the body short
+            sink.abort()
+        if not isinstance(exc, Exception):
+            raise
+    else:
+        if not sink.started:
+            answer.send(*internal_error(RuntimeError("the ASGI app returned without sending a response")))
+        elif not sink.complete and not sink.gone:
+            internal_error(RuntimeError("the ASGI app returned without completing its response"))
+            sink.abort()
+    finally:
+        sink.finish()
+        if sink.gone:
+            _collect_soon()
+
+
+_collect_due = False
+
+
+def _collect_soon() -> None:
+    """A client left in the middle of a streamed body. Starlette cancels the
+    body iterator but does not close it: it stays suspended (its `finally`
+    not run) until the garbage collector frees the cycle the cancellation
+    left. Collect shortly, at most a few times a second however many streams
+    are abandoned, so generators are closed within a second of their client
+    leaving, as a user of a generator's `finally` expects."""
+    global _collect_due
+    loop = _loop
+    if _collect_due or loop is None:
+        return
+    _collect_due = True
+
+    def collect() -> None:
+        global _collect_due
+        _collect_due = False
+        gc.collect()
+
+    loop.call_later(0.25, collect)
+
+
+def stream_response(response: Response, answer: Any, method: str, http_version: str) -> None:
+    """A compiled route returned a streaming response (StreamingResponse,
+    FileResponse ...): run it as FastAPI would, on the runtime's loop.
+    Called from any thread."""
+    loop = _loop
+    if loop is None:
+        raise RuntimeError("the runtime's loop is not attached")
+    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
+             "method": method, "scheme": "http", "path": "", "root_path": "", "query_string": b"",
+             "headers": [], "client": None, "server": None}
+
+    async def run() -> None:
         try:
-            return await answered
+            await serve_asgi(response, scope, b"", answer)
         finally:
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            # A client that went away leaves the body iterator suspended
+            # where it was; close it now, so its `finally` runs at once
+            # rather than whenever the garbage collector gets to it.
+            aclose = getattr(getattr(response, "body_iterator", None), "aclose", None)
+            if aclose is not None:
+                try:
+                    await aclose()
+                except Exception as exc:  # noqa: BLE001 - the response is over; log it like uvicorn
+                    internal_error(exc)
 
-    _tasks: set[asyncio.Task[None]] = set()  # app work still running after its response
+    def start() -> None:
+        t = loop.create_task(run())
+        _background.add(t)
+        t.add_done_callback(_background.discard)
+
+    loop.call_soon_threadsafe(start)
+
+
+class _Sink:
+    """The ASGI ``send`` of one request: a whole response, or a stream.
+
+    A body that arrives in one message under a content-length goes out
+    whole; any other body is streamed (chunked, as uvicorn does), the head going out as
+    soon as the app starts waiting for its first chunk (so an event stream's
+    client sees its headers at once). While the client does not keep up, the
+    app's ``send`` waits; once the client has gone, ``send`` does nothing and
+    ``finished`` is set, as uvicorn does.
+    """
+
+    def __init__(self, answer: Any, method: str) -> None:
+        self.answer = answer
+        self.loop = asyncio.get_running_loop()
+        self.finished: asyncio.Future[None] = self.loop.create_future()
+        self.start_message: dict[str, Any] | None = None
+        self.stream: Any = None
+        self.started = False  # the head went out (or is about to)
+        self.complete = False
+        self.gone = False  # the client went away
+        self._writable: asyncio.Future[None] | None = None
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self.finished.done():
+            # Complete, or the client is gone. A body iterator that never
+            # awaits anything would now spin without end: suspend once, so
+            # the disconnect can cancel it.
+            if self.gone:
+                await asyncio.sleep(0)
+            return
+        kind = message["type"]
+        if kind == "http.response.start":
+            if self.start_message is not None:
+                raise RuntimeError("Unexpected ASGI message 'http.response.start' sent, after response already started.")
+            self.start_message = message
+            self.started = True
+            self.loop.call_soon(self._open_if_waiting)
+            return
+        if kind != "http.response.body":
+            raise RuntimeError(f"Unexpected ASGI message {kind!r} sent.")
+        if self.start_message is None:
+            raise RuntimeError("Expected ASGI message 'http.response.start', but got 'http.response.body'.")
+        body = message.get("body", b"")
+        more = message.get("more_body", False)
+        if self.stream is None and not more and _framed(self.start_message):
+            self.answer.send(*_rendered_from_asgi(self.start_message, bytes(body)))
+            self._done(complete=True)
+            return
+        if self.stream is None:
+            self._open()
+        state = self.stream.write(body) if body else self.stream.state
+        if not more:
+            self.stream.end()
+            self._done(complete=True)
+            return
+        while state == FULL:
+            self._writable = self.loop.create_future()
+            await self._writable
+            state = self.stream.state
+        if state == CLOSED:
+            self.gone = True
+            self._done(complete=False)
+
+    def abort(self) -> None:
+        if self.stream is not None:
+            self.stream.abort()
+        self._done(complete=False)
+
+    def finish(self) -> None:
+        self._done(complete=self.complete)
+        if self.stream is not None:
+            self.stream.set_waker(None)
+
+    def _open_if_waiting(self) -> None:
+        if self.stream is None and not self.finished.done():
+            self._open()
+
+    def _open(self) -> None:
+        assert self.start_message is not None
+        status, headers = _head_from_asgi(self.start_message)
+        self.stream = self.answer.open(status, headers)
+        self.stream.set_waker(self._wake)
+
+    def _wake(self) -> None:  # on the loop thread, from the runtime
+        if self._writable is not None and not self._writable.done():
+            self._writable.set_result(None)
+        if self.stream is not None and self.stream.state == CLOSED:
+            self.gone = True
+            self._done(complete=False)
+
+    def _done(self, complete: bool) -> None:
+        self.complete = self.complete or complete
+        if not self.finished.done():
+            self.finished.set_result(None)
+
+
+def _head_from_asgi(start: dict[str, Any]) -> tuple[int, bytes]:
+    lines = []
+    for name, value in start.get("headers", []):
+        name, value = bytes(name).lower(), bytes(value)
+        if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value:
+            raise ValueError(f"invalid header {name!r}: {value!r}")
+        lines.append(name + b": " + value + b"\r\n")
+    return int(start.get("status", 200)), b"".join(lines)
+
+
+def _framed(start: dict[str, Any]) -> bool:
+    """The head says where the body ends (content-length), or there is no
+    body: the response can go out whole. Otherwise it is chunked, as uvicorn
+    does, even when the body comes in one message."""
+    status = int(start.get("status", 200))
+    if status < 200 or status in (204, 304):
+        return True
+    return any(bytes(k).lower() == b"content-length" for k, _ in start.get("headers", []))
 
 
 def _rendered_from_asgi(start: dict[str, Any], body: bytes) -> Rendered:
-    status = int(start.get("status", 200))
-    raw_headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
-    if not any(k == b"content-length" for k, _ in raw_headers) and not (status < 200 or status in (204, 304)):
-        # The whole body is here: frame it with a length (uvicorn would chunk it).
-        raw_headers.append((b"content-length", str(len(body)).encode()))
-    response = Response(status_code=status)
-    response.raw_headers = raw_headers
+    response = Response(status_code=int(start.get("status", 200)))
+    response.raw_headers = [(bytes(k).lower(), bytes(v)) for k, v in start.get("headers", [])]
     response.body = body
     return render(response)
 

@@ -234,9 +234,9 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
         ("SecurityScopes", d.security_scopes_param_name),
         (f"response_class={getattr(live.response_class, '__name__', '?')}",
          not isinstance(live.response_class, DefaultPlaceholder)),
+        ("generator endpoint (streamed body)",
+         inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint)),
     ) if present]
-    if inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint):
-        unsupported("streaming", "generator endpoints (streaming, Server-Sent Events) are not compiled yet")
     parts, problem = path_parts(live.path)
     if problem:
         unsupported("path convertor", f"{problem} is not compiled yet")

@@ -1,11 +1,16 @@
 #include "fasterapi/dispatch.hpp"
 
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include "fasterapi/json.hpp"
+#include "fasterapi/sse.hpp"
 #include "fasterapi/text.hpp"
 
 namespace py = pybind11;
@@ -128,7 +133,232 @@ PyObject* attr(PyObject* o, const char* name) {
     return v;
 }
 
+http::Response response_from(int status, const py::bytes& headers, const py::bytes& body) {
+    if (status < 100 || status > 999) throw py::value_error("status must be a 3-digit code");
+    http::Response r;
+    r.status = static_cast<std::uint16_t>(status);
+    r.has_content_length = true;
+    r.headers = static_cast<std::string>(headers);
+    r.body = static_cast<std::string>(body);
+    return r;
+}
+
+// Runs a stream's Python waker on the loop thread.
+struct PyWaker {
+    py::object fn;
+};
+
+class WakeTask final : public Task {
+public:
+    explicit WakeTask(std::weak_ptr<PyWaker> w) : waker_(std::move(w)) {}
+    void run() override {
+        std::shared_ptr<PyWaker> w = waker_.lock();
+        if (!w || !w->fn) return;
+        PyObject* r = PyObject_CallNoArgs(w->fn.ptr());
+        if (!r) PyErr_WriteUnraisable(w->fn.ptr());
+        Py_XDECREF(r);
+    }
+
+private:
+    std::weak_ptr<PyWaker> waker_;
+};
+
+// A streamed body as Python sees it. Destroyed with the GIL (by Python);
+// the ResponseStream itself may live on in a broadcast Channel.
+class PyStream {
+public:
+    PyStream(std::shared_ptr<ResponseStream> s, LoopBridge& bridge) : stream_(std::move(s)), bridge_(&bridge) {}
+    PyStream(PyStream&&) noexcept = default;
+    PyStream& operator=(PyStream&&) = delete;
+    ~PyStream() {
+        if (stream_) stream_->set_waker({});
+    }
+
+    int write(const py::buffer& data) {
+        py::buffer_info info = data.request();
+        if (info.ndim > 1) throw py::type_error("a body chunk must be bytes-like");
+        const std::string_view bytes(static_cast<const char*>(info.ptr),
+                                     static_cast<std::size_t>(info.size * info.itemsize));
+        return static_cast<int>(stream_->write(bytes));
+    }
+    // One Server-Sent Event, encoded by sse::append_event (FastAPI's bytes).
+    int send_event(std::optional<std::string> data, std::optional<std::string> event,
+                   std::optional<std::string> id, std::optional<std::int64_t> retry,
+                   std::optional<std::string> comment) {
+        sse::Event e;
+        if (data) e.data = *data;
+        if (event) e.event = *event;
+        if (id) e.id = *id;
+        if (retry) e.retry = *retry;
+        if (comment) e.comment = *comment;
+        std::string out;
+        try {
+            sse::append_event(out, e);
+        } catch (const std::invalid_argument& error) {
+            throw py::value_error(error.what());
+        }
+        return static_cast<int>(stream_->write(out));
+    }
+    int send_comment(const std::string& text) {
+        std::string out;
+        sse::append_comment(out, text);
+        return static_cast<int>(stream_->write(out));
+    }
+    void end() { stream_->end(); }
+    void abort() { stream_->abort(); }
+    int state() const { return static_cast<int>(stream_->state()); }
+    // `fn` is called on the loop thread whenever the stream leaves `full`
+    // or closes.
+    void set_waker(py::object fn) {
+        if (fn.is_none()) {
+            stream_->set_waker({});
+            waker_.reset();
+            return;
+        }
+        waker_ = std::make_shared<PyWaker>(PyWaker{std::move(fn)});
+        std::weak_ptr<PyWaker> weak = waker_;
+        LoopBridge* bridge = bridge_;
+        stream_->set_waker([weak, bridge] { bridge->submit(std::make_unique<WakeTask>(weak)); });
+    }
+    int wait_writable(double seconds) {
+        py::gil_scoped_release released;
+        return static_cast<int>(stream_->wait_writable(
+            std::chrono::milliseconds(static_cast<long long>(std::max(seconds, 0.0) * 1000.0))));
+    }
+    const std::shared_ptr<ResponseStream>& stream() const noexcept { return stream_; }
+
+private:
+    std::shared_ptr<ResponseStream> stream_;
+    std::shared_ptr<PyWaker> waker_;
+    LoopBridge* bridge_;
+};
+
+// A broadcast channel: one event, encoded once, written to every subscribed
+// stream, whichever reactor thread owns its connection. A subscriber that
+// has fallen a whole buffer behind is dropped (its stream aborted) rather
+// than let its queue grow; closed subscribers are forgotten as they are met.
+class Channel {
+public:
+    void add(const PyStream& s) {
+        std::lock_guard lock(mutex_);
+        subscribers_.push_back(s.stream());
+    }
+    std::size_t publish(const std::string& bytes) {
+        std::vector<std::shared_ptr<ResponseStream>> dropped;  // destroyed unlocked, without the GIL
+        py::gil_scoped_release released;
+        std::size_t delivered = 0;
+        {
+            std::lock_guard lock(mutex_);
+            std::size_t keep = 0;
+            for (std::size_t i = 0; i < subscribers_.size(); ++i) {
+                std::shared_ptr<ResponseStream>& s = subscribers_[i];
+                ResponseStream::State state = s->state();
+                if (state == ResponseStream::State::open) state = s->write(bytes);
+                else if (state == ResponseStream::State::full) s->abort();  // too slow
+                if (state == ResponseStream::State::open || state == ResponseStream::State::full) {
+                    ++delivered;
+                    subscribers_[keep++] = std::move(s);
+                } else {
+                    dropped.push_back(std::move(s));
+                }
+            }
+            subscribers_.resize(keep);
+        }
+        dropped.clear();
+        return delivered;
+    }
+    std::size_t publish_event(std::optional<std::string> data, std::optional<std::string> event,
+                              std::optional<std::string> id, std::optional<std::int64_t> retry,
+                              std::optional<std::string> comment) {
+        sse::Event e;
+        if (data) e.data = *data;
+        if (event) e.event = *event;
+        if (id) e.id = *id;
+        if (retry) e.retry = *retry;
+        if (comment) e.comment = *comment;
+        std::string out;
+        try {
+            sse::append_event(out, e);
+        } catch (const std::invalid_argument& error) {
+            throw py::value_error(error.what());
+        }
+        return publish(out);
+    }
+    // Ends every subscriber's body (clients see a complete stream).
+    void close() {
+        std::vector<std::shared_ptr<ResponseStream>> all;
+        {
+            std::lock_guard lock(mutex_);
+            all.swap(subscribers_);
+        }
+        py::gil_scoped_release released;
+        for (auto& s : all) s->end();
+        all.clear();
+    }
+    std::size_t size() const {
+        std::lock_guard lock(mutex_);
+        std::size_t open = 0;
+        for (const auto& s : subscribers_) {
+            const ResponseStream::State state = s->state();
+            open += state == ResponseStream::State::open || state == ResponseStream::State::full;
+        }
+        return open;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::shared_ptr<ResponseStream>> subscribers_;
+};
+
+// How the bridge answers a request it serves on the loop: once, with a whole
+// response or the head of a streamed one. Unanswered, it answers 500.
+class PyAnswer {
+public:
+    PyAnswer(Responder r, LoopBridge& bridge) : responder_(std::move(r)), bridge_(&bridge) {}
+
+    void send(int status, const py::bytes& headers, const py::bytes& body) {
+        if (!responder_) throw py::value_error("the request was already answered");
+        http::Response r = response_from(status, headers, body);
+        responder_.send(std::move(r));
+    }
+    PyStream open(int status, const py::bytes& headers, const py::bytes& body) {
+        if (!responder_) throw py::value_error("the request was already answered");
+        http::Response r = response_from(status, headers, body);
+        return PyStream(std::shared_ptr<ResponseStream>(responder_.stream(std::move(r))), *bridge_);
+    }
+    bool answered() const noexcept { return !responder_; }
+
+private:
+    Responder responder_;
+    LoopBridge* bridge_;
+};
+
 }  // namespace
+
+void define_answer_types(py::module_& m) {
+    py::class_<PyStream>(m, "Stream", py::module_local())
+        .def("write", &PyStream::write, py::arg("data"))
+        .def("send_event", &PyStream::send_event, py::arg("data"), py::arg("event"), py::arg("id"),
+             py::arg("retry"), py::arg("comment"))
+        .def("send_comment", &PyStream::send_comment, py::arg("text"))
+        .def("end", &PyStream::end)
+        .def("abort", &PyStream::abort)
+        .def_property_readonly("state", &PyStream::state)
+        .def("set_waker", &PyStream::set_waker, py::arg("fn"))
+        .def("wait_writable", &PyStream::wait_writable, py::arg("timeout"));
+    py::class_<PyAnswer>(m, "Answer", py::module_local())
+        .def("send", &PyAnswer::send, py::arg("status"), py::arg("headers"), py::arg("body"))
+        .def("open", &PyAnswer::open, py::arg("status"), py::arg("headers"), py::arg("body") = py::bytes())
+        .def_property_readonly("answered", &PyAnswer::answered);
+    py::class_<Channel>(m, "Channel", py::module_local())
+        .def(py::init<>())
+        .def("add", &Channel::add, py::arg("stream"))
+        .def("publish", &Channel::publish, py::arg("data"))
+        .def("publish_event", &Channel::publish_event, py::arg("data"), py::arg("event"), py::arg("id"),
+             py::arg("retry"), py::arg("comment"))
+        .def("close", &Channel::close)
+        .def("__len__", &Channel::size);
+}
 
 AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* bridge, PyObject* loop,
                              unsigned threads)
@@ -314,12 +544,24 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
     const http::Request& req = pc.call.request;
 
     if (via_asgi(pc)) {
+        // The bridge answers through `answer`, as soon as the app has sent
+        // its response; the coroutine itself may run on after that.
+        PyObject* answer;
+        try {
+            answer = py::cast(PyAnswer(std::move(pc.responder), loop_bridge_)).release().ptr();
+        } catch (py::error_already_set& e) {
+            e.restore();
+            return nullptr;
+        }
         PyObject* headers = header_list(req);
-        if (!headers) return nullptr;
+        if (!headers) {
+            Py_DECREF(answer);
+            return nullptr;
+        }
         std::string_view method = http::method_name(req.method);
         if (method.empty()) method = req.method_token;
         PyObject* result = PyObject_CallFunction(
-            br.asgi, "(s#NNNONsO)", method.data(), static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path),
+            br.asgi, "(Ns#NNNONsO)", answer, method.data(), static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path),
             new_bytes(req.path), new_bytes(req.query), headers, new_bytes(req.body),
             req.version_minor == 0 ? "1.0" : "1.1", server_address_ ? server_address_ : Py_None);
         Py_DECREF(headers);
@@ -418,8 +660,8 @@ void AppDispatcher::finish(PyCall& pc, PyObject* result) {
         respond_exception(pc);
         return;
     }
-    if (via_asgi(pc)) {  // the app already rendered it
-        respond_rendered(pc, result);
+    if (via_asgi(pc)) {  // the bridge answered through its Answer
+        Py_DECREF(result);
         return;
     }
     BoundRoute& br = routes_[pc.call.route];
@@ -440,7 +682,31 @@ void AppDispatcher::finish(PyCall& pc, PyObject* result) {
         respond_exception(pc);
         return;
     }
+    if (!PyTuple_Check(rendered)) {  // a StreamingResponse (or FileResponse ...)
+        respond_streaming(pc, rendered);
+        return;
+    }
     respond_rendered(pc, rendered);
+}
+
+void AppDispatcher::respond_streaming(PyCall& pc, PyObject* response) {
+    const http::Request& req = pc.call.request;
+    std::string_view method = http::method_name(req.method);
+    if (method.empty()) method = req.method_token;
+    PyObject* answer;
+    try {
+        answer = py::cast(PyAnswer(std::move(pc.responder), loop_bridge_)).release().ptr();
+    } catch (py::error_already_set& e) {
+        Py_DECREF(response);
+        e.restore();
+        PyErr_Print();
+        return;  // the Responder, dropped with the PyAnswer, answered 500
+    }
+    PyObject* r = PyObject_CallMethod(bridge_, "stream_response", "(NNs#s)", response, answer, method.data(),
+                                      static_cast<Py_ssize_t>(method.size()),
+                                      req.version_minor == 0 ? "1.0" : "1.1");
+    if (!r) PyErr_Print();
+    Py_XDECREF(r);
 }
 
 void AppDispatcher::redirect(PyCall& pc) {

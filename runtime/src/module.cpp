@@ -89,6 +89,8 @@ void define_module(py::module_& m, const AppSpec& spec) {
             },
             py::arg("grace") = 30.0);
 
+    define_answer_types(m);
+
     m.def("json_dumps", [](py::handle obj) {
         std::string out;
         if (!json::dumps(obj.ptr(), out)) throw py::error_already_set();

@@ -35,6 +35,9 @@ namespace {
 //   /close       the response asks to close the connection
 //   /later       answered from another thread at once
 //   /big?<n>     a body of <n> bytes
+//   /stream?<n>  a streamed body of <n> chunks "<i>;", written from another thread
+//   /stream-abort  one streamed chunk, then the producer gives up
+//   /stream-flood  writes 64 KiB chunks until full, waits, until closed or 64 MiB
 class TestDispatcher : public Dispatcher {
 public:
     ~TestDispatcher() override {
@@ -55,6 +58,10 @@ public:
         response.body.append("|").append(request.body);
 
         if (request.path == "/drop") return;
+        if (request.path.starts_with("/stream")) {
+            stream(std::string(request.path), std::string(request.query), std::move(responder));
+            return;
+        }
         if (request.path == "/big") response.body.assign(std::stoul(std::string(request.query)), 'b');
         if (request.path == "/close") response.close = true;
         if (request.path == "/slow" || request.path == "/later") {
@@ -69,9 +76,55 @@ public:
         responder.send(std::move(response));
     }
 
+    void stream(std::string path, std::string query, Responder responder) {
+        http::Response head;
+        head.add_header("content-type", "text/plain");
+        auto stream = std::shared_ptr<fasterapi::ResponseStream>(responder.stream(std::move(head)));
+        std::lock_guard<std::mutex> lock(mutex_);
+        threads_.emplace_back([this, path, query, stream] {
+            using State = fasterapi::ResponseStream::State;
+            if (path == "/stream-abort") {
+                stream->write("partial;");
+                std::this_thread::sleep_for(20ms);
+                stream->abort();
+                return;
+            }
+            if (path == "/stream-flood") {
+                const std::string chunk(64 * 1024, 'f');
+                std::size_t written = 0;
+                auto wakes = std::make_shared<std::atomic<int>>(0);
+                stream->set_waker([wakes] { ++*wakes; });
+                State state = State::open;
+                while (state != State::closed && written < 64 * 1024 * 1024) {
+                    state = stream->write(chunk);
+                    written += chunk.size();
+                    if (state == State::full) {
+                        ++fulls;
+                        state = stream->wait_writable(5000ms);
+                    }
+                }
+                flood_written = written;
+                flood_closed = state == State::closed;
+                stream->set_waker({});
+                flood_wakes = wakes->load();
+                return;
+            }
+            const int n = query.empty() ? 3 : std::stoi(query);
+            for (int i = 0; i < n; ++i) {
+                stream->write(std::to_string(i) + ";");
+                std::this_thread::sleep_for(1ms);
+            }
+            stream->end();
+        });
+    }
+
     std::atomic<int> count{0};
     std::mutex mutex_;
     std::vector<std::string> paths;
+    std::atomic<int> fulls{0};
+    std::atomic<std::size_t> flood_written{0};
+    std::atomic<bool> flood_closed{false};
+    std::atomic<int> flood_wakes{0};
 
 private:
     std::vector<std::thread> threads_;
@@ -156,6 +209,25 @@ public:
         r.body = buffer_.substr(0, length);
         buffer_.erase(0, length);
         return r;
+    }
+
+    // A chunked body: the payload, and whether the last chunk arrived.
+    std::pair<std::string, bool> read_chunked() {
+        std::string payload;
+        for (;;) {
+            std::size_t eol;
+            while ((eol = buffer_.find("\r\n")) == std::string::npos)
+                if (!fill()) return {payload, false};
+            const std::size_t size = std::stoul(buffer_.substr(0, eol), nullptr, 16);
+            while (buffer_.size() < eol + 2 + size + 2)
+                if (!fill()) return {payload, false};
+            if (size == 0) {
+                buffer_.erase(0, eol + 4);
+                return {payload, true};
+            }
+            payload.append(buffer_, eol + 2, size);
+            buffer_.erase(0, eol + 2 + size + 2);
+        }
     }
 
     // True when the server closes the connection (EOF) with no further bytes.
@@ -616,4 +688,74 @@ TEST_CASE("a client that stops reading is cut by write_timeout", "[server][timeo
     while ((n = ::recv(c.fd(), buf, sizeof buf, 0)) > 0) received += static_cast<std::size_t>(n);
     CHECK(received > 0);
     CHECK(received < size);
+}
+
+TEST_CASE("a streamed body is chunked, in order, then the connection serves the next request", "[server][stream]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    Client c(server.port());
+    c.send(get("/stream?20") + get("/after"));
+    Reply r = c.read_reply(true);
+    REQUIRE(r.status == 200);
+    CHECK(r.field("transfer-encoding") == "chunked");
+    CHECK_FALSE(r.has("content-length"));
+    auto [payload, complete] = c.read_chunked();
+    CHECK(complete);
+    std::string want;
+    for (int i = 0; i < 20; ++i) want += std::to_string(i) + ";";
+    CHECK(payload == want);
+    Reply after = c.read_reply();
+    CHECK(after.status == 200);
+    CHECK(after.body == "GET /after|");
+}
+
+TEST_CASE("a stream over HTTP/1.0 is delimited by closing the connection", "[server][stream]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    Client c(server.port());
+    c.send("GET /stream?3 HTTP/1.0\r\n\r\n");
+    Reply r = c.read_reply(true);
+    REQUIRE(r.status == 200);
+    CHECK_FALSE(r.has("transfer-encoding"));
+    CHECK(r.field("connection") == "close");
+    while (c.fill()) {
+    }
+    CHECK(c.buffered() == "0;1;2;");
+}
+
+TEST_CASE("a producer that aborts cuts the body short and closes", "[server][stream]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    Client c(server.port());
+    c.send(get("/stream-abort") + get("/never"));
+    Reply r = c.read_reply(true);
+    REQUIRE(r.status == 200);
+    auto [payload, complete] = c.read_chunked();
+    CHECK(payload == "partial;");
+    CHECK_FALSE(complete);
+}
+
+TEST_CASE("a slow reader pauses the producer; leaving closes the stream", "[server][stream]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    {
+        Client c(server.port());
+        int small = 32 * 1024;
+        ::setsockopt(c.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        c.send(get("/stream-flood"));
+        std::this_thread::sleep_for(300ms);
+        CHECK(d.fulls.load() >= 1);
+        // Paused: far less than the 64 MiB the producer would write unhindered.
+        std::size_t received = 0;
+        for (int i = 0; i < 64 && c.fill(); ++i) received = c.buffered().size();
+        CHECK(received > 0);
+    }  // the client leaves
+    for (int i = 0; i < 200 && !d.flood_closed.load(); ++i) std::this_thread::sleep_for(10ms);
+    CHECK(d.flood_closed.load());
+    CHECK(d.flood_written.load() < 32u * 1024 * 1024);
+    CHECK(d.flood_wakes.load() >= 1);
 }

@@ -21,6 +21,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <pybind11/pybind11.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,6 +80,7 @@ public:
     void redirect(PyCall& call);
 
     const AppSpec& spec() const noexcept { return spec_; }
+    LoopBridge& loop_bridge() noexcept { return loop_bridge_; }
 
 private:
     // The handler's result (a coroutine for async routes), or nullptr with a
@@ -86,6 +89,9 @@ private:
     PyObject* call_handler(PyCall& call, bool& answered, bool& to_asgi);
     bool via_asgi(const PyCall& call) const noexcept;
     void respond_rendered(PyCall& call, PyObject* rendered);  // steals
+    // A compiled route returned a streaming response: the bridge drives it
+    // on the loop, answering through `call`'s Responder. Steals `response`.
+    void respond_streaming(PyCall& call, PyObject* response);
     void respond_exception(PyCall& call);                     // Python exception set
     PyObject* build_args_and_call(PyCall& call);
 
@@ -105,5 +111,9 @@ private:
     ServerConfig config_;
     bool stopped_ = false;
 };
+
+// The Python types through which the bridge answers requests it serves on
+// the loop (`Answer`) and writes streamed bodies (`Stream`); module-local.
+void define_answer_types(pybind11::module_& m);
 
 }  // namespace fasterapi

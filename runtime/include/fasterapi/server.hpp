@@ -32,6 +32,7 @@
 
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/http/response.hpp"
+#include "fasterapi/stream.hpp"
 
 namespace fasterapi {
 
@@ -70,6 +71,10 @@ public:
 
     // Hands the response to the connection. Safe from any thread; once.
     void send(http::Response response);
+    // Answers with a response whose body follows over time: `head` carries
+    // the status and headers (its body, if any, is the first body bytes).
+    // Safe from any thread; once, instead of send(). See stream.hpp.
+    std::unique_ptr<ResponseStream> stream(http::Response head);
     explicit operator bool() const noexcept { return static_cast<bool>(slot_); }
 
     struct Slot;  // defined by the server

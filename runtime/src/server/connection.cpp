@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "access_log.hpp"
@@ -54,6 +55,43 @@ void Responder::send(http::Response response) {
     asio::post(reactor->io(), [slot = std::move(slot), response = std::move(response)]() mutable {
         if (auto connection = slot->connection.lock()) connection->deliver(*slot, std::move(response));
     });
+}
+
+std::unique_ptr<ResponseStream> Responder::stream(http::Response head) {
+    std::shared_ptr<Slot> slot = std::move(slot_);
+    auto core = std::make_shared<ResponseStream::Core>();
+    auto stream = std::make_unique<ResponseStream>(core);
+    if (!slot) {
+        core->close();
+        return stream;
+    }
+    core->connection = slot->connection;
+    core->reactor = slot->reactor;
+    // The head carries no computed length: the body's size is not known.
+    head.has_content_length = true;
+    if (!head.body.empty()) {
+        core->queued = std::move(head.body);
+        head.body.clear();
+    }
+    std::shared_ptr<detail::Reactor> reactor = slot->reactor.lock();
+    if (!reactor) {
+        core->close();
+        return stream;
+    }
+    if (reactor->io().get_executor().running_in_this_thread()) {
+        if (auto connection = slot->connection.lock()) connection->deliver_stream(*slot, std::move(head), core);
+        else core->close();
+        return stream;
+    }
+    asio::post(reactor->io(), [slot = std::move(slot), head = std::move(head), core]() mutable {
+        if (auto connection = slot->connection.lock()) connection->deliver_stream(*slot, std::move(head), core);
+        else core->close();
+    });
+    return stream;
+}
+
+Responder::Slot::~Slot() {
+    if (stream) stream->close();
 }
 
 }  // namespace fasterapi
@@ -149,7 +187,9 @@ void Connection::on_read(std::error_code ec, std::size_t n) {
         return;
     }
     if (ec) {
-        if (ec != asio::error::eof) {
+        // A client that goes away while a body streams to it is gone: the
+        // producer must learn it now, not when the stream next writes.
+        if (ec != asio::error::eof || streaming()) {
             close();
             return;
         }
@@ -250,6 +290,114 @@ void Connection::deliver(Slot& slot, http::Response&& response) {
     process(false);
 }
 
+void Connection::deliver_stream(Slot& slot, http::Response&& head, std::shared_ptr<ResponseStream::Core> stream) {
+    if (closed_ || slot.ready) {
+        stream->close();
+        return;
+    }
+    slot.response = std::move(head);
+    slot.stream = std::move(stream);
+    slot.ready = true;
+    if (processing_) return;
+    process(false);
+}
+
+void Connection::stream_progress() {
+    if (closed_ || processing_ || in_write_) return;  // on_write picks the bytes up
+    process(false);
+}
+
+bool Connection::streaming() const noexcept {
+    for (const auto& slot : pending_) {
+        if (slot->stream) return true;
+    }
+    return false;
+}
+
+namespace {
+
+bool has_header(std::string_view lines, std::string_view name) {
+    // `lines` is "name: value\r\n..." with lower-case names.
+    std::size_t at = 0;
+    while (at < lines.size()) {
+        if (lines.compare(at, name.size(), name) == 0 && at + name.size() < lines.size() &&
+            lines[at + name.size()] == ':') {
+            return true;
+        }
+        const std::size_t eol = lines.find('\n', at);
+        if (eol == std::string_view::npos) break;
+        at = eol + 1;
+    }
+    return false;
+}
+
+void append_chunk(std::string& out, std::string_view data) {
+    char size[20];
+    const auto end = std::to_chars(size, size + sizeof size, data.size(), 16).ptr;
+    out.append(size, end);
+    out.append("\r\n");
+    out.append(data);
+    out.append("\r\n");
+}
+
+}  // namespace
+
+bool Connection::flush_stream(bool& close_after) {
+    Slot& slot = *pending_.front();
+    if (!slot.head_written) {
+        const http::Response& r = slot.response;
+        slot.head_written = true;
+        slot.body_allowed = !slot.head && http::status_allows_body(r.status);
+        const bool sized = has_header(r.headers, "content-length") || has_header(r.headers, "transfer-encoding");
+        slot.chunked = slot.body_allowed && !sized && slot.version_minor >= 1;
+        // HTTP/1.0 without a length: the body ends when the connection does.
+        const bool until_close = slot.body_allowed && !sized && slot.version_minor == 0;
+        slot.close_after = r.close || !slot.keep_alive || until_close || (read_closed_ && pending_.size() == 1);
+        http::ResponseFraming framing;
+        framing.head_request = slot.head;
+        framing.close = slot.close_after;
+        framing.keep_alive_header = !slot.close_after && slot.version_minor == 0;
+        framing.chunked = slot.chunked;
+        framing.date = reactor_.date();
+        framing.server = context_.config.server_header;
+        http::write_head(out_, r, framing);
+        if (context_.access_log != nullptr && !slot.log_request.empty())
+            context_.access_log->write(peer_, slot.log_request, r.status);
+    }
+
+    ResponseStream::Core& core = *slot.stream;
+    bool ended = false, aborted = false, closed = false;
+    std::function<void()> wake;
+    {
+        std::lock_guard lock(core.mutex);
+        if (!core.queued.empty()) {
+            if (slot.chunked) append_chunk(out_, core.queued);
+            else if (slot.body_allowed) out_.append(core.queued);
+            core.queued.clear();
+            if (core.queued.capacity() > ResponseStream::high_water) core.queued.shrink_to_fit();
+        }
+        if (core.full) {
+            core.full = false;
+            if (!core.closed) wake = core.waker;
+        }
+        ended = core.ended;
+        aborted = core.aborted;
+        closed = core.closed;
+    }
+    if (wake) {
+        core.changed.notify_all();
+        wake();
+    }
+    if (!ended && !aborted && !closed) return false;
+
+    std::shared_ptr<Slot> done = std::move(pending_.front());
+    pending_.pop_front();
+    if (ended && slot.chunked) out_.append("0\r\n\r\n");
+    close_after = slot.close_after || !ended;  // an aborted body closes without its end
+    writing_.push_back(std::move(done));
+    return true;
+}
+
 // Writes what is ready; once closing with nothing left to write, finishes.
 void Connection::settle() {
     flush();
@@ -262,6 +410,15 @@ void Connection::flush() {
     bodies_.clear();
     bool close_after = false;
     while (!pending_.empty() && pending_.front()->ready) {
+        if (pending_.front()->stream) {
+            if (!flush_stream(close_after)) break;  // its producer has more to come
+            if (close_after) {
+                pending_.clear();
+                read_closed_ = true;
+                break;
+            }
+            continue;
+        }
         std::shared_ptr<Slot> slot = std::move(pending_.front());
         pending_.pop_front();
         const http::Response& r = slot->response;

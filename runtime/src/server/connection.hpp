@@ -33,8 +33,11 @@
 #include "asio_prelude.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -53,18 +56,49 @@ struct ServerContext;
 
 }  // namespace fasterapi::detail
 
+// A streamed body between its producer's thread and the reactor thread.
+struct fasterapi::ResponseStream::Core {
+    std::weak_ptr<detail::Connection> connection;
+    std::weak_ptr<detail::Reactor> reactor;
+
+    // Guarded by `mutex`.
+    mutable std::mutex mutex;
+    std::condition_variable changed;  // left `full`, or closed
+    std::string queued;               // body bytes the connection has not taken yet
+    std::function<void()> waker;
+    bool full = false;
+    bool ended = false;
+    bool aborted = false;
+    bool closed = false;
+    bool posted = false;  // a turn of the connection is already queued
+
+    // Producer side: asks the owning reactor for a turn of the connection.
+    void post(std::shared_ptr<Core> self);
+    // Connection side: the client is gone (or the connection done with the
+    // stream). Wakes the producer unless it already ended.
+    void close() noexcept;
+};
+
 // One request's place in its connection's response order.
 struct fasterapi::Responder::Slot {
+    ~Slot();  // a stream still attached learns that its connection is done with it
+
     std::weak_ptr<detail::Connection> connection;
     std::weak_ptr<detail::Reactor> reactor;
 
     // Touched only on the reactor thread.
     http::Response response;
+    std::shared_ptr<ResponseStream::Core> stream;  // a streamed body follows the head
     bool ready = false;
     bool head = false;        // HEAD: the body is not written
     bool keep_alive = true;   // the request allows another after it
     int version_minor = 1;
     std::string log_request;  // "GET /a?b HTTP/1.1" when access-logging
+    // Streams only, once the head is written.
+    bool head_written = false;
+    bool chunked = false;       // frame the body as chunks
+    bool body_allowed = false;  // body bytes go on the wire (not HEAD, 204, 304, 1xx)
+    bool close_after = false;   // the connection closes when the body ends
 };
 
 namespace fasterapi::detail {
@@ -105,6 +139,10 @@ public:
     void refuse(std::uint16_t status);
     // The dispatcher's answer for `slot`.
     void deliver(Slot& slot, http::Response&& response);
+    // The dispatcher answers `slot` with a streamed body.
+    void deliver_stream(Slot& slot, http::Response&& head, std::shared_ptr<ResponseStream::Core> stream);
+    // A stream's producer queued bytes, ended or aborted.
+    void stream_progress();
     // Server stop: close if idle, else finish what is pending, then close.
     void stop_gracefully();
     void close() noexcept;
@@ -125,6 +163,10 @@ private:
     void reject(std::uint16_t status);
     void settle();
     void flush();
+    // Writes the head of the stream at the front, then what its producer
+    // queued; true when the stream is finished with (popped).
+    bool flush_stream(bool& close_after);
+    bool streaming() const noexcept;
     void on_write(std::error_code ec);
     void finish();
 

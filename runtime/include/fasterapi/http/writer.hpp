@@ -2,7 +2,8 @@
 //
 // The order is uvicorn's, so responses compare byte for byte apart from the
 // date: status line, `date`, `server`, `content-length` (when the connection
-// computes it), the handler's own headers verbatim, `connection`, blank line.
+// computes it), the handler's own headers verbatim, `transfer-encoding` (for
+// a streamed body), `connection`, blank line.
 //
 // What must hold:
 //   - a response to HEAD, or with status 1xx/204/304, carries no body, and no
@@ -23,6 +24,7 @@ struct ResponseFraming {
     bool head_request = false;       // the request was HEAD: no body bytes
     bool close = false;              // the connection closes after this response
     bool keep_alive_header = false;  // HTTP/1.0 keep-alive: say so explicitly
+    bool chunked = false;            // a streamed body: `transfer-encoding: chunked` after the headers
     std::string_view date;           // IMF-fixdate
     std::string_view server;         // empty: no server header
 };

@@ -1,0 +1,194 @@
+"""Streamed bodies: FastAPI's Server-Sent Events, JSON Lines generator
+endpoints, StreamingResponse from generators (sync and async), from routes
+served by FastAPI and from compiled routes."""
+
+import asyncio
+import time
+from collections.abc import AsyncIterable, Iterable
+from typing import Annotated, Optional
+
+import fastapi.routing
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import StreamingResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+from pydantic import BaseModel
+
+from tests.differential import Case
+
+# FastAPI's keep-alive comment for idle event streams, sooner than its 15 s.
+fastapi.routing._PING_INTERVAL = 0.3
+
+app = FastAPI()
+closed: list[str] = []  # generators whose `finally` ran
+produced: dict[str, int] = {}  # bytes each endless stream has handed over
+
+
+class Tick(BaseModel):
+    n: int
+    label: str
+
+
+@app.get("/sse", response_class=EventSourceResponse)
+async def sse(last_event_id: Annotated[Optional[str], Header()] = None) -> AsyncIterable[Tick]:
+    start = int(last_event_id) + 1 if last_event_id and last_event_id.isdigit() else 0
+    for n in range(start, start + 3):
+        yield Tick(n=n, label=f"tick {n}")
+
+
+@app.get("/sse/events", response_class=EventSourceResponse)
+async def sse_events():
+    yield ServerSentEvent(data={"a": 1}, event="first", id="1")
+    yield ServerSentEvent(raw_data="line one\nline two\r\nline three", retry=2500)
+    yield ServerSentEvent(comment="just a comment\nover two lines")
+    yield ServerSentEvent(data="ünïcødé ✓", id="2")
+    yield {"plain": [1, 2, None]}
+    yield "a string"
+    yield ServerSentEvent(raw_data="", event="empty")
+
+
+@app.get("/sse/sync", response_class=EventSourceResponse)
+def sse_sync() -> Iterable[dict]:
+    for n in range(4):
+        yield {"n": n, "square": n * n}
+
+
+@app.get("/sse/forever", response_class=EventSourceResponse)
+async def sse_forever():
+    try:
+        yield {"hello": "world"}
+        while True:
+            await asyncio.sleep(0.05)
+            yield {"t": 1}
+    finally:
+        closed.append("sse/forever")
+
+
+@app.get("/sse/idle", response_class=EventSourceResponse)
+async def sse_idle():
+    try:
+        yield {"hello": "idle"}
+        await asyncio.sleep(3600)
+    finally:
+        closed.append("sse/idle")
+
+
+@app.get("/jsonl")
+async def jsonl() -> AsyncIterable[Tick]:
+    for n in range(3):
+        yield Tick(n=n, label="x" * n)
+
+
+@app.get("/jsonl/sync")
+def jsonl_sync():
+    yield {"a": 1}
+    yield [1, 2, 3]
+
+
+async def numbers(count: int, size: int):
+    for n in range(count):
+        yield (str(n % 10) * size).encode()
+        await asyncio.sleep(0)
+
+
+def words(count: int):
+    for n in range(count):
+        yield f"word {n}\n"
+
+
+@app.get("/stream")
+async def stream(count: int = 5, size: int = 10):
+    return StreamingResponse(numbers(count, size), media_type="text/plain")
+
+
+@app.api_route("/stream/head", methods=["GET", "HEAD"])
+async def stream_head():
+    return StreamingResponse(numbers(3, 4), media_type="text/plain")
+
+
+@app.get("/stream/sync")
+def stream_sync(count: int = 5):
+    # A compiled route returning a streaming response from a sync generator.
+    return StreamingResponse(words(count), media_type="text/plain; charset=utf-8", headers={"x-custom": "yes"})
+
+
+@app.get("/stream/empty")
+def stream_empty():
+    return StreamingResponse(iter(()), media_type="application/octet-stream")
+
+
+@app.get("/stream/sized")
+def stream_sized():
+    return StreamingResponse(iter([b"abc", b"def"]), headers={"content-length": "6"})
+
+
+@app.get("/stream/slow")
+def stream_slow():
+    def gen():
+        for n in range(3):
+            time.sleep(0.01)
+            yield f"{n};"
+    return StreamingResponse(gen())
+
+
+@app.get("/stream/fails")
+async def stream_fails():
+    async def gen():
+        yield b"first part;"
+        raise RuntimeError("the generator failed")
+    return StreamingResponse(gen())
+
+
+def endless(name: str):
+    async def gen():
+        chunk = b"x" * 65536
+        try:
+            while True:
+                yield chunk
+                produced[name] = produced.get(name, 0) + len(chunk)
+        finally:
+            closed.append(name)
+    return StreamingResponse(gen(), media_type="application/octet-stream")
+
+
+@app.get("/stream/endless")
+async def stream_endless():
+    return endless("stream/endless")
+
+
+@app.get("/stream/endless/request")
+async def stream_endless_request(request: Request):
+    # A Request parameter: served through FastAPI's own request handling.
+    return endless("stream/endless/request")
+
+
+@app.get("/produced")
+def produced_bytes():
+    return produced
+
+
+@app.get("/closed")
+def closed_generators():
+    return closed
+
+
+CASES = [
+    Case("GET", "/sse"),
+    Case("GET", "/sse", {"last-event-id": "4"}),
+    Case("GET", "/sse/events"),
+    Case("GET", "/sse/sync"),
+    Case("GET", "/jsonl"),
+    Case("GET", "/jsonl/sync"),
+    Case("GET", "/stream"),
+    Case("GET", "/stream?count=0"),
+    Case("GET", "/stream?count=200&size=1000"),
+    Case("GET", "/stream?count=x"),
+    Case("GET", "/stream/sync"),
+    Case("GET", "/stream/sync?count=1000"),
+    Case("GET", "/stream/empty"),
+    Case("GET", "/stream/sized"),
+    Case("GET", "/stream/slow"),
+    Case("HEAD", "/stream"),
+    Case("HEAD", "/stream/head"),
+    Case("GET", "/stream/head"),
+    Case("POST", "/stream"),
+]

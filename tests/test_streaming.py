@@ -1,0 +1,201 @@
+"""Streamed bodies over real sockets: the same bytes as uvicorn, chunked
+framing, prompt disconnect detection, bounded buffering for slow clients."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import httpx2 as httpx
+import pytest
+
+from tests.conftest import CORPUS, start_uvicorn
+from tests.corpus.streaming import CASES
+from tests.differential import ask
+
+APP = CORPUS / "streaming.py"
+
+
+@pytest.fixture(scope="module")
+def server(serve_app):
+    return serve_app(APP)
+
+
+@pytest.fixture(scope="module")
+def uvicorn():
+    s = start_uvicorn("tests.corpus.streaming:app")
+    yield s
+    s.stop(timeout=10)
+
+
+def request(port: int, raw: bytes) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(raw)
+    return sock
+
+
+def read_until_close(sock: socket.socket, limit: float = 10) -> bytes:
+    data = b""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def read_until(sock: socket.socket, marker: bytes, limit: float = 10) -> bytes:
+    data = b""
+    deadline = time.monotonic() + limit
+    while marker not in data and time.monotonic() < deadline:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def dechunk(body: bytes) -> tuple[bytes, bool]:
+    """The payload of a chunked body, and whether it ended with the last chunk."""
+    out = b""
+    while body:
+        size_line, _, body = body.partition(b"\r\n")
+        size = int(size_line, 16)
+        if size == 0:
+            return out, body == b"\r\n"
+        out += body[:size]
+        assert body[size:size + 2] == b"\r\n"
+        body = body[size + 2:]
+    return out, False
+
+
+def closed_generators(server) -> list[str]:
+    return httpx.get(server.url + "/closed", timeout=5).json()
+
+
+def wait_closed(server, name: str, within: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < within:
+        if name in closed_generators(server):
+            return time.monotonic() - start
+        time.sleep(0.02)
+    raise AssertionError(f"the {name} generator was not closed within {within} s")
+
+
+def test_same_bytes_as_uvicorn(server, uvicorn):
+    problems = []
+    with httpx.Client(base_url=uvicorn.url, timeout=10) as uv, httpx.Client(base_url=server.url, timeout=10) as fa:
+        for case in CASES:
+            want, got = ask(uv, case), ask(fa, case)
+            if want != got:
+                problems.append(f"{case}:\n  uvicorn:  {want}\n  compiled: {got}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", ["/sse", "/stream", "/stream/sync", "/jsonl"])
+def test_streams_are_chunked_like_uvicorn(server, uvicorn, path):
+    for s in (server, uvicorn):
+        sock = request(s.port, f"GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n".encode())
+        head, _, body = read_until_close(sock).partition(b"\r\n\r\n")
+        sock.close()
+        assert b"\r\ntransfer-encoding: chunked" in head
+        assert b"content-length" not in head
+        payload, complete = dechunk(body)
+        assert complete and payload
+
+
+def test_event_stream_head_arrives_before_the_first_event(server):
+    sock = request(server.port, b"GET /sse/idle HTTP/1.1\r\nhost: x\r\n\r\n")
+    data = read_until(sock, b"hello")
+    sock.close()
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"content-type: text/event-stream; charset=utf-8\r\n" in data
+    assert b"cache-control: no-cache\r\n" in data and b"x-accel-buffering: no\r\n" in data
+    assert b'data: {"hello": "idle"}\n\n' in data
+
+
+def test_idle_event_stream_gets_keepalive_pings(server):
+    sock = request(server.port, b"GET /sse/idle HTTP/1.1\r\nhost: x\r\n\r\n")
+    data = read_until(sock, b": ping\n\n", limit=5)
+    sock.close()
+    assert b": ping\n\n" in data
+
+
+@pytest.mark.parametrize("path,name", [("/sse/idle", "sse/idle"), ("/sse/forever", "sse/forever")])
+def test_client_disconnect_closes_the_generator_promptly(server, path, name):
+    sock = request(server.port, f"GET {path} HTTP/1.1\r\nhost: x\r\n\r\n".encode())
+    assert b"hello" in read_until(sock, b"hello")
+    sock.close()
+    assert wait_closed(server, name, within=1.0) < 1.0
+
+
+def produced(server, name: str) -> int:
+    return httpx.get(server.url + "/produced", timeout=5).json().get(name, 0)
+
+
+@pytest.mark.parametrize("name", ["stream/endless", "stream/endless/request"])
+def test_slow_client_pauses_the_producer(server, name):
+    """A client that reads nothing: the generator is paused once the socket
+    and the stream's buffer are full, instead of filling memory; when the
+    client leaves, the generator is closed."""
+    before = produced(server, name)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    sock.connect(("127.0.0.1", server.port))
+    sock.sendall(f"GET /{name} HTTP/1.1\r\nhost: x\r\n\r\n".encode())
+    time.sleep(1.0)
+    first = produced(server, name) - before
+    time.sleep(0.5)
+    second = produced(server, name) - before
+    # Socket buffers hold a few MiB at most; an unpaused generator makes GiBs a second.
+    assert 0 < first < 32 * 1024 * 1024
+    assert second == first  # paused, not trickling
+    got = 0  # reading resumes it
+    while got < 4 * 1024 * 1024:
+        chunk = sock.recv(1 << 20)
+        assert chunk
+        got += len(chunk)
+    assert produced(server, name) - before > first
+    sock.close()
+    wait_closed(server, name, within=1.0)
+
+
+def test_a_failing_generator_cuts_the_body_short(server):
+    sock = request(server.port, b"GET /stream/fails HTTP/1.1\r\nhost: x\r\n\r\n")
+    head, _, body = read_until_close(sock).partition(b"\r\n\r\n")
+    sock.close()
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    payload, complete = dechunk(body)
+    assert payload == b"first part;" and not complete
+    # The server keeps serving.
+    assert httpx.get(server.url + "/stream", timeout=5).text == "".join(str(n) * 10 for n in range(5))
+
+
+def test_http10_stream_is_delimited_by_close(server):
+    sock = request(server.port, b"GET /stream?count=3&size=2 HTTP/1.0\r\n\r\n")
+    head, _, body = read_until_close(sock).partition(b"\r\n\r\n")
+    sock.close()
+    assert b"transfer-encoding" not in head and b"content-length" not in head
+    assert b"\r\nconnection: close" in head
+    assert body == b"001122"
+
+
+def test_head_of_a_stream_has_no_body(server):
+    sock = request(server.port, b"HEAD /stream/head HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+    data = read_until_close(sock)
+    sock.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK") and body == b""
+    assert b"transfer-encoding" not in head
+
+
+def test_pipelined_requests_wait_for_the_stream_before_them(server):
+    sock = request(server.port, b"GET /stream?count=50&size=100 HTTP/1.1\r\nhost: x\r\n\r\n"
+                                b"GET /stream/sized HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+    data = read_until_close(sock)
+    sock.close()
+    first, _, rest = data.partition(b"\r\n\r\n")
+    body, complete = dechunk(rest.split(b"HTTP/1.1 200 OK", 1)[0])
+    assert complete and len(body) == 5000
+    assert rest.endswith(b"\r\n\r\nabcdef")
