@@ -53,7 +53,8 @@ def test_async_handlers_overlap(server):
     statuses = asyncio.run(run())
     elapsed = time.monotonic() - t0
     assert statuses == [200] * 200
-    assert elapsed < 3.0, f"200 concurrent 0.5 s naps took {elapsed:.2f} s"
+    # Run one after another they would take 100 s; the margin absorbs a loaded machine.
+    assert elapsed < 5.0, f"200 concurrent 0.5 s naps took {elapsed:.2f} s"
 
 
 @pytest.mark.parametrize("path", ["/raise", "/araise"])

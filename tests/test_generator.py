@@ -225,3 +225,30 @@ def test_compiler_errors_name_the_route_they_came_from(tmp_path: Path):
     assert "error in the code generated for POST /items/{item_id} (app.py:9)" in message
     assert "GET /a" not in message.split("compiler output:")[0]
     assert "'broken' was not declared" in message
+
+
+def test_sse_parameters_are_compiled_and_misuse_is_named(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import Depends, FastAPI
+        from fasterapi import SSE
+
+        app = FastAPI()
+
+        @app.get("/feed")
+        def feed(sse: SSE, topic: str = "all"):
+            sse.send(topic)
+
+        @app.get("/afeed")
+        async def afeed(sse: SSE):
+            pass
+
+        @app.get("/dfeed")
+        def dfeed(sse: SSE, x=Depends(lambda: 1)):
+            pass
+    """, "svc_sse.py")
+    ir = ir_of(path)
+    (feed,) = [r for r in ir.routes if r.path == "/feed"]
+    assert (feed.kind, feed.stream_param, [p.name for p in feed.params]) == ("api", "sse", ["topic"])
+    found = {(d.severity, d.route): d.message for d in ir.diagnostics}
+    assert "needs a plain `def` handler" in found[("error", "GET /afeed")]
+    assert "cannot be combined with Depends" in found[("error", "GET /dfeed")]

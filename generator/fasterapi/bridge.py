@@ -99,6 +99,9 @@ class Binding:
     route: Any
     asgi: Any = None  # AsgiCall: for requests FastAPI must handle whole
     body_field: Any = None  # the single JSON body parameter, if any
+    # The fasterapi.SSE parameter: the runtime passes it an Answer (the last
+    # of kwnames), and `endpoint` runs the handler through fasterapi.sse.
+    stream_param: str = ""
 
     def validate(self, path_params: dict[str, str], raw_query: bytes, body: bytes,
                  headers: list[tuple[bytes, bytes]]) -> Any:
@@ -500,6 +503,20 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
         defaults.append(None if f.field_info.is_required() else f.default)
     status = r.status_code if r.status_code is not None else 200
     body_field = live.dependant.body_params[0] if r.body else None
-    return Binding(endpoint=live.endpoint, kwnames=tuple(p.name for p in r.params), defaults=tuple(defaults),
+    kwnames = tuple(p.name for p in r.params)
+    endpoint = live.endpoint
+    if r.stream_param:
+        endpoint = _sse_endpoint(live.endpoint, r.stream_param)
+        kwnames += (r.stream_param,)
+    return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults),
                    is_async=r.is_async, fast_json=not r.response_model, status_code=status, route=live,
-                   asgi=asgi, body_field=body_field)
+                   asgi=asgi, body_field=body_field, stream_param=r.stream_param)
+
+
+def _sse_endpoint(endpoint: Any, name: str) -> Any:
+    from .sse import run_handler
+
+    def call(**kwargs: Any) -> None:
+        run_handler(endpoint, name, kwargs.pop(name), kwargs)
+
+    return call

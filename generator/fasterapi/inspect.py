@@ -224,10 +224,11 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     # the build says so.
     d = live.dependant
     json_body = _single_json_body(d.body_params)
+    stream_param = _sse_param(live)
     handled_by_fastapi = [feature for feature, present in (
         ("Depends", d.dependencies),
         ("form or embedded body", d.body_params and not json_body),
-        ("Request parameter", d.request_param_name),
+        ("Request parameter", d.request_param_name and not stream_param),
         ("HTTPConnection parameter", d.http_connection_param_name),
         ("Response parameter", d.response_param_name),
         ("BackgroundTasks", d.background_tasks_param_name),
@@ -247,6 +248,14 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
                   parts=parts, endpoint=_qualified(live.endpoint), location=location,
                   is_async=inspect.iscoroutinefunction(inspect.unwrap(live.endpoint)),
                   status_code=live.status_code, response_model=live.response_field is not None)
+    if stream_param and common["is_async"]:
+        unsupported("fasterapi.SSE", f"the fasterapi.SSE parameter {stream_param!r} needs a plain `def` handler "
+                                     "(it runs on a worker thread and blocks while the client is slow)")
+        return None, diags
+    if stream_param and handled_by_fastapi:
+        unsupported("fasterapi.SSE", f"a fasterapi.SSE parameter cannot be combined with "
+                                     f"{', '.join(handled_by_fastapi)} yet")
+        return None, diags
     if handled_by_fastapi:
         note = Diagnostic("warning", location, label, "served by FastAPI",
                           f"served by FastAPI's own request handling, not compiled to C++ yet: "
@@ -258,7 +267,22 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
                            ("cookie", d.cookie_params)):
         for f in fields:
             params.append(_param(source, f))
-    return Route(kind="api", params=tuple(params), body=json_body, **common), diags  # type: ignore[arg-type]
+    return Route(kind="api", params=tuple(params), body=json_body, stream_param=stream_param,
+                 **common), diags  # type: ignore[arg-type]
+
+
+def _sse_param(live: Any) -> str:
+    """The name of the handler's parameter typed ``fasterapi.SSE``, or ""."""
+    name = live.dependant.request_param_name
+    if not name:
+        return ""
+    from fastapi.dependencies.utils import get_typed_signature
+
+    from .sse import SSE
+
+    parameter = get_typed_signature(live.dependant.call).parameters.get(name)
+    annotation = getattr(parameter, "annotation", None)
+    return name if isinstance(annotation, type) and issubclass(annotation, SSE) else ""
 
 
 def _single_json_body(body_params: list[Any]) -> str:

@@ -79,6 +79,7 @@ class Route:
     response_model: bool
     params: tuple[Param, ...] = ()
     body: str = ""  # the single JSON body parameter's name, if the route has one
+    stream_param: str = ""  # the parameter typed fasterapi.SSE: the handler answers through it
 
     @property
     def label(self) -> str:

@@ -388,6 +388,9 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         for (std::size_t k = 0; k < p.part_count; ++k) {
             if (p.parts[k].kind != router::PartKind::literal) r.capture_names.push_back(new_str(p.parts[k].text));
         }
+        PyObject* stream_param = attr(r.binding, "stream_param");
+        r.answers = PyObject_IsTrue(stream_param) == 1;
+        Py_DECREF(stream_param);
         PyObject* fast = attr(r.binding, "fast_json");
         r.fast_json = PyObject_IsTrue(fast) == 1;
         Py_DECREF(fast);
@@ -510,11 +513,12 @@ void AppDispatcher::flush() {
 PyObject* AppDispatcher::build_args_and_call(PyCall& pc) {
     BoundRoute& br = routes_[pc.call.route];
     const Py_ssize_t n = PyTuple_GET_SIZE(br.kwnames);
+    const Py_ssize_t converted = br.answers ? n - 1 : n;
     PyObject* stack[max_args + 1];
     stack[0] = nullptr;  // PY_VECTORCALL_ARGUMENTS_OFFSET lets the callee use this slot
     Py_ssize_t built = 0;
     PyObject* result = nullptr;
-    for (; built < n; ++built) {
+    for (; built < converted; ++built) {
         const Arg& a = pc.call.args[built];
         PyObject* v = nullptr;
         switch (a.kind) {
@@ -527,10 +531,24 @@ PyObject* AppDispatcher::build_args_and_call(PyCall& pc) {
         if (!v) goto done;
         stack[built + 1] = v;
     }
+    if (br.answers) {
+        PyObject* answer = new_answer(pc);
+        if (!answer) goto done;
+        stack[++built] = answer;
+    }
     result = PyObject_Vectorcall(br.endpoint, stack + 1, PY_VECTORCALL_ARGUMENTS_OFFSET, br.kwnames);
 done:
     for (Py_ssize_t k = 0; k < built; ++k) Py_DECREF(stack[k + 1]);
     return result;
+}
+
+PyObject* AppDispatcher::new_answer(PyCall& pc) {
+    try {
+        return py::cast(PyAnswer(std::move(pc.responder), loop_bridge_)).release().ptr();
+    } catch (py::error_already_set& e) {
+        e.restore();
+        return nullptr;
+    }
 }
 
 bool AppDispatcher::via_asgi(const PyCall& pc) const noexcept {
@@ -546,13 +564,8 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
     if (via_asgi(pc)) {
         // The bridge answers through `answer`, as soon as the app has sent
         // its response; the coroutine itself may run on after that.
-        PyObject* answer;
-        try {
-            answer = py::cast(PyAnswer(std::move(pc.responder), loop_bridge_)).release().ptr();
-        } catch (py::error_already_set& e) {
-            e.restore();
-            return nullptr;
-        }
+        PyObject* answer = new_answer(pc);
+        if (!answer) return nullptr;
         PyObject* headers = header_list(req);
         if (!headers) {
             Py_DECREF(answer);
@@ -600,6 +613,16 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
         answered = true;
         respond_rendered(pc, validated);
         return nullptr;
+    }
+    if (br.answers) {
+        PyObject* answer = new_answer(pc);
+        const Py_ssize_t last = PyTuple_GET_SIZE(br.kwnames) - 1;
+        if (!answer || PyDict_SetItem(validated, PyTuple_GET_ITEM(br.kwnames, last), answer) < 0) {
+            Py_XDECREF(answer);
+            Py_DECREF(validated);
+            return nullptr;
+        }
+        Py_DECREF(answer);
     }
     PyObject* empty = PyTuple_New(0);
     PyObject* result = empty ? PyObject_Call(br.endpoint, empty, validated) : nullptr;
@@ -660,6 +683,10 @@ void AppDispatcher::finish(PyCall& pc, PyObject* result) {
         respond_exception(pc);
         return;
     }
+    if (!pc.responder) {  // the handler answered through its Answer (fasterapi.SSE)
+        Py_DECREF(result);
+        return;
+    }
     if (via_asgi(pc)) {  // the bridge answered through its Answer
         Py_DECREF(result);
         return;
@@ -693,12 +720,9 @@ void AppDispatcher::respond_streaming(PyCall& pc, PyObject* response) {
     const http::Request& req = pc.call.request;
     std::string_view method = http::method_name(req.method);
     if (method.empty()) method = req.method_token;
-    PyObject* answer;
-    try {
-        answer = py::cast(PyAnswer(std::move(pc.responder), loop_bridge_)).release().ptr();
-    } catch (py::error_already_set& e) {
+    PyObject* answer = new_answer(pc);
+    if (!answer) {
         Py_DECREF(response);
-        e.restore();
         PyErr_Print();
         return;  // the Responder, dropped with the PyAnswer, answered 500
     }

@@ -42,6 +42,7 @@ struct BoundRoute {
     std::vector<PyObject*> defaults;
     std::vector<PyObject*> capture_names;  // str per path capture, for validation in Python
     bool fast_json = false;
+    bool answers = false;  // the last keyword is a fasterapi.SSE: the handler answers through it
     int status = 200;
 };
 
@@ -88,6 +89,9 @@ private:
     // 422); `to_asgi` when FastAPI must handle the request as a whole.
     PyObject* call_handler(PyCall& call, bool& answered, bool& to_asgi);
     bool via_asgi(const PyCall& call) const noexcept;
+    // Moves the call's Responder into a new bridge Answer (a new reference),
+    // or nullptr with a Python exception set.
+    PyObject* new_answer(PyCall& call);
     void respond_rendered(PyCall& call, PyObject* rendered);  // steals
     // A compiled route returned a streaming response: the bridge drives it
     // on the loop, answering through `call`'s Responder. Steals `response`.

@@ -107,7 +107,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "fe6c3d53ae3a6f41",
+    "70dfdad2916ae887",
     routes,
     4,
     true,

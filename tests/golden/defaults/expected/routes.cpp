@@ -98,7 +98,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "304495a4cf9b5eae",
+    "f5648012319c02a4",
     routes,
     5,
     true,

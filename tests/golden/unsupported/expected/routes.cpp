@@ -98,7 +98,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "d1490d359399c4c1",
+    "ce62b044394533fe",
     routes,
     5,
     true,
