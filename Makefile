@@ -10,7 +10,7 @@ STAMPS      := .stamps
 PY_DEB      := $(shell $(PYTHON) -c "import ensurepip, os, sysconfig; \
                  print('' if os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')) \
                  else 'python3-dev')" 2>/dev/null || echo python3-venv python3-dev)
-DEB_PACKAGES := g++ libasio-dev libsimdjson-dev catch2 $(PY_DEB)
+DEB_PACKAGES := g++ libasio-dev libsimdjson-dev catch2 zlib1g-dev $(PY_DEB)
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST_DIR   := build/ctest
 JOBS        ?= $(shell nproc)
