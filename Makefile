@@ -117,7 +117,8 @@ bench-http: $(STAMPS)/bench-http-deps
 # Each runs FUZZ_SECONDS from its committed seeds (corpus/<name>/, read only)
 # plus the inputs found so far (build/fuzz/corpus/<name>/), with the
 # dictionary named by the first word of <name> (http_parser -> http.dict) if
-# there is one. `make test` runs each briefly, so every change is fuzzed.
+# there is one. `make test` runs each briefly, so every change is fuzzed:
+# FUZZ_SMOKE_SECONDS in all, shared evenly by the harnesses.
 LLVM_VERSION       := 14
 FUZZ_DEB           := clang-$(LLVM_VERSION) libfuzzer-$(LLVM_VERSION)-dev
 FUZZ_DIR           := build/fuzz
@@ -151,7 +152,7 @@ fuzz: fuzz-build
 	done
 
 fuzz-smoke:
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$$(( $(FUZZ_SMOKE_SECONDS) / $(words $(FUZZERS)) ))
 
 clean:
 	rm -rf build $(STAMPS) examples/*/*_fasterapi
