@@ -10,7 +10,7 @@ STAMPS      := .stamps
 PY_DEB      := $(shell $(PYTHON) -c "import ensurepip, os, sysconfig; \
                  print('' if os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')) \
                  else 'python3-dev')" 2>/dev/null || echo python3-venv python3-dev)
-DEB_PACKAGES := g++ libasio-dev libsimdjson-dev catch2 $(PY_DEB)
+DEB_PACKAGES := g++ libasio-dev libsimdjson-dev catch2 zlib1g-dev $(PY_DEB)
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CTEST_DIR   := build/ctest
 JOBS        ?= $(shell nproc)
@@ -117,7 +117,8 @@ bench-http: $(STAMPS)/bench-http-deps
 # Each runs FUZZ_SECONDS from its committed seeds (corpus/<name>/, read only)
 # plus the inputs found so far (build/fuzz/corpus/<name>/), with the
 # dictionary named by the first word of <name> (http_parser -> http.dict) if
-# there is one. `make test` runs each briefly, so every change is fuzzed.
+# there is one. `make test` runs each briefly, so every change is fuzzed:
+# FUZZ_SMOKE_SECONDS in all, shared evenly by the harnesses.
 LLVM_VERSION       := 14
 FUZZ_DEB           := clang-$(LLVM_VERSION) libfuzzer-$(LLVM_VERSION)-dev
 FUZZ_DIR           := build/fuzz
@@ -151,7 +152,7 @@ fuzz: fuzz-build
 	done
 
 fuzz-smoke:
-	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$$(( $(FUZZ_SMOKE_SECONDS) / $(words $(FUZZERS)) ))
 
 clean:
 	rm -rf build $(STAMPS) examples/*/*_fasterapi
