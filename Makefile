@@ -17,7 +17,7 @@ JOBS        ?= $(shell nproc)
 
 PY_DEPS := "fastapi>=0.165,<0.166" "pydantic>=2.10,<3" "jinja2>=3.1" "pybind11>=2.13" \
            "cmake>=3.26" "ninja>=1.11" "scikit-build-core>=0.10" \
-           "pytest>=8" "httpx2>=2.16" "uvicorn>=0.30" "python-multipart>=0.0.9" "hypothesis>=6.100"
+           "pytest>=8" "httpx2>=2.16" "uvicorn>=0.30" "python-multipart>=0.0.9" "hypothesis>=6.100" "websockets>=13"
 
 SOURCES := $(shell find generator templates runtime cmake -type f -not -path '*/__pycache__/*' 2>/dev/null) \
            CMakeLists.txt pyproject.toml

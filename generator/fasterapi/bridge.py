@@ -452,6 +452,120 @@ def _head_from_asgi(start: dict[str, Any]) -> tuple[int, bytes]:
     return int(start.get("status", 200)), b"".join(lines)
 
 
+_asgi_call: AsgiCall | None = None  # the app's ASGI entry, for WebSocket handshakes
+
+
+async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
+                          headers: list[tuple[bytes, bytes]], http_version: str,
+                          server: tuple[str, int] | None) -> None:
+    """One WebSocket handshake, through the app's own ASGI entry: Starlette
+    routes it, FastAPI runs the endpoint with its dependencies; ``ws`` (the
+    runtime's handle) carries the frames, which C++ parses and writes."""
+    call = _asgi_call
+    if call is None:
+        raise RuntimeError("no app is bound")
+    scope = {"type": "websocket", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": http_version,
+             "scheme": "ws", "path": path, "raw_path": raw_path, "root_path": "", "query_string": raw_query,
+             "headers": headers, "server": server, "client": None, "subprotocols": ws.subprotocols,
+             "state": dict(call.state)}
+    conn = _WebSocketConn(ws)
+    try:
+        await call.app(scope, conn.receive, conn.send)
+    except BaseException as exc:  # noqa: BLE001 - answered like uvicorn, re-raised unless an error
+        internal_error(exc)
+        if conn.answered:
+            ws.close(1011, "")
+        else:
+            ws.refuse(*internal_error_quiet())
+        if not isinstance(exc, Exception):
+            raise
+    else:
+        if not conn.answered:
+            internal_error(RuntimeError("the ASGI app returned without accepting or closing the WebSocket"))
+            ws.refuse(*internal_error_quiet())
+        else:
+            ws.close(1000, "")  # a no-op once closed
+    finally:
+        ws.set_waker(None)
+
+
+def internal_error_quiet() -> Rendered:
+    return render(PlainTextResponse("Internal Server Error", status_code=500))
+
+
+class _WebSocketConn:
+    """The ASGI ``receive``/``send`` of one WebSocket, over the runtime's handle."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.loop = asyncio.get_running_loop()
+        self.connect_sent = False
+        self.answered = False  # accepted, or refused
+        self.accepted = False
+        self.disconnect: dict[str, Any] | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        ws.set_waker(self._wake)
+
+    def _wake(self) -> None:  # on the loop thread, from the runtime
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def _wait(self) -> None:
+        self._waiter = self.loop.create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+    async def receive(self) -> dict[str, Any]:
+        if not self.connect_sent:
+            self.connect_sent = True
+            return {"type": "websocket.connect"}
+        if self.disconnect is not None:
+            return self.disconnect
+        while True:
+            item = self.ws.take()
+            if item is not None:
+                kind, data, code = item
+                if kind == 0:
+                    return {"type": "websocket.receive", "text": data}
+                if kind == 1:
+                    return {"type": "websocket.receive", "bytes": data}
+                self.disconnect = {"type": "websocket.disconnect", "code": code, "reason": data}
+                return self.disconnect
+            await self._wait()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "websocket.accept":
+            if self.answered:
+                raise RuntimeError("Unexpected ASGI message 'websocket.accept', after the handshake.")
+            headers = b"".join(bytes(k).lower() + b": " + bytes(v) + b"\r\n" for k, v in message.get("headers") or ())
+            if b"\r" in headers.replace(b"\r\n", b"") or b"\n" in headers.replace(b"\r\n", b""):
+                raise ValueError("invalid header in websocket.accept")
+            self.ws.accept(message.get("subprotocol"), headers)
+            self.answered = self.accepted = True
+        elif kind == "websocket.send":
+            if not self.accepted:
+                raise RuntimeError("Expected ASGI message 'websocket.accept' or 'websocket.close' first.")
+            text, data = message.get("text"), message.get("bytes")
+            state = self.ws.send(text if text is not None else bytes(data if data is not None else b""))
+            while state == FULL:
+                await self._wait()
+                state = self.ws.state
+            if state == CLOSED:
+                raise OSError("the WebSocket client disconnected")
+        elif kind == "websocket.close":
+            if not self.answered:
+                # Closed before accepting: the handshake is refused with 403, as uvicorn does.
+                self.ws.refuse(403, b"content-length: 0\r\n", b"")
+                self.answered = True
+            else:
+                self.ws.close(int(message.get("code", 1000)), str(message.get("reason") or ""))
+        else:
+            raise RuntimeError(f"Unexpected ASGI message {kind!r} sent on a WebSocket.")
+
+
 def _framed(start: dict[str, Any]) -> bool:
     """The head says where the body ends (content-length), or there is no
     body: the response can go out whole. Otherwise it is chunked, as uvicorn
@@ -481,8 +595,9 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
     """
     from .inspect import live_routes
 
+    global _asgi_call
     routes = live_routes(app)
-    asgi = AsgiCall(app, state)
+    asgi = _asgi_call = AsgiCall(app, state)
     bindings = []
     for r in ir.routes:
         live = routes[r.index]

@@ -20,9 +20,10 @@ from fastapi import FastAPI
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
-from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
+from fastapi.routing import APIRoute, APIWebSocketRoute, _EffectiveRouteContext, _IncludedRouter
 from starlette.exceptions import HTTPException
 from starlette.routing import Route as StarletteRoute
+from starlette.routing import WebSocketRoute
 
 from . import __version__
 from .ir import App, Diagnostic, Param, PathPart, Route
@@ -200,6 +201,12 @@ def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, lis
             path=live.path, parts=parts, endpoint=_qualified(live.endpoint), location=location,
             is_async=True, status_code=None, response_model=False,
         ), []
+    if isinstance(live, (APIWebSocketRoute, WebSocketRoute)):
+        # Handshakes go to the app's own ASGI entry (Starlette routes them);
+        # frames are parsed and written in C++. No HTTP route to compile.
+        return None, [Diagnostic("warning", _location(live.endpoint, base), f"WEBSOCKET {live.path}",
+                                 "served by FastAPI", "WebSocket route: the handshake and the endpoint run in "
+                                 "FastAPI's own code, frames are handled natively")]
     kind = type(live).__name__
     label = getattr(live, "path", "") or kind
     return None, [Diagnostic("error", "", label, kind, f"{kind} routes are not compiled yet ({label})")]

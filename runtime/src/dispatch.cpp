@@ -11,6 +11,7 @@
 
 #include "fasterapi/json.hpp"
 #include "fasterapi/sse.hpp"
+#include "fasterapi/ws/handshake.hpp"
 #include "fasterapi/text.hpp"
 
 namespace py = pybind11;
@@ -22,6 +23,8 @@ struct AppDispatcher::PyCall {
     Call call;
     Responder responder;
     bool deferred = false;  // the trampoline handed validation to FastAPI
+    bool websocket = false;  // a checked WebSocket handshake for the app's ASGI entry
+    WebSocketOffer offer;
 };
 
 namespace {
@@ -310,6 +313,82 @@ private:
     std::vector<std::shared_ptr<ResponseStream>> subscribers_;
 };
 
+// A WebSocket as the bridge sees it (fasterapi.bridge.serve_websocket).
+class PyWebSocket {
+public:
+    PyWebSocket(std::unique_ptr<WebSocket> w, LoopBridge& bridge) : ws_(std::move(w)), bridge_(&bridge) {}
+    PyWebSocket(PyWebSocket&&) noexcept = default;
+    PyWebSocket& operator=(PyWebSocket&&) = delete;
+    ~PyWebSocket() {
+        if (ws_) ws_->set_waker({});
+    }
+
+    bool accept(std::optional<std::string> subprotocol, const py::bytes& headers) {
+        return ws_->accept(subprotocol ? std::string_view(*subprotocol) : std::string_view(),
+                           static_cast<std::string>(headers));
+    }
+    bool refuse(int status, const py::bytes& headers, const py::bytes& body) {
+        return ws_->refuse(response_from(status, headers, body));
+    }
+    int send(const py::object& data) {
+        if (PyUnicode_Check(data.ptr())) {
+            Py_ssize_t size = 0;
+            const char* utf8 = PyUnicode_AsUTF8AndSize(data.ptr(), &size);
+            if (!utf8) throw py::error_already_set();
+            return static_cast<int>(ws_->send(true, std::string_view(utf8, static_cast<std::size_t>(size))));
+        }
+        py::buffer buffer(data);
+        py::buffer_info info = buffer.request();
+        return static_cast<int>(ws_->send(
+            false, std::string_view(static_cast<const char*>(info.ptr), static_cast<std::size_t>(info.size * info.itemsize))));
+    }
+    void close(int code, const std::string& reason) {
+        if (code < 1000 || code > 4999) throw py::value_error("WebSocket close codes are 1000-4999");
+        ws_->close(static_cast<std::uint16_t>(code), reason);
+    }
+    // (kind, data, code): kind 0 text (str), 1 binary (bytes), 2 disconnect
+    // (data: the reason); None when nothing has arrived.
+    py::object take() {
+        WebSocket::Received m;
+        if (!ws_->take(m)) return py::none();
+        py::object data;
+        if (m.kind == WebSocket::Received::Kind::binary) data = py::bytes(m.data);
+        else data = py::reinterpret_steal<py::object>(new_str(m.data));
+        return py::make_tuple(static_cast<int>(m.kind), data, m.code);
+    }
+    int state() const { return static_cast<int>(ws_->state()); }
+    py::list subprotocols() const {
+        py::list out;
+        for (const std::string& p : ws_->subprotocols()) out.append(p);
+        return out;
+    }
+    void set_waker(py::object fn) {
+        if (fn.is_none()) {
+            ws_->set_waker({});
+            waker_.reset();
+            return;
+        }
+        waker_ = std::make_shared<PyWaker>(PyWaker{std::move(fn)});
+        std::weak_ptr<PyWaker> weak = waker_;
+        LoopBridge* bridge = bridge_;
+        ws_->set_waker([weak, bridge] { bridge->submit(std::make_unique<WakeTask>(weak)); });
+    }
+    bool wait_received(double seconds) {
+        py::gil_scoped_release released;
+        return ws_->wait_received(std::chrono::milliseconds(static_cast<long long>(std::max(seconds, 0.0) * 1000.0)));
+    }
+    int wait_writable(double seconds) {
+        py::gil_scoped_release released;
+        return static_cast<int>(ws_->wait_writable(
+            std::chrono::milliseconds(static_cast<long long>(std::max(seconds, 0.0) * 1000.0))));
+    }
+
+private:
+    std::unique_ptr<WebSocket> ws_;
+    std::shared_ptr<PyWaker> waker_;
+    LoopBridge* bridge_;
+};
+
 // How the bridge answers a request it serves on the loop: once, with a whole
 // response or the head of a streamed one. Unanswered, it answers 500.
 class PyAnswer {
@@ -350,6 +429,17 @@ void define_answer_types(py::module_& m) {
         .def("send", &PyAnswer::send, py::arg("status"), py::arg("headers"), py::arg("body"))
         .def("open", &PyAnswer::open, py::arg("status"), py::arg("headers"), py::arg("body") = py::bytes())
         .def_property_readonly("answered", &PyAnswer::answered);
+    py::class_<PyWebSocket>(m, "WebSocket", py::module_local())
+        .def("accept", &PyWebSocket::accept, py::arg("subprotocol"), py::arg("headers"))
+        .def("refuse", &PyWebSocket::refuse, py::arg("status"), py::arg("headers"), py::arg("body"))
+        .def("send", &PyWebSocket::send, py::arg("data"))
+        .def("close", &PyWebSocket::close, py::arg("code"), py::arg("reason"))
+        .def("take", &PyWebSocket::take)
+        .def_property_readonly("state", &PyWebSocket::state)
+        .def_property_readonly("subprotocols", &PyWebSocket::subprotocols)
+        .def("set_waker", &PyWebSocket::set_waker, py::arg("fn"))
+        .def("wait_received", &PyWebSocket::wait_received, py::arg("timeout"))
+        .def("wait_writable", &PyWebSocket::wait_writable, py::arg("timeout"));
     py::class_<Channel>(m, "Channel", py::module_local())
         .def(py::init<>())
         .def("add", &Channel::add, py::arg("stream"))
@@ -467,6 +557,29 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
         c.path.assign(c.request.path);
     }
 
+    // WebSocket handshakes go to the app's own ASGI entry, which routes them
+    // (Starlette's WebSocket routes, dependencies, 403 for no route) and
+    // accepts or refuses; frames are handled in C++ from then on.
+    if (const http::Header* upgrade = c.request.find_header("upgrade");
+        upgrade != nullptr && ws::upgrade_has_websocket(upgrade->value)) {
+        const ws::Handshake hs = ws::check_handshake(c.request);
+        if (hs.status != 0) {
+            http::Response r;
+            r.status = hs.status;
+            if (hs.status == 426) r.add_header("sec-websocket-version", "13");
+            r.add_header("content-type", "text/plain; charset=utf-8");
+            r.body.append("Failed to open a WebSocket connection: ").append(hs.detail).append(".\n");
+            pc->responder.send(std::move(r));
+            return;
+        }
+        pc->websocket = true;
+        pc->offer.key.assign(hs.key);
+        for (std::string_view p : hs.protocols) pc->offer.protocols.emplace_back(p);
+        for (std::string_view e : hs.extensions) pc->offer.extensions.emplace_back(e);
+        pending_work.async.push_back(std::make_unique<AsyncTask>(std::move(pc)));
+        return;
+    }
+
     router::Result found;
     router::lookup(*spec_.table, c.path, router::method_bit(c.request.method), found);
     if (found.full != router::no_route) {
@@ -558,8 +671,26 @@ bool AppDispatcher::via_asgi(const PyCall& pc) const noexcept {
 PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi) {
     answered = false;
     to_asgi = false;
-    BoundRoute& br = routes_[pc.call.route];
     const http::Request& req = pc.call.request;
+    if (pc.websocket) {
+        PyObject* handle;
+        try {
+            handle = py::cast(PyWebSocket(pc.responder.websocket(std::move(pc.offer)), loop_bridge_)).release().ptr();
+        } catch (py::error_already_set& e) {
+            e.restore();
+            return nullptr;
+        }
+        PyObject* headers = header_list(req);
+        if (!headers) {
+            Py_DECREF(handle);
+            return nullptr;
+        }
+        return PyObject_CallMethod(bridge_, "serve_websocket", "(NNNNNsO)", handle, new_str(pc.call.path),
+                                   new_bytes(req.path), new_bytes(req.query), headers,
+                                   req.version_minor == 0 ? "1.0" : "1.1",
+                                   server_address_ ? server_address_ : Py_None);
+    }
+    BoundRoute& br = routes_[pc.call.route];
 
     if (via_asgi(pc)) {
         // The bridge answers through `answer`, as soon as the app has sent

@@ -33,6 +33,7 @@
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/http/response.hpp"
 #include "fasterapi/stream.hpp"
+#include "fasterapi/websocket.hpp"
 
 namespace fasterapi {
 
@@ -75,6 +76,9 @@ public:
     // the status and headers (its body, if any, is the first body bytes).
     // Safe from any thread; once, instead of send(). See stream.hpp.
     std::unique_ptr<ResponseStream> stream(http::Response head);
+    // Answers a WebSocket opening handshake (already checked): the
+    // application accepts or refuses through the handle. See websocket.hpp.
+    std::unique_ptr<WebSocket> websocket(WebSocketOffer offer);
     explicit operator bool() const noexcept { return static_cast<bool>(slot_); }
 
     struct Slot;  // defined by the server

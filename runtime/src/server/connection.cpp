@@ -6,6 +6,7 @@
 
 #include "access_log.hpp"
 #include "fasterapi/http/writer.hpp"
+#include "fasterapi/ws/handshake.hpp"
 #include "reactor.hpp"
 
 namespace fasterapi {
@@ -90,8 +91,30 @@ std::unique_ptr<ResponseStream> Responder::stream(http::Response head) {
     return stream;
 }
 
+std::unique_ptr<WebSocket> Responder::websocket(WebSocketOffer offer) {
+    std::shared_ptr<Slot> slot = std::move(slot_);
+    auto core = std::make_shared<WebSocket::Core>();
+    core->offer = std::move(offer);
+    auto handle = std::make_unique<WebSocket>(core);
+    std::shared_ptr<detail::Reactor> reactor = slot ? slot->reactor.lock() : nullptr;
+    if (!reactor) {
+        core->disconnect(ws::close_code::abnormal, {});
+        return handle;
+    }
+    core->connection = slot->connection;
+    core->reactor = slot->reactor;
+    auto attach = [slot, core]() {
+        if (auto connection = slot->connection.lock()) connection->deliver_websocket(*slot, core);
+        else core->disconnect(ws::close_code::abnormal, {});
+    };
+    if (reactor->io().get_executor().running_in_this_thread()) attach();
+    else asio::post(reactor->io(), std::move(attach));
+    return handle;
+}
+
 Responder::Slot::~Slot() {
     if (stream) stream->close();
+    if (websocket) websocket->disconnect(ws::close_code::abnormal, {});  // never upgraded
 }
 
 }  // namespace fasterapi
@@ -109,6 +132,10 @@ constexpr std::size_t coalesce_limit = 16 * 1024;
 constexpr std::size_t out_capacity_limit = 256 * 1024;
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t linger_bytes = 1024 * 1024;
+// WebSocket keep-alive, as uvicorn's defaults: a ping after 20 s without a
+// byte from the peer, and the connection dropped 20 s later if still silent.
+constexpr auto websocket_ping_interval = std::chrono::seconds(20);
+constexpr auto websocket_ping_timeout = std::chrono::seconds(20);
 
 }  // namespace
 
@@ -189,7 +216,7 @@ void Connection::on_read(std::error_code ec, std::size_t n) {
     if (ec) {
         // A client that goes away while a body streams to it is gone: the
         // producer must learn it now, not when the stream next writes.
-        if (ec != asio::error::eof || streaming()) {
+        if (ec != asio::error::eof || streaming() || ws_) {
             close();
             return;
         }
@@ -207,6 +234,25 @@ void Connection::on_read(std::error_code ec, std::size_t n) {
 
 void Connection::process(bool bytes_arrived) {
     if (closed_ || lingering_) return;
+    if (ws_) {
+        processing_ = true;
+        process_frames();
+        processing_ = false;
+        flush_frames();
+        if (closed_ || lingering_) return;
+        if (bytes_arrived && read_wait_ != ReadWait::ws_closing) {
+            read_wait_ = ReadWait::ws_idle;
+            set_deadline(read_deadline_, Clock::now() + websocket_ping_interval);
+        }
+        bool paused;
+        {
+            std::lock_guard lock(ws_->mutex);
+            paused = ws_->inbox_bytes >= WebSocket::inbox_limit;
+            ws_->reading_paused = paused;
+        }
+        if (!paused && !ws_finish_ && !reading_) start_read();
+        return;
+    }
     const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
     processing_ = true;
     while (!read_closed_ && pending_.size() < max_pipelined) {
@@ -243,6 +289,12 @@ void Connection::dispatch(http::Request&& request) {
     const std::size_t max_requests = context_.config.max_requests_per_connection;
     const bool last = (max_requests != 0 && requests_ >= max_requests) || context_.stopping.load();
     slot->keep_alive = request.keep_alive && !last;
+    // A WebSocket upgrade is the last HTTP request on its connection: either
+    // it is accepted and frames follow, or its refusal closes.
+    if (const http::Header* upgrade = request.find_header("upgrade");
+        upgrade != nullptr && ws::upgrade_has_websocket(upgrade->value)) {
+        slot->keep_alive = false;
+    }
     if (!slot->keep_alive) read_closed_ = true;
     if (context_.access_log != nullptr) {
         std::string& line = slot->log_request;
@@ -288,6 +340,172 @@ void Connection::deliver(Slot& slot, http::Response&& response) {
     // Writes it (with any answers queued behind it), and resumes parsing if
     // this frees a place in the pipeline.
     process(false);
+}
+
+void Connection::deliver_websocket(Slot& slot, std::shared_ptr<WebSocket::Core> core) {
+    if (closed_ || slot.ready) {
+        core->disconnect(ws::close_code::abnormal, {});
+        return;
+    }
+    slot.websocket = std::move(core);
+    slot.ready = true;  // flush_upgrade() waits for the application's answer
+    if (processing_) return;
+    process(false);
+}
+
+void Connection::websocket_progress() {
+    if (closed_ || processing_) return;
+    if (ws_) {
+        bool resume = false;
+        {
+            std::lock_guard lock(ws_->mutex);
+            if (ws_->phase == WebSocket::Core::Phase::closing && read_wait_ != ReadWait::ws_closing) {
+                read_wait_ = ReadWait::ws_closing;
+                set_deadline(read_deadline_, Clock::now() + std::chrono::seconds(5));
+            }
+            resume = !ws_->reading_paused && !reading_ && !ws_finish_;
+        }
+        flush_frames();
+        if (resume && !closed_ && !lingering_) start_read();
+        return;
+    }
+    process(false);
+}
+
+bool Connection::flush_upgrade() {
+    Slot& slot = *pending_.front();
+    WebSocket::Core& core = *slot.websocket;
+    std::unique_lock lock(core.mutex);
+    switch (core.phase) {
+        case WebSocket::Core::Phase::handshake:
+            return false;
+        case WebSocket::Core::Phase::refused:
+            slot.response = std::move(core.refusal);
+            lock.unlock();
+            slot.websocket.reset();  // an ordinary response now; the connection closes after it
+            return true;
+        default:
+            break;
+    }
+    // Accepted: the 101, then frames. Nothing was parsed after the upgrade.
+    out_.append(core.accept_head);
+    std::string().swap(core.accept_head);
+    if (context_.access_log != nullptr && !slot.log_request.empty())
+        context_.access_log->write(peer_, slot.log_request, 101);
+    ws_ = std::move(slot.websocket);
+    frames_.emplace(ws::ParserLimits{}, ws_->deflate);
+    lock.unlock();
+    pending_.pop_front();
+    pending_.clear();
+    read_closed_ = false;
+    continue_due_ = false;
+    read_wait_ = ReadWait::ws_idle;
+    set_deadline(read_deadline_, Clock::now() + websocket_ping_interval);
+    return true;
+}
+
+void Connection::process_frames() {
+    std::string_view input = in_.view();
+    const std::size_t offered = input.size();
+    bool stop = false;
+    while (!stop) {
+        const ws::Event e = frames_->next(input);
+        using Kind = ws::Event::Kind;
+        switch (e.kind) {
+            case Kind::need_more:
+                stop = true;
+                break;
+            case Kind::text:
+            case Kind::binary: {
+                WebSocket::Received m;
+                m.kind = e.kind == Kind::text ? WebSocket::Received::Kind::text : WebSocket::Received::Kind::binary;
+                m.data = frames_->take_payload();
+                ws_->deliver(std::move(m));
+                break;
+            }
+            case Kind::ping: {
+                std::lock_guard lock(ws_->mutex);
+                if (!ws_->close_sent) ws::append_pong(ws_->queued, e.payload);
+                break;
+            }
+            case Kind::pong:
+                break;
+            case Kind::close: {
+                {
+                    std::lock_guard lock(ws_->mutex);
+                    if (!ws_->close_sent) {  // echo the peer's code
+                        ws::append_close(ws_->queued, e.code);
+                        ws_->close_sent = true;
+                    }
+                }
+                ws_->disconnect(e.code, std::string(e.payload));
+                ws_finish_ = true;
+                stop = true;
+                break;
+            }
+            case Kind::error: {
+                {
+                    std::lock_guard lock(ws_->mutex);
+                    if (!ws_->close_sent) {
+                        ws::append_close(ws_->queued, e.code);
+                        ws_->close_sent = true;
+                    }
+                }
+                ws_->disconnect(ws::close_code::abnormal, {});
+                ws_finish_ = true;
+                stop = true;
+                break;
+            }
+        }
+    }
+    in_.consume(offered - input.size());
+    if (ws_finish_) in_.discard();
+}
+
+void Connection::flush_frames() {
+    if (in_write_ || closed_ || lingering_) return;
+    out_.clear();
+    bool wake = false;
+    {
+        std::unique_lock lock(ws_->mutex);
+        if (!ws_->queued.empty()) {
+            out_.append(ws_->queued);
+            ws_->queued.clear();
+            if (ws_->queued.capacity() > WebSocket::high_water) ws_->queued.shrink_to_fit();
+        }
+        if (ws_->full) {
+            ws_->full = false;
+            wake = true;
+        }
+        if (wake) ws_->wake_unlocked(lock);
+    }
+    if (out_.empty()) {
+        if (ws_finish_) finish();
+        return;
+    }
+    in_write_ = true;
+    close_after_write_ = false;
+    set_deadline(write_deadline_, Clock::now() + context_.config.write_timeout);
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](std::error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void Connection::on_websocket_timeout() {
+    switch (read_wait_) {
+        case ReadWait::ws_idle: {  // quiet for a while: is the peer still there?
+            {
+                std::lock_guard lock(ws_->mutex);
+                if (!ws_->close_sent) ws::append_ping(ws_->queued, {});
+            }
+            read_wait_ = ReadWait::ws_ping;
+            set_deadline(read_deadline_, Clock::now() + websocket_ping_timeout);
+            flush_frames();
+            return;
+        }
+        default:  // no answer to the ping, or to our close frame
+            close();
+            return;
+    }
 }
 
 void Connection::deliver_stream(Slot& slot, http::Response&& head, std::shared_ptr<ResponseStream::Core> stream) {
@@ -409,7 +627,17 @@ void Connection::flush() {
     out_.clear();
     bodies_.clear();
     bool close_after = false;
+    if (ws_) {
+        flush_frames();
+        return;
+    }
     while (!pending_.empty() && pending_.front()->ready) {
+        if (pending_.front()->websocket) {
+            if (!flush_upgrade()) break;  // the application has not answered yet
+            // Accepted: out_ ends with the 101; frames follow once it is written.
+            if (ws_) break;
+            continue;  // refused: written below as an ordinary response
+        }
         if (pending_.front()->stream) {
             if (!flush_stream(close_after)) break;  // its producer has more to come
             if (close_after) {
@@ -535,6 +763,7 @@ void Connection::close() noexcept {
     read_deadline_.timer.cancel();
     write_deadline_.timer.cancel();
     pending_.clear();
+    if (ws_) ws_->disconnect(ws::close_code::abnormal, {});  // no-op after a closing handshake
     if (counted_) context_.release();
     reactor_.remove(this);  // may drop the last owner but one: callers hold a shared_ptr
 }
@@ -543,7 +772,7 @@ void Connection::close() noexcept {
 // state list). The head deadline is fixed at the first byte of each head, so
 // trickling bytes does not extend it; the body deadline moves with each read.
 void Connection::update_read_deadline(bool bytes_arrived) {
-    if (closed_ || lingering_) return;
+    if (closed_ || lingering_ || ws_) return;
     const auto& config = context_.config;
     if (read_closed_) {
         read_wait_ = ReadWait::none;
@@ -602,6 +831,10 @@ void Connection::on_timer(Deadline& d, std::error_code ec) {
 }
 
 void Connection::on_read_timeout() {
+    if (ws_) {
+        on_websocket_timeout();
+        return;
+    }
     const ReadWait wait = read_wait_;
     read_wait_ = ReadWait::none;
     switch (wait) {
@@ -615,6 +848,9 @@ void Connection::on_read_timeout() {
         close();
         return;
     case ReadWait::none:
+    case ReadWait::ws_idle:
+    case ReadWait::ws_ping:
+    case ReadWait::ws_closing:
         return;
     }
 }

@@ -38,6 +38,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -47,6 +48,8 @@
 #include "fasterapi/http/parser.hpp"
 #include "fasterapi/http/response.hpp"
 #include "fasterapi/server.hpp"
+#include "fasterapi/ws/deflate.hpp"
+#include "fasterapi/ws/frame.hpp"
 
 namespace fasterapi::detail {
 
@@ -79,6 +82,40 @@ struct fasterapi::ResponseStream::Core {
     void close() noexcept;
 };
 
+// A WebSocket between the application's thread and the reactor thread.
+struct fasterapi::WebSocket::Core {
+    enum class Phase : std::uint8_t { handshake, refused, open, closing, closed };
+
+    std::weak_ptr<detail::Connection> connection;
+    std::weak_ptr<detail::Reactor> reactor;
+    WebSocketOffer offer;  // fixed once created
+
+    // Guarded by `mutex`.
+    mutable std::mutex mutex;
+    std::condition_variable changed;
+    Phase phase = Phase::handshake;
+    bool accepted = false;
+    std::string accept_head;  // the 101 response, until written
+    http::Response refusal;
+    std::optional<ws::DeflateParams> deflate;
+    std::optional<ws::Deflater> deflater;  // used by senders, under the lock
+    std::string queued;                    // frames the connection has not taken yet
+    bool full = false;
+    bool close_sent = false;  // a close frame is queued (nothing may follow it)
+    std::deque<Received> inbox;
+    std::size_t inbox_bytes = 0;
+    bool disconnected = false;  // the disconnect is in the inbox
+    bool reading_paused = false;
+    std::function<void()> waker;
+    bool posted = false;
+
+    void post(std::shared_ptr<Core> self);
+    // Reactor side.
+    void deliver(Received message);
+    void disconnect(std::uint16_t code, std::string reason);
+    void wake_unlocked(std::unique_lock<std::mutex>& lock);  // unlocks, then runs the waker
+};
+
 // One request's place in its connection's response order.
 struct fasterapi::Responder::Slot {
     ~Slot();  // a stream still attached learns that its connection is done with it
@@ -89,6 +126,7 @@ struct fasterapi::Responder::Slot {
     // Touched only on the reactor thread.
     http::Response response;
     std::shared_ptr<ResponseStream::Core> stream;  // a streamed body follows the head
+    std::shared_ptr<WebSocket::Core> websocket;    // an upgrade the application answers
     bool ready = false;
     bool head = false;        // HEAD: the body is not written
     bool keep_alive = true;   // the request allows another after it
@@ -143,6 +181,10 @@ public:
     void deliver_stream(Slot& slot, http::Response&& head, std::shared_ptr<ResponseStream::Core> stream);
     // A stream's producer queued bytes, ended or aborted.
     void stream_progress();
+    // The dispatcher answers `slot`, an upgrade request, with a WebSocket.
+    void deliver_websocket(Slot& slot, std::shared_ptr<WebSocket::Core> core);
+    // The application accepted, refused, sent, closed or took messages.
+    void websocket_progress();
     // Server stop: close if idle, else finish what is pending, then close.
     void stop_gracefully();
     void close() noexcept;
@@ -154,7 +196,7 @@ private:
         Clock::time_point at = Clock::time_point::max();
         bool armed = false;
     };
-    enum class ReadWait : std::uint8_t { none, idle, head, body, linger };
+    enum class ReadWait : std::uint8_t { none, idle, head, body, linger, ws_idle, ws_ping, ws_closing };
 
     void start_read();
     void on_read(std::error_code ec, std::size_t n);
@@ -166,6 +208,12 @@ private:
     // Writes the head of the stream at the front, then what its producer
     // queued; true when the stream is finished with (popped).
     bool flush_stream(bool& close_after);
+    // Upgrade at the front: false while the application has not answered;
+    // writes the 101 and switches to frames, or turns into its refusal.
+    bool flush_upgrade();
+    void process_frames();
+    void flush_frames();
+    void on_websocket_timeout();
     bool streaming() const noexcept;
     void on_write(std::error_code ec);
     void finish();
@@ -194,6 +242,11 @@ private:
     std::vector<asio::const_buffer> buffers_;
     std::vector<std::shared_ptr<Slot>> writing_;  // keeps referenced bodies alive
     std::size_t lingered_ = 0;
+
+    // Frames mode, once a WebSocket is accepted.
+    std::shared_ptr<WebSocket::Core> ws_;
+    std::optional<ws::FrameParser> frames_;
+    bool ws_finish_ = false;  // close once what is queued is written
 
     bool counted_;
     bool reading_ = false;

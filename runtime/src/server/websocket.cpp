@@ -1,0 +1,202 @@
+// WebSocket: the application's side of an upgraded connection (see
+// websocket.hpp), and the shared Core the connection drives (connection.hpp).
+#include "connection.hpp"
+#include "fasterapi/ws/handshake.hpp"
+#include "reactor.hpp"
+
+namespace fasterapi {
+
+namespace {
+
+http::Response plain(std::uint16_t status, std::string_view body) {
+    http::Response r;
+    r.status = status;
+    r.add_header("content-type", "text/plain; charset=utf-8");
+    r.body = body;
+    return r;
+}
+
+}  // namespace
+
+void WebSocket::Core::post(std::shared_ptr<Core> self) {
+    std::shared_ptr<detail::Reactor> owner = reactor.lock();
+    if (!owner) return;  // the server is gone
+    asio::post(owner->io(), [self = std::move(self)] {
+        {
+            std::lock_guard lock(self->mutex);
+            self->posted = false;
+        }
+        if (auto c = self->connection.lock()) c->websocket_progress();
+    });
+}
+
+void WebSocket::Core::wake_unlocked(std::unique_lock<std::mutex>& lock) {
+    std::function<void()> wake = waker;
+    lock.unlock();
+    changed.notify_all();
+    if (wake) {
+        try {
+            wake();
+        } catch (...) {
+            // Out of memory handing the wake-up over: the application sees
+            // the state on its next call.
+        }
+    }
+}
+
+void WebSocket::Core::deliver(Received message) {
+    std::unique_lock lock(mutex);
+    if (disconnected) return;
+    inbox_bytes += message.data.size();
+    inbox.push_back(std::move(message));
+    wake_unlocked(lock);
+}
+
+void WebSocket::Core::disconnect(std::uint16_t code, std::string reason) {
+    std::unique_lock lock(mutex);
+    if (disconnected) return;
+    disconnected = true;
+    phase = Phase::closed;
+    Received last;
+    last.kind = Received::Kind::disconnect;
+    last.code = code;
+    last.data = std::move(reason);
+    inbox.push_back(std::move(last));
+    wake_unlocked(lock);
+}
+
+WebSocket::~WebSocket() {
+    if (!core_) return;
+    bool post = false;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->phase == Core::Phase::handshake) {
+            core_->phase = Core::Phase::refused;
+            core_->refusal = plain(500, "Internal Server Error");
+        } else if (core_->phase == Core::Phase::open && !core_->close_sent) {
+            ws::append_close(core_->queued, ws::close_code::internal_error);
+            core_->close_sent = true;
+            core_->phase = Core::Phase::closing;
+        } else {
+            return;
+        }
+        if (!core_->posted) core_->posted = post = true;
+    }
+    if (post) core_->post(core_);
+}
+
+bool WebSocket::accept(std::string_view subprotocol, std::string_view headers) {
+    bool post = false;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->phase != Core::Phase::handshake) return false;
+        std::vector<std::string_view> offers(core_->offer.extensions.begin(), core_->offer.extensions.end());
+        std::optional<ws::DeflateAgreement> deflate = ws::negotiate_deflate(offers);
+        ws::append_accept_response(core_->accept_head, core_->offer.key, subprotocol,
+                                   deflate ? std::string_view(deflate->response) : std::string_view(), headers);
+        if (deflate) {
+            core_->deflate = deflate->params;
+            core_->deflater.emplace(deflate->params);
+        }
+        core_->phase = Core::Phase::open;
+        core_->accepted = true;
+        if (!core_->posted) core_->posted = post = true;
+    }
+    if (post) core_->post(core_);
+    return true;
+}
+
+bool WebSocket::refuse(http::Response response) {
+    bool post = false;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->phase != Core::Phase::handshake) return false;
+        core_->phase = Core::Phase::refused;
+        core_->refusal = std::move(response);
+        if (!core_->posted) core_->posted = post = true;
+    }
+    if (post) core_->post(core_);
+    return true;
+}
+
+WebSocket::State WebSocket::send(bool text, std::string_view payload) {
+    bool post = false;
+    State state;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->phase != Core::Phase::open || core_->close_sent) return State::closed;
+        ws::append_message(core_->queued, text ? ws::Opcode::text : ws::Opcode::binary, payload,
+                           core_->deflater ? &*core_->deflater : nullptr);
+        core_->full = core_->queued.size() >= high_water;
+        state = core_->full ? State::full : State::open;
+        if (!core_->posted) core_->posted = post = true;
+    }
+    if (post) core_->post(core_);
+    return state;
+}
+
+void WebSocket::close(std::uint16_t code, std::string_view reason) {
+    bool post = false;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->phase != Core::Phase::open || core_->close_sent) return;
+        ws::append_close(core_->queued, code, reason);
+        core_->close_sent = true;
+        core_->phase = Core::Phase::closing;
+        if (!core_->posted) core_->posted = post = true;
+    }
+    if (post) core_->post(core_);
+}
+
+bool WebSocket::take(Received& out) {
+    bool post = false;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->inbox.empty()) return false;
+        out = std::move(core_->inbox.front());
+        core_->inbox.pop_front();
+        core_->inbox_bytes -= std::min(core_->inbox_bytes, out.data.size());
+        if (core_->reading_paused && core_->inbox_bytes < inbox_limit / 2) {
+            core_->reading_paused = false;
+            if (!core_->posted) core_->posted = post = true;
+        }
+    }
+    if (post) core_->post(core_);
+    return true;
+}
+
+bool WebSocket::accepted() const {
+    std::lock_guard lock(core_->mutex);
+    return core_->accepted;
+}
+
+const std::vector<std::string>& WebSocket::subprotocols() const { return core_->offer.protocols; }
+
+void WebSocket::set_waker(std::function<void()> waker) {
+    std::function<void()> old;
+    std::lock_guard lock(core_->mutex);
+    old.swap(core_->waker);
+    core_->waker = std::move(waker);
+}
+
+WebSocket::State WebSocket::state() const {
+    std::lock_guard lock(core_->mutex);
+    if (core_->phase != Core::Phase::open || core_->close_sent) return State::closed;
+    return core_->full ? State::full : State::open;
+}
+
+bool WebSocket::wait_received(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(core_->mutex);
+    return core_->changed.wait_for(lock, timeout, [&] { return !core_->inbox.empty(); });
+}
+
+WebSocket::State WebSocket::wait_writable(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(core_->mutex);
+    core_->changed.wait_for(lock, timeout, [&] {
+        return !core_->full || core_->phase != Core::Phase::open || core_->close_sent;
+    });
+    if (core_->phase != Core::Phase::open || core_->close_sent) return State::closed;
+    return core_->full ? State::full : State::open;
+}
+
+}  // namespace fasterapi

@@ -1,0 +1,245 @@
+"""WebSockets over real sockets: a real client library against the compiled
+app and against the same app under uvicorn, and raw-socket protocol cases in
+the categories of the Autobahn|Testsuite (framing, reserved bits, opcodes,
+fragmentation, UTF-8, limits, ping/pong, close handling)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import socket
+import struct
+import time
+
+import httpx2 as httpx
+import pytest
+import websockets
+
+from tests.conftest import ROOT, start_uvicorn
+
+APP = ROOT / "tests" / "apps" / "ws_app.py"
+
+
+@pytest.fixture(scope="module")
+def server(serve_app):
+    return serve_app(APP)
+
+
+@pytest.fixture(scope="module")
+def uvicorn():
+    s = start_uvicorn("tests.apps.ws_app:app")
+    yield s
+    s.stop(timeout=10)
+
+
+async def transcript(port: int) -> list:
+    """What a client sees across the app's routes, as comparable values."""
+    seen: list = []
+    base = f"ws://127.0.0.1:{port}"
+    async with websockets.connect(base + "/echo", max_size=None) as ws:
+        for message in ("héllo ✓", "x" * 70_000, b"\x00\x01\xff" * 1000, "", "日本語のテキスト"):
+            await ws.send(message)
+            seen.append(await ws.recv() == message)
+    async with websockets.connect(base + "/json") as ws:
+        await ws.send(json.dumps({"a": [1, 2, None], "b": "ü"}))
+        seen.append(json.loads(await ws.recv()))
+    async with websockets.connect(base + "/items/7?q=x") as ws:
+        seen.append(json.loads(await ws.recv()))
+        try:
+            await ws.recv()
+        except websockets.ConnectionClosedOK as exc:
+            seen.append(("closed", exc.rcvd.code, exc.rcvd.reason))
+    async with websockets.connect(base + "/close-with?code=4321") as ws:
+        try:
+            await ws.recv()
+        except websockets.ConnectionClosed as exc:
+            seen.append(("closed", exc.rcvd.code, exc.rcvd.reason))
+    async with websockets.connect(base + "/private?token=secret", subprotocols=["chat", "other"]) as ws:
+        seen.append((await ws.recv(), ws.subprotocol))
+    for path in ("/refuse", "/private?token=wrong", "/no-such-route"):
+        try:
+            async with websockets.connect(base + path):
+                seen.append(("accepted", path))
+        except websockets.InvalidStatus as exc:
+            seen.append(("refused", path, exc.response.status_code))
+    return seen
+
+
+def test_client_library_sees_what_it_sees_under_uvicorn(server, uvicorn):
+    compiled = asyncio.run(transcript(server.port))
+    reference = asyncio.run(transcript(uvicorn.port))
+    assert compiled == reference
+    assert compiled[:5] == [True] * 5
+    assert ("closed", 1000, "done") in compiled
+
+
+def test_handler_sees_the_client_close_and_leave(server):
+    async def run() -> None:
+        async with websockets.connect(f"ws://127.0.0.1:{server.port}/wait-for-leave") as ws:
+            await ws.send("hi")
+        # A clean close: the handler gets WebSocketDisconnect with the client's code.
+        ws = await websockets.connect(f"ws://127.0.0.1:{server.port}/wait-for-leave")
+        await ws.send("hi")
+        ws.transport.abort()  # the TCP connection drops without a close frame
+
+    asyncio.run(run())
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        seen = httpx.get(server.url + "/disconnects", timeout=5).json()
+        if "wait-for-leave 1000" in seen and "wait-for-leave 1006" in seen:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"handlers saw {seen}")
+
+
+# ---- raw-socket protocol cases ----
+
+KEY = base64.b64encode(os.urandom(16)).decode()
+
+
+def handshake(port: int, path: str = "/echo", extra: str = "") -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.sendall((f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(1)
+        assert chunk, head
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 101 "), head
+    return sock
+
+
+def frame(opcode: int, payload: bytes = b"", fin: bool = True, rsv: int = 0, masked: bool = True,
+          length: int | None = None) -> bytes:
+    first = (0x80 if fin else 0) | (rsv << 4) | opcode
+    n = len(payload) if length is None else length
+    mask_bit = 0x80 if masked else 0
+    if n < 126:
+        head = struct.pack("!BB", first, mask_bit | n)
+    elif n < 65536:
+        head = struct.pack("!BBH", first, mask_bit | 126, n)
+    else:
+        head = struct.pack("!BBQ", first, mask_bit | 127, n)
+    if not masked:
+        return head + payload
+    mask = os.urandom(4)
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def read_frame(sock: socket.socket) -> tuple[int, bytes]:
+    def exactly(n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise EOFError
+            data += chunk
+        return data
+
+    first, second = exactly(2)
+    assert second & 0x80 == 0, "server frames are never masked"
+    n = second & 0x7F
+    if n == 126:
+        n = struct.unpack("!H", exactly(2))[0]
+    elif n == 127:
+        n = struct.unpack("!Q", exactly(8))[0]
+    return first & 0x0F, exactly(n)
+
+
+def close_code(sock: socket.socket) -> int:
+    """Reads frames until the close frame; returns its code."""
+    while True:
+        opcode, payload = read_frame(sock)
+        if opcode == 0x8:
+            return struct.unpack("!H", payload[:2])[0] if payload else 1005
+
+
+def test_fragmented_text_with_an_interleaved_ping(server):
+    sock = handshake(server.port)
+    sock.sendall(frame(0x1, "fragm".encode(), fin=False) + frame(0x9, b"are you there")
+                 + frame(0x0, "ented ✓".encode(), fin=True))
+    assert read_frame(sock) == (0xA, b"are you there")  # the pong comes first
+    assert read_frame(sock) == (0x1, "fragmented ✓".encode())
+    sock.sendall(frame(0x8, struct.pack("!H", 1000)))
+    assert close_code(sock) == 1000
+    sock.close()
+
+
+def test_a_text_message_split_inside_a_character_is_valid(server):
+    sock = handshake(server.port)
+    text = "€uro".encode()
+    sock.sendall(frame(0x1, text[:2], fin=False) + frame(0x0, text[2:]))
+    assert read_frame(sock) == (0x1, text)
+    sock.close()
+
+
+@pytest.mark.parametrize(("name", "data", "code"), [
+    ("unmasked frame", frame(0x1, b"hi", masked=False), 1002),
+    ("reserved bits", frame(0x1, b"hi", rsv=0b010), 1002),
+    ("reserved opcode", frame(0x3, b""), 1002),
+    ("reserved control opcode", frame(0xB, b""), 1002),
+    ("fragmented ping", frame(0x9, b"x", fin=False), 1002),
+    ("control frame over 125 bytes", frame(0x9, b"x" * 126), 1002),
+    ("continuation without a message", frame(0x0, b"x"), 1002),
+    ("new message inside a fragmented one", frame(0x1, b"a", fin=False) + frame(0x1, b"b"), 1002),
+    ("invalid UTF-8", frame(0x1, b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80"), 1007),
+    ("invalid UTF-8 in a close reason", frame(0x8, struct.pack("!H", 1000) + b"\xff"), 1007),
+    ("close payload of one byte", frame(0x8, b"\x03"), 1002),
+    ("close code 1005", frame(0x8, struct.pack("!H", 1005)), 1002),
+    ("close code 999", frame(0x8, struct.pack("!H", 999)), 1002),
+    ("close code 2999", frame(0x8, struct.pack("!H", 2999)), 1002),
+    ("message over 16 MiB", frame(0x2, b"", length=16 * 1024 * 1024 + 1), 1009),
+])
+def test_protocol_violations_close_with_the_right_code(server, name, data, code):
+    sock = handshake(server.port)
+    sock.sendall(data)
+    assert close_code(sock) == code, name
+    sock.close()
+    assert httpx.get(server.url + "/disconnects", timeout=5).status_code == 200  # still serving
+
+
+@pytest.mark.parametrize("code", [1000, 1001, 1003, 1011, 3000, 4999])
+def test_valid_close_codes_are_echoed(server, code):
+    sock = handshake(server.port)
+    sock.sendall(frame(0x8, struct.pack("!H", code) + "reason ✓".encode()))
+    assert close_code(sock) == code
+    assert sock.recv(10) == b""  # then the server closes the TCP connection
+    sock.close()
+
+
+def test_an_empty_close_is_answered_empty(server):
+    sock = handshake(server.port)
+    sock.sendall(frame(0x8))
+    assert close_code(sock) == 1005
+    sock.close()
+
+
+def test_permessage_deflate_round_trip(server):
+    async def run() -> bool:
+        async with websockets.connect(f"ws://127.0.0.1:{server.port}/echo", compression="deflate") as ws:
+            assert "permessage-deflate" in (ws.response.headers.get("sec-websocket-extensions") or "")
+            text = "compress me " * 5000
+            await ws.send(text)
+            return await ws.recv() == text
+
+    assert asyncio.run(run())
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n", 400),  # no key
+    (f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 8\r\n", 426),
+    (f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n", 400),
+])
+def test_bad_handshakes_get_an_http_error(server, headers, status):
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    sock.sendall(f"GET /echo HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    sock.close()
+    assert data.startswith(f"HTTP/1.1 {status} ".encode())
+    if status == 426:
+        assert b"\r\nsec-websocket-version: 13\r\n" in data
