@@ -23,7 +23,7 @@ SOURCES := $(shell find generator templates runtime cmake -type f -not -path '*/
            CMakeLists.txt pyproject.toml
 
 .PHONY: deps install run test test-cpp test-py regen clean bench-router bench bench-quick bench-deps \
-        fuzz fuzz-smoke fuzz-build bench-http bench-sse-encode
+        fuzz fuzz-smoke fuzz-build bench-http bench-sse-encode bench-stream
 
 deps: $(STAMPS)/deps
 
@@ -170,3 +170,16 @@ bench-sse-encode: $(STAMPS)/apt
 	g++ -std=c++20 -O2 -Wall -Wextra -Werror -Iruntime/include bench/sse_encode_bench.cpp runtime/src/sse.cpp \
 	  -o build/bench/sse_encode_bench
 	timeout 300 taskset -c 0 build/bench/sse_encode_bench bench/results/sse_encode.json
+
+# Streaming (bench/stream.py): SSE events/s, StreamingResponse MB/s and memory
+# per idle SSE connection, FasterAPI against the same app under uvicorn
+# (httptools + uvloop, as in `make bench`); writes bench/results/stream.json.
+# BENCH_STREAM_ARGS=--quick for a run under a minute.
+BENCH_STREAM_PY := uvloop httptools
+
+$(STAMPS)/bench-stream-deps: $(STAMPS)/install
+	$(VPY) -m pip install -q $(BENCH_STREAM_PY)
+	@touch $@
+
+bench-stream: $(STAMPS)/bench-stream-deps
+	timeout 1200 $(VPY) bench/stream.py $(BENCH_STREAM_ARGS)
