@@ -17,13 +17,16 @@ JOBS        ?= $(shell nproc)
 
 PY_DEPS := "fastapi>=0.165,<0.166" "pydantic>=2.10,<3" "jinja2>=3.1" "pybind11>=2.13" \
            "cmake>=3.26" "ninja>=1.11" "scikit-build-core>=0.10" \
-           "pytest>=8" "httpx2>=2.16" "uvicorn>=0.30" "python-multipart>=0.0.9" "hypothesis>=6.100" "websockets>=13"
+           "pytest>=8" "httpx2>=2.16" "uvicorn>=0.30" "python-multipart>=0.0.9" "hypothesis>=6.100" \
+           "websockets>=13" "httpx-sse>=0.4" "httpx>=0.27"
+# httpx-sse (a real SSE client for the interoperability tests) imports httpx
+# without declaring it, hence httpx beside httpx2.
 
 SOURCES := $(shell find generator templates runtime cmake -type f -not -path '*/__pycache__/*' 2>/dev/null) \
            CMakeLists.txt pyproject.toml
 
 .PHONY: deps install run test test-cpp test-py regen clean bench-router bench bench-quick bench-deps \
-        fuzz fuzz-smoke fuzz-build bench-http bench-sse-encode
+        fuzz fuzz-smoke fuzz-build bench-http bench-sse-encode bench-stream
 
 deps: $(STAMPS)/deps
 
@@ -61,8 +64,20 @@ test-cpp: $(STAMPS)/deps
 	cd $(CTEST_DIR) && PYTHONPATH=$$($(abspath $(VPY)) -c 'import site; print(site.getsitepackages()[0])') \
 	  $(abspath $(VENV)/bin/ctest) --output-on-failure --no-tests=error -j $(JOBS)
 
-test-py: install
-	$(VPY) -m pytest -q
+# Headless Chromium for the browser tests (tests/test_sse_interop.py): about a
+# minute to install from Debian. Under `make test` those tests require it.
+TEST_DEB := chromium
+
+$(STAMPS)/test-apt:
+	@missing=""; for p in $(TEST_DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@mkdir -p $(STAMPS) && touch $@
+
+test-py: install $(STAMPS)/test-apt
+	FASTERAPI_TEST_CHROMIUM=required $(VPY) -m pytest -q
 
 regen: install
 	$(VPY) -m tests.golden.regen
@@ -171,3 +186,16 @@ bench-sse-encode: $(STAMPS)/apt
 	g++ -std=c++20 -O2 -Wall -Wextra -Werror -Iruntime/include bench/sse_encode_bench.cpp runtime/src/sse.cpp \
 	  -o build/bench/sse_encode_bench
 	timeout 300 taskset -c 0 build/bench/sse_encode_bench bench/results/sse_encode.json
+
+# Streaming (bench/stream.py): SSE events/s, StreamingResponse MB/s and memory
+# per idle SSE connection, FasterAPI against the same app under uvicorn
+# (httptools + uvloop, as in `make bench`); writes bench/results/stream.json.
+# BENCH_STREAM_ARGS=--quick for a run under a minute.
+BENCH_STREAM_PY := uvloop httptools
+
+$(STAMPS)/bench-stream-deps: $(STAMPS)/install
+	$(VPY) -m pip install -q $(BENCH_STREAM_PY)
+	@touch $@
+
+bench-stream: $(STAMPS)/bench-stream-deps
+	timeout 1200 $(VPY) bench/stream.py $(BENCH_STREAM_ARGS)
