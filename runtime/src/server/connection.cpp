@@ -192,12 +192,40 @@ void Connection::refuse(std::uint16_t status) {
 }
 
 void Connection::start_read() {
+    if (in_.view().empty() && (ws_ || streaming())) {
+        // A long-lived connection (WebSocket, event stream) mostly waits:
+        // wait for bytes without holding a read buffer, so an idle one costs
+        // a few hundred bytes instead of the buffer's 8 KiB.
+        in_.shrink(0);
+        reading_ = true;
+        socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                           [self = shared_from_this()](std::error_code ec) { self->on_readable(ec); });
+        return;
+    }
     in_.shrink(idle_buffer_limit);
     reading_ = true;
     socket_.async_read_some(in_.prepare(min_read),
                             [self = shared_from_this()](std::error_code ec, std::size_t n) {
                                 self->on_read(ec, n);
                             });
+}
+
+void Connection::on_readable(std::error_code ec) {
+    if (closed_) {
+        reading_ = false;
+        return;
+    }
+    std::size_t n = 0;
+    if (!ec) {
+        socket_.non_blocking(true, ec);
+        if (!ec) n = socket_.read_some(in_.prepare(min_read), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+            reading_ = false;
+            start_read();  // woken without data after all
+            return;
+        }
+    }
+    on_read(ec, n);
 }
 
 void Connection::on_read(std::error_code ec, std::size_t n) {

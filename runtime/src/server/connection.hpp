@@ -199,6 +199,7 @@ private:
     enum class ReadWait : std::uint8_t { none, idle, head, body, linger, ws_idle, ws_ping, ws_closing };
 
     void start_read();
+    void on_readable(std::error_code ec);
     void on_read(std::error_code ec, std::size_t n);
     void process(bool bytes_arrived);
     void dispatch(http::Request&& request);
