@@ -161,3 +161,19 @@ def test_chromium_event_source(browser_app, tmp_path):
          "connection": "2"},
         {"type": "done", "data": "bye", "id": "3", "connection": "2"},
     ]
+
+
+def test_chromium_websocket(browser_app, tmp_path):
+    ws = browse(browser_app.url + "/?parts=ws", tmp_path)["ws"]
+    assert ws["status"] == "done", ws
+    opened, *messages, closed = ws["items"]
+    assert opened["type"] == "open" and opened["protocol"] == "echo.v1"
+    assert "permessage-deflate" in opened["extensions"]  # Chromium offers it; the runtime accepts
+    assert messages == [
+        {"type": "text", "length": "5", "head": "hello"},
+        {"type": "text", "length": "9", "head": "ünïcødé ✓"},
+        {"type": "text", "length": "70000", "head": "x" * 12},
+        {"type": "binary", "bytes": "0,1,2,255"},
+        {"type": "text", "length": "11", "head": '{"a":[1,2]}'},
+    ]
+    assert closed == {"type": "close", "code": "1000", "reason": "bye", "clean": "true"}

@@ -15,7 +15,7 @@ which the script closes the EventSource.
 
 from typing import Annotated, Optional
 
-from fastapi import FastAPI, Header
+from fastapi import FastAPI, Header, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
@@ -26,6 +26,7 @@ PAGE = """<!doctype html>
 <head><meta charset="utf-8"><title>FasterAPI in a browser</title></head>
 <body>
 <section id="sse" data-status="not run"><ol></ol></section>
+<section id="ws" data-status="not run"><ol></ol></section>
 <script>
 "use strict";
 
@@ -59,7 +60,32 @@ function runSse() {
   };
 }
 
-const PARTS = {sse: runSse};
+function runWs() {
+  finish("ws", "running");
+  const ws = new WebSocket(`ws://${location.host}/ws`, ["echo.v1"]);
+  ws.binaryType = "arraybuffer";
+  const sends = ["hello", "ünïcødé ✓", "x".repeat(70000)];
+  ws.onopen = () => {
+    record("ws", {type: "open", protocol: ws.protocol, extensions: ws.extensions});
+    for (const text of sends) ws.send(text);
+    ws.send(new Uint8Array([0, 1, 2, 255]));
+    ws.send(JSON.stringify({a: [1, 2]}));
+  };
+  let received = 0;
+  ws.onmessage = (e) => {
+    received += 1;
+    if (typeof e.data === "string") record("ws", {type: "text", length: e.data.length, head: e.data.slice(0, 12)});
+    else record("ws", {type: "binary", bytes: Array.from(new Uint8Array(e.data)).join(",")});
+    if (received === sends.length + 2) ws.close(1000, "bye");
+  };
+  ws.onclose = (e) => {
+    record("ws", {type: "close", code: e.code, reason: e.reason, clean: e.wasClean});
+    finish("ws", "done");
+  };
+  ws.onerror = () => finish("ws", "error");
+}
+
+const PARTS = {sse: runSse, ws: runWs};
 for (const name of (new URLSearchParams(location.search).get("parts") || "").split(",")) {
   if (PARTS[name]) PARTS[name]();
 }
@@ -86,3 +112,19 @@ async def events(last_event_id: Annotated[Optional[str], Header()] = None):
         yield ServerSentEvent(raw_data="bye", event="done")
         return
     yield ServerSentEvent(raw_data=f"unexpected Last-Event-ID {last_event_id!r}", event="done")
+
+
+@app.websocket("/ws")
+async def echo(ws: WebSocket):
+    await ws.accept(subprotocol="echo.v1" if "echo.v1" in ws.scope["subprotocols"] else None)
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            if message.get("text") is not None:
+                await ws.send_text(message["text"])
+            else:
+                await ws.send_bytes(message["bytes"])
+    except WebSocketDisconnect:
+        return

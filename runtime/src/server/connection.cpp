@@ -461,8 +461,8 @@ void Connection::process_frames() {
             case Kind::close: {
                 {
                     std::lock_guard lock(ws_->mutex);
-                    if (!ws_->close_sent) {  // echo the peer's code
-                        ws::append_close(ws_->queued, e.code);
+                    if (!ws_->close_sent) {  // echo the peer's code and reason, as uvicorn does
+                        ws::append_close(ws_->queued, e.code, e.payload);
                         ws_->close_sent = true;
                     }
                 }
