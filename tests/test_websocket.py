@@ -94,6 +94,31 @@ def test_handler_sees_the_client_close_and_leave(server):
     raise AssertionError(f"handlers saw {seen}")
 
 
+def test_blocking_handler_with_fasterapi_websocket(server):
+    async def run() -> list:
+        seen = []
+        base = f"ws://127.0.0.1:{server.port}/sync/lobby"
+        async with websockets.connect(base + "?shout=true") as ws:
+            seen.append(json.loads(await ws.recv()))
+            for message in ("hi ✓", b"\x00\xff"):
+                await ws.send(message)
+                seen.append(await ws.recv())
+            await ws.send("close")
+            try:
+                await ws.recv()
+            except websockets.ConnectionClosed as exc:
+                seen.append((exc.rcvd.code, exc.rcvd.reason))
+        async with websockets.connect(base) as ws:
+            await ws.recv()
+        return seen
+
+    assert asyncio.run(run()) == [{"room": "lobby", "connected": True}, "HI ✓", b"\x00\xff", (4001, "asked to")]
+    deadline = time.monotonic() + 2
+    while "sync 1000 connected=False" not in httpx.get(server.url + "/disconnects", timeout=5).json():
+        assert time.monotonic() < deadline, "the blocking handler did not see its client leave"
+        time.sleep(0.05)
+
+
 # ---- raw-socket protocol cases ----
 
 KEY = base64.b64encode(os.urandom(16)).decode()

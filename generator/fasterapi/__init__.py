@@ -8,4 +8,8 @@ def __getattr__(name: str):  # noqa: ANN202 - lazy: the CLI does not need Starle
         from . import sse
 
         return getattr(sse, name)
+    if name == "WebSocket":
+        from . import websocket
+
+        return websocket.WebSocket
     raise AttributeError(f"module 'fasterapi' has no attribute {name!r}")

@@ -27,7 +27,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.utils import _validate_value_with_model_field, request_params_to_args
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute, _EffectiveRouteContext
+from fastapi.routing import APIRoute, APIWebSocketRoute, _EffectiveRouteContext
 from starlette.datastructures import URL, Headers, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
@@ -596,8 +596,13 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
     from .inspect import live_routes
 
     global _asgi_call
+    from .websocket import make_awaitable
+
     routes = live_routes(app)
     asgi = _asgi_call = AsgiCall(app, state)
+    for live in routes:
+        if isinstance(live, APIWebSocketRoute):
+            make_awaitable(live)  # a blocking `def` handler with a fasterapi.WebSocket runs on a thread
     bindings = []
     for r in ir.routes:
         live = routes[r.index]

@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 from fastapi import Depends, FastAPI, Query, WebSocket, WebSocketDisconnect, WebSocketException, status
 
+import fasterapi
+
 app = FastAPI()
 disconnects: list[str] = []  # "<route> <code>" for each WebSocketDisconnect a handler saw
 
@@ -72,6 +74,22 @@ async def wait_for_leave(ws: WebSocket):
             await ws.receive_text()
     except WebSocketDisconnect as exc:
         disconnects.append(f"wait-for-leave {exc.code}")
+
+
+@app.websocket("/sync/{room}")
+def sync_chat(ws: fasterapi.WebSocket, room: str, shout: bool = False):
+    # A blocking handler on a worker thread (FasterAPI only: FastAPI would not await it).
+    ws.accept()
+    ws.send_json({"room": room, "connected": ws.is_connected()})
+    try:
+        while True:
+            data = ws.receive()
+            if data == "close":
+                ws.close(4001, "asked to")
+                break
+            ws.send(data.upper() if shout and isinstance(data, str) else data)
+    except WebSocketDisconnect as exc:
+        disconnects.append(f"sync {exc.code} connected={ws.is_connected()}")
 
 
 @app.get("/disconnects")
