@@ -4,10 +4,15 @@ Starlette (tests/test_router_equivalence.py runs all three).
 A case is a route set (templates with their methods, in declaration order)
 and requests ``(method, raw path, expected)`` where expected is one of
 ``("full", route index, {param: value})``, ``("405", route index)``,
-``("307",)`` or ``("404",)``.
+``("307",)`` or ``("404",)``. Parameter values are what Starlette's
+convertors make of the captured text (``{n:int}`` gives an int).
 """
 
 from __future__ import annotations
+
+from uuid import UUID
+
+_U = "12345678-9abc-def0-1234-56789abcdef0"
 
 CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, tuple]]]] = [
     ("parameter declared first captures the static path",
@@ -81,6 +86,38 @@ CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, t
       ("GET", "/caf%C3", ("full", 2, {"any": "caf\ufffd"})),
       ("GET", "/%41", ("full", 2, {"any": "A"})),
       ("GET", "/%zz", ("full", 2, {"any": "%zz"}))]),
+    ("typed convertors fall through to later routes",
+     [("/items/{id:int}", ("GET",)), ("/items/{x:float}", ("GET",)), ("/items/{u:uuid}", ("GET",)),
+      ("/items/{name}", ("GET",)), ("/n/{a:int}/{b:int}", ("POST",))],
+     [("GET", "/items/007", ("full", 0, {"id": 7})),
+      ("GET", "/items/99999999999999999999999", ("full", 0, {"id": 99999999999999999999999})),
+      ("GET", "/items/%31%32", ("full", 0, {"id": 12})),
+      ("GET", "/items/1.50", ("full", 1, {"x": 1.5})),
+      ("GET", "/items/1.", ("full", 3, {"name": "1."})),
+      ("GET", "/items/-1", ("full", 3, {"name": "-1"})),
+      ("GET", "/items/%EF%BC%91", ("full", 3, {"name": "\uff11"})),
+      ("GET", f"/items/{_U.upper()}", ("full", 2, {"u": UUID(_U)})),
+      ("GET", f"/items/{_U.replace('-', '')}", ("full", 2, {"u": UUID(_U)})),
+      ("GET", f"/items/{_U}0", ("full", 3, {"name": _U + "0"})),
+      ("GET", "/items/5%0A", ("full", 0, {"id": 5})),
+      ("GET", "/n/1/2", ("405", 4)),
+      ("GET", "/n/1/x", ("404",)),
+      ("POST", "/n/01/002", ("full", 4, {"a": 1, "b": 2}))]),
+    ("typed convertors inside a segment backtrack as the regex does",
+     [("/f/{a:float}{b:int}", ("GET",)), ("/v{n:int}", ("GET",)), ("/g/{a:float}.{b:int}", ("GET",)),
+      ("/u/{x:uuid}{y}", ("GET",)), ("/{n:int}.json", ("GET",))],
+     [("GET", "/f/1.55", ("full", 0, {"a": 1.5, "b": 5})),
+      ("GET", "/f/12", ("full", 0, {"a": 1.0, "b": 2})),
+      ("GET", "/f/1.5", ("404",)),
+      ("GET", "/f/1", ("404",)),
+      ("GET", "/v007", ("full", 1, {"n": 7})),
+      ("GET", "/v007/", ("307",)),
+      ("GET", "/g/1.5", ("full", 2, {"a": 1.0, "b": 5})),
+      ("GET", "/g/1.5.6", ("full", 2, {"a": 1.5, "b": 6})),
+      ("GET", f"/u/{_U}d", ("full", 3, {"x": UUID(_U), "y": "d"})),
+      ("GET", f"/u/{_U}", ("404",)),
+      ("GET", "/12.json", ("full", 4, {"n": 12})),
+      ("GET", "/1x.json", ("404",))]),
     ("the root and a root parameter",
      [("/", ("GET",)), ("/{name}", ("POST",))],
      [("GET", "/", ("full", 0, {})),

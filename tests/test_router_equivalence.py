@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from starlette.convertors import CONVERTOR_TYPES
 from starlette.routing import Route as StarletteRoute
 from starlette.routing import Router
 
@@ -89,8 +90,9 @@ class RouteSet:
 
     def _outcome(self, full, partial, captures, raw, matches_any) -> tuple:
         if full is not None:
-            names = [p.text for p in self.routes[full].parts if p.kind != "literal"]
-            return ("full", full, dict(zip(names, captures)))
+            # Starlette hands on what the convertors make of the captured text.
+            params = [p for p in self.routes[full].parts if p.kind != "literal"]
+            return ("full", full, {p.text: CONVERTOR_TYPES[p.convertor].convert(c) for p, c in zip(params, captures)})
         if partial is not None:
             return ("405", partial)
         path = unquote(raw)
@@ -127,9 +129,13 @@ def test_cpp_hash_and_slot_are_the_planned_ones(probe):
 
 # ---- random route sets ------------------------------------------------------
 
-_LITERALS = ["a", "b", "ab", "users", "me", "x.txt", "", "caf\u00e9"]
+_LITERALS = ["a", "b", "ab", "users", "me", "x.txt", "", "caf\u00e9", "7", "v1"]
+_UUID = "12345678-9abc-def0-1234-56789ABCDEF0"
 _REQUEST_SEGMENTS = ["a", "b", "ab", "users", "me", "x.txt", "x-y", "", "-", ".txt", "caf%C3%A9", "%2F", "%0A",
-                     "%41", "%E2%9C%93", "%ZZ", "a%20b", "%C3", "q"]
+                     "%41", "%E2%9C%93", "%ZZ", "a%20b", "%C3", "q", "7", "007", "1.5", "1.", ".5", "1.5.txt",
+                     "12-3.25", "v1", "%31%32", "99999999999999999999999", _UUID, _UUID.replace("-", "").lower(),
+                     _UUID + "x", "%EF%BC%91"]
+_CONVERTORS = ["", "", "", ":str", ":int", ":float", ":uuid"]
 _METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD"]
 
 
@@ -138,15 +144,18 @@ def templates(draw) -> str:
     count = draw(st.integers(0, 4))
     segments = []
     for i in range(count):
-        shape = draw(st.sampled_from(["literal", "literal", "param", "param", "suffix", "pair"]))
+        shape = draw(st.sampled_from(["literal", "literal", "param", "param", "suffix", "prefix", "pair"]))
+        conv = draw(st.sampled_from(_CONVERTORS))
         if shape == "literal":
             segments.append(draw(st.sampled_from(_LITERALS)))
         elif shape == "param":
-            segments.append(f"{{p{i}}}")
+            segments.append(f"{{p{i}{conv}}}")
         elif shape == "suffix":
-            segments.append(f"{{p{i}}}.txt")
+            segments.append(f"{{p{i}{conv}}}.txt")
+        elif shape == "prefix":
+            segments.append(f"v{{p{i}{conv}}}")
         else:
-            segments.append(f"{{p{i}}}-{{q{i}}}")
+            segments.append(f"{{p{i}{conv}}}-{{q{i}{draw(st.sampled_from(_CONVERTORS))}}}")
     path = "/" + "/".join(segments)
     ending = draw(st.sampled_from(["", "", "slash", "rest"]))
     if ending == "slash" and not path.endswith("/"):
@@ -178,7 +187,8 @@ def _paths_near(templates_: list[str]) -> st.SearchStrategy[str]:
     @st.composite
     def near(draw) -> str:
         t = draw(st.sampled_from(templates_))
-        fill = draw(st.sampled_from(["v", "x.txt", "a-b", "me", "%0A", "q%2Fr", ""]))
+        fill = draw(st.sampled_from(["v", "x.txt", "a-b", "me", "%0A", "q%2Fr", "", "42", "007", "3.25", "1.", _UUID,
+                                     "1-2"]))
         path, _ = path_parts(t)
         return "".join(quote(p.text, safe="/") if p.kind == "literal" else fill for p in path)
 
@@ -196,5 +206,7 @@ def test_random_route_sets_match_as_starlette(probe, data, spec):
         method = data.draw(st.sampled_from(_METHODS), label="method")
         want = rs.reference(method, raw)
         event(f"{want[0]} via {rs.table.kinds[want[1]]}" if len(want) > 1 else want[0])
+        if want[0] == "full" and any(not isinstance(v, str) for v in want[2].values()):
+            event("typed capture")
         assert rs.compiled(method, raw) == want, f"C++: {method} {raw}"
         assert rs.planned(method, raw) == want, f"plan: {method} {raw}"

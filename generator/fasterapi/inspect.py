@@ -21,16 +21,22 @@ from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
 from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
+from starlette.convertors import CONVERTOR_TYPES
 from starlette.exceptions import HTTPException
 from starlette.routing import Route as StarletteRoute
 
 from . import __version__
 from .ir import App, Diagnostic, Param, PathPart, Route
 from .load import Loaded
+from .plan.patterns import CONVERTOR_REGEX
 
 _SCALARS: dict[Any, str] = {str: "str", int: "int", float: "float", bool: "bool"}
 _PRIMITIVE_DEFAULTS = (type(None), bool, int, float, str)
 _PARAM_RE = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_][a-zA-Z0-9_]*)?}")
+# The regexes of Starlette's built-in convertors, as starlette.convertors
+# spells them; the router implements exactly these.
+_STARLETTE_REGEX = {"str": "[^/]+", "path": ".*", "int": "[0-9]+", "float": r"[0-9]+(\.[0-9]+)?",
+                    "uuid": "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"}
 
 
 def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> App:
@@ -163,10 +169,11 @@ def trampoline_name(methods: tuple[str, ...], path: str) -> str:
 
 
 def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
-    """``/files/{name}.txt`` -> literal "/files/", segment "name", literal ".txt".
+    """``/files/{name}.txt`` -> literal "/files/", segment "name" (str), literal ".txt".
 
     Returns the parts, or None and the reason when the template uses a
-    convertor other than ``str``/``path``.
+    convertor the router does not implement (one added with Starlette's
+    ``register_url_convertor``, or a built-in one replaced by it).
     """
     parts: list[PathPart] = []
     pos = 0
@@ -174,12 +181,10 @@ def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
         if m.start() > pos:
             parts.append(PathPart("literal", path[pos:m.start()]))
         convertor = (m.group(2) or ":str")[1:]
-        if convertor == "str":
-            parts.append(PathPart("segment", m.group(1)))
-        elif convertor == "path":
-            parts.append(PathPart("rest", m.group(1)))
-        else:
+        installed = CONVERTOR_TYPES.get(convertor)
+        if convertor not in CONVERTOR_REGEX or installed is None or installed.regex != _STARLETTE_REGEX[convertor]:
             return (), f"path convertor ':{convertor}' in {path!r}"
+        parts.append(PathPart("rest" if convertor == "path" else "segment", m.group(1), convertor))
         pos = m.end()
     if pos < len(path):
         parts.append(PathPart("literal", path[pos:]))
@@ -253,11 +258,12 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
                           f"{', '.join(handled_by_fastapi)}")
         common["is_async"] = True  # the app's ASGI entry runs on the runtime's loop
         return Route(kind="request", **common), [note]  # type: ignore[arg-type]
+    convertors = {p.text: p.convertor for p in parts if p.kind != "literal"}
     params = []
     for source, fields in (("path", d.path_params), ("query", d.query_params), ("header", d.header_params),
                            ("cookie", d.cookie_params)):
         for f in fields:
-            params.append(_param(source, f))
+            params.append(_param(source, f, convertors.get(f.alias, "str") if source == "path" else "str"))
     return Route(kind="api", params=tuple(params), body=json_body, **common), diags  # type: ignore[arg-type]
 
 
@@ -274,7 +280,16 @@ def _single_json_body(body_params: list[Any]) -> str:
     return str(body_params[0].name)
 
 
-def _param(source: str, field: Any) -> Param:
+# What Starlette's int/float convertors hand FastAPI (int(s), float(s)) and
+# the annotations for which the C++ converter of the captured text gives
+# the same value: int(s) as int, float(int(s)) and float(s) as float (both
+# correctly rounded). Any other pairing (e.g. {x:int} with x: str, which
+# FastAPI answers 422, or uuid) is validated by FastAPI.
+_TYPED_PATH_CONVERTERS = {("int", "int"), ("int", "float"), ("float", "float")}
+
+
+def _param(source: str, field: Any, path_convertor: str = "str") -> Param:
+    """``path_convertor`` is the Starlette convertor of a path parameter's template."""
     info = field.field_info
     annotation = info.annotation
     required = info.is_required()
@@ -284,6 +299,8 @@ def _param(source: str, field: Any) -> Param:
         if len(args) == 1 and len(typing.get_args(annotation)) == 2:
             inner = args[0]  # Optional[X]: a present value validates as X
     converter = _SCALARS.get(inner, "python")
+    if path_convertor not in ("str", "path") and (path_convertor, converter) not in _TYPED_PATH_CONVERTERS:
+        converter = "python"
     if info.metadata or getattr(info, "validate_default", False):
         converter = "python"  # constraints and validators: FastAPI validates
     if not required and not isinstance(field.default, _PRIMITIVE_DEFAULTS):

@@ -41,10 +41,16 @@ class Param:
     annotation: str  # for humans: "int", "Optional[str]" ...
 
 
+# Starlette's path convertors the router implements: "str", "int", "float"
+# and "uuid" take (part of) one segment; "path" is a rest parameter.
+PathConvertor = Literal["", "str", "int", "float", "uuid", "path"]
+
+
 @dataclass(frozen=True)
 class PathPart:
     kind: Literal["literal", "segment", "rest"]
     text: str = ""  # literal text, or the parameter name
+    convertor: PathConvertor = ""  # of a parameter: "str", "int", "float", "uuid" (segment) or "path" (rest)
 
 
 @dataclass(frozen=True)

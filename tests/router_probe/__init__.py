@@ -20,6 +20,7 @@ from fasterapi.plan import METHOD_NAMES, Table, plan_routes
 
 HERE = Path(__file__).resolve().parent
 _KINDS = {"literal": 0, "segment": 1, "rest": 2}
+_CONVERTORS = {"": 0, "str": 0, "path": 0, "int": 1, "float": 2, "uuid": 3}  # fasterapi::router::Convertor
 
 
 def load(build_dir: Path) -> ModuleType:
@@ -49,13 +50,14 @@ def method_bit(method: str) -> int:
 
 def matcher(module: ModuleType, routes: list[Route] | tuple[Route, ...], table: Table | None = None):
     table = table or plan_routes(routes)
-    patterns = [([(_KINDS[p.kind], p.text.encode("utf-8")) for p in r.parts],
+    patterns = [([(_KINDS[p.kind], p.text.encode("utf-8"), _CONVERTORS[p.convertor]) for p in r.parts],
                  sum(method_bit(m) for m in r.methods), ", ".join(r.methods)) for r in routes]
     tree = table.tree
     return module.Matcher(
         patterns, table.seed, list(table.displacements), table.slot_shift, table.static_lengths,
         [(s.path, s.matches_begin, s.matches_count) for s in table.slots],
         [(m.route, m.span_begin) for m in table.static_matches], list(table.spans),
-        [(n.edges_begin, n.edge_count, n.param_child, n.end_begin, n.end_count, n.rest_begin, n.rest_count,
-          n.min_route) for n in tree.nodes],
-        [(e.label, e.child) for e in tree.edges], list(tree.route_lists), list(table.fallback))
+        [(n.edges_begin, n.edge_count, n.param_child, n.typed_begin, n.typed_count, n.end_begin, n.end_count,
+          n.rest_begin, n.rest_count, n.min_route) for n in tree.nodes],
+        [(e.label, e.child) for e in tree.edges], [(_CONVERTORS[t.convertor], t.child) for t in tree.typed],
+        list(tree.route_lists), list(table.fallback))

@@ -160,10 +160,15 @@ def lookup(table: Table, routes: list[Route] | tuple[Route, ...], path: str, met
                     if data.startswith(edge.label, pos):
                         visit(edge.child, pos + len(edge.label), caps)
                     break
-            if node.param_child >= 0 and data[pos] != ord("/"):
+            if data[pos] != ord("/"):
                 end = data.find(b"/", pos)
                 end = len(data) if end < 0 else end
-                visit(node.param_child, end, (*caps, data[pos:end]))
+                segment = data[pos:end]
+                for typed in tree.typed[node.typed_begin:node.typed_begin + node.typed_count]:
+                    if patterns.fills(typed.convertor, segment):
+                        visit(typed.child, end, (*caps, segment))
+                if node.param_child >= 0:
+                    visit(node.param_child, end, (*caps, segment))
 
     if tree.nodes:
         visit(0, 0, ())
