@@ -4,7 +4,7 @@ Starlette (tests/test_router_equivalence.py runs all three).
 A case is a route set (templates with their methods, in declaration order)
 and requests ``(method, raw path, expected)`` where expected is one of
 ``("full", route index, {param: value})``, ``("405", route index)``,
-``("307",)`` or ``("404",)``. Parameter values are what Starlette's
+``("307", location path)`` or ``("404",)``. Parameter values are what Starlette's
 convertors make of the captured text (``{n:int}`` gives an int).
 """
 
@@ -71,13 +71,13 @@ CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, t
       ("POST", "/1/static/x/", ("405", 0))]),
     ("trailing slashes and empty segments",
      [("/slash/", ("GET",)), ("/a//b", ("GET",)), ("/x/{y}/", ("GET",))],
-     [("GET", "/slash", ("307",)),
+     [("GET", "/slash", ("307", "/slash/")),
       ("GET", "/slash/", ("full", 0, {})),
       ("GET", "/slash//", ("404",)),
       ("GET", "/a//b", ("full", 1, {})),
       ("GET", "/a/b", ("404",)),
       ("GET", "/x//", ("404",)),
-      ("GET", "/x/1", ("307",)),
+      ("GET", "/x/1", ("307", "/x/1/")),
       ("GET", "/x/1/", ("full", 2, {"y": "1"}))]),
     ("percent-encoded and non-ASCII paths",
      [("/caf\u00e9/{x}", ("GET",)), ("/caf\u00e8", ("GET",)), ("/{any}", ("GET",))],
@@ -111,7 +111,7 @@ CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, t
       ("GET", "/f/1.5", ("404",)),
       ("GET", "/f/1", ("404",)),
       ("GET", "/v007", ("full", 1, {"n": 7})),
-      ("GET", "/v007/", ("307",)),
+      ("GET", "/v007/", ("307", "/v007")),
       ("GET", "/g/1.5", ("full", 2, {"a": 1.0, "b": 5})),
       ("GET", "/g/1.5.6", ("full", 2, {"a": 1.5, "b": 6})),
       ("GET", f"/u/{_U}d", ("full", 3, {"x": UUID(_U), "y": "d"})),
@@ -124,4 +124,35 @@ CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, t
       ("POST", "/", ("405", 0)),
       ("GET", "/x", ("405", 1)),
       ("GET", "//", ("404",))]),
+]
+
+# Cases with a root_path (FastAPI(root_path=...) puts it in the scope):
+# (title, root_path, templates, requests).
+ROOT_PATH_CASES: list[tuple[str, str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, tuple]]]] = [
+    ("requests with and without the root path",
+     "/api",
+     [("/", ("GET",)), ("/items/{id}", ("GET",)), ("/slash/", ("GET",)), ("/api/twice", ("GET",))],
+     [("GET", "/items/1", ("full", 1, {"id": "1"})),
+      ("GET", "/api/items/1", ("full", 1, {"id": "1"})),
+      ("GET", "/api/api/items/1", ("404",)),
+      ("GET", "/api/twice", ("404",)),
+      ("GET", "/api/api/twice", ("full", 3, {})),
+      ("GET", "/apiitems/1", ("404",)),
+      ("GET", "/api/", ("full", 0, {})),
+      ("GET", "/api", ("307", "/api/")),
+      ("GET", "/", ("full", 0, {})),
+      ("GET", "/api/slash", ("307", "/api/slash/")),
+      ("GET", "/slash", ("307", "/slash/")),
+      ("GET", "/api/items/1/", ("307", "/api/items/1")),
+      ("GET", "/api//", ("404",)),  # "/api" has the route path "", which nothing matches
+      ("GET", "/api%2Fitems/1", ("full", 1, {"id": "1"}))]),
+    ("a root path with a trailing slash",
+     "/api/",
+     [("/items", ("GET",)), ("/{x}", ("GET",))],
+     [("GET", "/api/items", ("404",)),  # "/api/" is not followed by "/": the path is matched whole
+      ("GET", "/api", ("full", 1, {"x": "api"})),
+      ("GET", "/x", ("full", 1, {"x": "x"})),
+      ("GET", "/api//items", ("full", 0, {})),
+      ("GET", "/api/", ("404",)),
+      ("GET", "/items", ("full", 0, {}))]),
 ]

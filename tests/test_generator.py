@@ -126,6 +126,21 @@ def test_typed_path_convertors_compile_where_the_value_is_certain(tmp_path: Path
     }
 
 
+def test_root_path_is_recorded_for_the_router(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        app = FastAPI(openapi_url=None)
+        app.root_path = "/api"
+
+        @app.get("/a")
+        def a():
+            return {}
+    """, "svc_root.py")
+    ir = ir_of(path)
+    assert ir.root_path == "/api" and not [d for d in ir.diagnostics if d.severity == "error"]
+    assert App.from_json(ir.to_json()) == ir
+
+
 def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
     path = write_app(tmp_path, """
         from fastapi import Depends, FastAPI, Header, Request

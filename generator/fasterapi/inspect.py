@@ -69,6 +69,7 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
         redirect_slashes=bool(app.router.redirect_slashes),
         routes=tuple(routes),
         diagnostics=tuple(diagnostics),
+        root_path=str(app.root_path or ""),
     )
 
 
@@ -127,8 +128,6 @@ def _app_diagnostics(app: FastAPI):
             label = key.__name__ if isinstance(key, type) else str(key)
             yield Diagnostic("error", _location(handler, None), "", "exception_handler",
                              f"custom exception handler for {label} is not compiled yet")
-    if app.root_path:
-        yield Diagnostic("error", "", "", "root_path", "root_path is not compiled yet")
     if list(app.router._iter_low_priority_routes()):
         yield Diagnostic("error", "", "", "frontend routes", "low-priority (frontend) routes are not compiled yet")
 

@@ -100,6 +100,7 @@ class App:
     redirect_slashes: bool
     routes: tuple[Route, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    root_path: str = ""  # FastAPI(root_path=...): a prefix requests may carry before the route path
 
     def to_json(self, **build: Any) -> str:
         """The manifest: the IR, plus what the build recorded (``build`` keys,

@@ -403,4 +403,23 @@ void lookup(const Table& table, std::string_view path, std::uint16_t method, Res
     if (table.fallback_count != 0) match_fallback(table, path, method, result);
 }
 
+std::string_view route_path(std::string_view path, std::string_view root_path) noexcept {
+    if (root_path.empty() || !path.starts_with(root_path)) return path;
+    if (path.size() == root_path.size()) return {};
+    if (path[root_path.size()] == '/') return path.substr(root_path.size());
+    return path;
+}
+
+bool slash_redirect(const Table& table, std::string_view path, std::string_view root_path, std::string& other) {
+    const std::string_view route = route_path(path, root_path);
+    if (route == "/") return false;
+    other.assign(path);
+    if (!route.empty() && route.back() == '/') {
+        while (!other.empty() && other.back() == '/') other.pop_back();
+    } else {
+        other.push_back('/');
+    }
+    return any_match(table, route_path(other, root_path));
+}
+
 }  // namespace fasterapi::router

@@ -226,3 +226,30 @@ TEST_CASE("lookup agrees with the scan of every pattern") {
         }
     }
 }
+
+TEST_CASE("route paths under a root path, as Starlette's get_route_path") {
+    CHECK(route_path("/api/items", "/api") == "/items");
+    CHECK(route_path("/api", "/api") == "");
+    CHECK(route_path("/api/", "/api") == "/");
+    CHECK(route_path("/apix", "/api") == "/apix");
+    CHECK(route_path("/items", "/api") == "/items");
+    CHECK(route_path("/items", "") == "/items");
+    CHECK(route_path("/api/items", "/api/") == "/api/items");
+    CHECK(route_path("/api//items", "/api/") == "/items");
+}
+
+TEST_CASE("redirect_slashes: the other slash form of the full path, matched on its route path") {
+    Planned p;
+    std::string other;
+    CHECK(slash_redirect(p.table, "/users/me/", "", other));
+    CHECK(other == "/users/me");
+    CHECK(slash_redirect(p.table, "/users/me///", "", other));
+    CHECK(other == "/users/me");
+    CHECK(slash_redirect(p.table, "/static", "", other));
+    CHECK(other == "/static/");
+    CHECK(slash_redirect(p.table, "/api/static", "/api", other));
+    CHECK(other == "/api/static/");
+    CHECK_FALSE(slash_redirect(p.table, "/api/nowhere", "/api", other));
+    CHECK_FALSE(slash_redirect(p.table, "/", "", other));
+    CHECK_FALSE(slash_redirect(p.table, "/api/", "/api", other));  // the route path is "/"
+}

@@ -71,9 +71,11 @@ public:
                        fallback_.data(), static_cast<std::uint32_t>(fallback_.size())};
     }
 
-    // (full, partial, captures) for a raw request path, decoded as dispatch decodes it.
-    py::tuple lookup(const py::bytes& raw, int method, bool reference) const {
-        std::string path = decode(raw);
+    // (full, partial, captures) for a raw request path, decoded as dispatch
+    // decodes it and matched, as dispatch matches it, on its route path.
+    py::tuple lookup(const py::bytes& raw, int method, bool reference, const std::string& root_path) const {
+        std::string decoded = decode(raw);
+        std::string_view path = route_path(decoded, root_path);
         Result r;
         if (reference) {
             scan(table_, path, static_cast<std::uint16_t>(method), r);
@@ -92,6 +94,13 @@ public:
     }
 
     bool matches_any(const py::bytes& path) const { return any_match(table_, std::string(path)); }
+
+    // Where redirect_slashes sends a raw request path nothing matched, or None.
+    py::object redirect(const py::bytes& raw, const std::string& root_path) const {
+        std::string other;
+        if (!slash_redirect(table_, decode(raw), root_path, other)) return py::none();
+        return py::bytes(other);
+    }
 
     std::uint64_t hash(const py::bytes& path) const { return path_hash(std::string(path), table_.seed); }
     std::uint32_t slot(const py::bytes& path) const { return slot_of(table_, std::string(path)); }
@@ -156,8 +165,10 @@ PYBIND11_MODULE(router_probe, m) {
                       const std::vector<std::pair<py::bytes, std::uint32_t>>&,
                       const std::vector<std::pair<int, std::uint32_t>>&, std::vector<std::uint16_t>,
                       std::vector<std::uint16_t>>())
-        .def("lookup", &Matcher::lookup, py::arg("raw_path"), py::arg("method"), py::arg("reference") = false)
+        .def("lookup", &Matcher::lookup, py::arg("raw_path"), py::arg("method"), py::arg("reference") = false,
+             py::arg("root_path") = std::string())
         .def("matches_any", &Matcher::matches_any)
+        .def("redirect", &Matcher::redirect, py::arg("raw_path"), py::arg("root_path") = std::string())
         .def("hash", &Matcher::hash)
         .def("slot", &Matcher::slot)
         .def("time", &Matcher::time, py::arg("requests"), py::arg("rounds"), py::arg("reference") = false);

@@ -181,6 +181,33 @@ def lookup(table: Table, routes: list[Route] | tuple[Route, ...], path: str, met
     return _found(best, captures)
 
 
+def route_path(path: str, root_path: str) -> str:
+    """Starlette's get_route_path: the part of ``path`` routes match.
+
+    ``route_path("/api/items", "/api")`` -> ``"/items"``; ``"/api"`` -> ``""``;
+    ``"/apix"`` and ``"/items"`` are unchanged.
+    """
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path):] if path[len(root_path)] == "/" else path
+
+
+def slash_redirect(table: Table, routes: list[Route] | tuple[Route, ...], path: str, root_path: str) -> str | None:
+    """The path redirect_slashes sends a request to when no route matched it, or None.
+
+    ``/items`` with only ``/items/`` declared -> ``"/items/"``.
+    """
+    route = route_path(path, root_path)
+    if route == "/":
+        return None
+    other = path.rstrip("/") if route.endswith("/") else path + "/"
+    if lookup(table, routes, route_path(other, root_path), "").partial is None:
+        return None
+    return other
+
+
 def _slot_index(table: Table, data: bytes) -> int:
     h = perfect_hash.path_hash(data, table.seed)
     d = table.displacements[perfect_hash.bucket(h, len(table.displacements))]

@@ -36,6 +36,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "fasterapi/http/request.hpp"
@@ -181,5 +182,19 @@ inline bool any_match(const Table& table, std::string_view path) noexcept {
     lookup(table, path, 0, r);
     return r.partial != no_route;
 }
+
+// The part of the decoded request path that routes match, as Starlette's
+// get_route_path takes it: with root_path "/api", "/api/items" -> "/items",
+// "/api" -> "", "/apix" and "/items" unchanged. An app's root_path
+// (FastAPI(root_path=...)) is what FastAPI puts in the scope; the server
+// itself adds none, as uvicorn without --root-path.
+std::string_view route_path(std::string_view path, std::string_view root_path) noexcept;
+
+// redirect_slashes, as Starlette's router does it when no route matched:
+// unless the route path is "/", the other slash form of the full path
+// (trailing slashes stripped, or one added) is written to `other` and true
+// returned when some route matches its route path, whatever the method.
+bool slash_redirect(const Table& table, std::string_view path, std::string_view root_path,
+                      std::string& other);
 
 }  // namespace fasterapi::router

@@ -125,10 +125,11 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "dd8f8ae670c6908e",
+    "61285a58688620ce",
     routes,
     5,
     true,
+    ""sv,
     &table,
 };
 

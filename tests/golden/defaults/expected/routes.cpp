@@ -99,10 +99,11 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "aabc4ba24653f1fb",
+    "4aa4c84f86a88c71",
     routes,
     5,
     true,
+    ""sv,
     &table,
 };
 

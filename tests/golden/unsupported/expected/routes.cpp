@@ -99,10 +99,11 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "06410e34ba04d69f",
+    "73af950b94205b80",
     routes,
     5,
     true,
+    ""sv,
     &table,
 };
 
