@@ -1,8 +1,9 @@
 """Hand-written router cases shared by the Python planner, the C++ matcher and
 Starlette (tests/test_router_equivalence.py runs all three).
 
-A case is a route set (templates with their methods, in declaration order)
-and requests ``(method, raw path, expected)`` where expected is one of
+A case is a route set (templates with their methods, in declaration order;
+``("*",)`` is a route for every method, ``("MOUNT",)`` a Mount at that
+path) and requests ``(method, raw path, expected)`` where expected is one of
 ``("full", route index, {param: value})``, ``("405", route index)``,
 ``("307", location path)`` or ``("404",)``. Parameter values are what Starlette's
 convertors make of the captured text (``{n:int}`` gives an int).
@@ -118,6 +119,29 @@ CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, t
       ("GET", f"/u/{_U}", ("404",)),
       ("GET", "/12.json", ("full", 4, {"n": 12})),
       ("GET", "/1x.json", ("404",))]),
+    ("mounts match their prefix for every method, in declaration order",
+     [("/static/special", ("GET",)), ("/static", ("MOUNT",)), ("/static/late", ("GET",)),
+      ("/{tenant}/files", ("MOUNT",)), ("/echo", ("*",)), ("", ("MOUNT",))],
+     [("GET", "/static/special", ("full", 0, {})),
+      ("POST", "/static/special", ("full", 1, {})),
+      ("GET", "/static/late", ("full", 1, {})),
+      ("PROPFIND", "/static/a/b", ("full", 1, {})),
+      ("GET", "/static/", ("full", 1, {})),
+      ("GET", "/static/a%0Ab", ("404",)),  # `.` takes no newline, in either mount
+      ("GET", "/static", ("full", 5, {})),
+      ("GET", "/acme/files/x", ("full", 3, {"tenant": "acme"})),
+      ("GET", "/acme/files", ("full", 5, {})),
+      ("DELETE", "/echo", ("full", 4, {})),
+      ("PROPFIND", "/echo", ("full", 4, {})),
+      ("GET", "/", ("full", 5, {}))]),
+    ("a bare mount prefix redirects to the mount",
+     [("/static", ("MOUNT",)), ("/sub/", ("MOUNT",)), ("/x", ("GET",))],
+     [("GET", "/static", ("307", "/static/")),
+      ("POST", "/static", ("307", "/static/")),
+      ("GET", "/sub", ("307", "/sub/")),
+      ("GET", "/sub/", ("full", 1, {})),
+      ("GET", "/subway", ("404",)),
+      ("PROPFIND", "/x", ("405", 2))]),
     ("the root and a root parameter",
      [("/", ("GET",)), ("/{name}", ("POST",))],
      [("GET", "/", ("full", 0, {})),
@@ -131,9 +155,13 @@ CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, t
 ROOT_PATH_CASES: list[tuple[str, str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, tuple]]]] = [
     ("requests with and without the root path",
      "/api",
-     [("/", ("GET",)), ("/items/{id}", ("GET",)), ("/slash/", ("GET",)), ("/api/twice", ("GET",))],
+     [("/", ("GET",)), ("/items/{id}", ("GET",)), ("/slash/", ("GET",)), ("/api/twice", ("GET",)),
+      ("/sub", ("MOUNT",))],
      [("GET", "/items/1", ("full", 1, {"id": "1"})),
       ("GET", "/api/items/1", ("full", 1, {"id": "1"})),
+      ("GET", "/api/sub", ("307", "/api/sub/")),
+      ("GET", "/api/sub/x", ("full", 4, {})),
+      ("GET", "/sub/x", ("full", 4, {})),
       ("GET", "/api/api/items/1", ("404",)),
       ("GET", "/api/twice", ("404",)),
       ("GET", "/api/api/twice", ("full", 3, {})),

@@ -162,6 +162,31 @@ def test_routes_with_features_not_compiled_are_named_at_build_time(tmp_path: Pat
     assert "FastAPI handler (Depends)" in routes
 
 
+def test_mounts_are_listed_and_warned_about(tmp_path: Path):
+    (tmp_path / "files").mkdir()
+    (tmp_path / "app.py").write_text(textwrap.dedent(
+        '''
+        from fastapi import FastAPI
+        from fastapi.staticfiles import StaticFiles
+
+        app = FastAPI()
+        app.mount("/static", StaticFiles(directory="files"))
+        '''
+    ))
+    routes = fasterapi("routes", "app.py", cwd=tmp_path)
+    assert routes.returncode == 0, routes.stderr
+    row = next(line for line in routes.stdout.splitlines() if "/static/" in line)
+    assert row.split()[:4] == ["*", "/static/{path:path}", "StaticFiles", "-"]
+    assert row.endswith("no: mounted StaticFiles app, served by the app's own ASGI entry")
+    # What `fasterapi build` prints before compiling: one warning per mount.
+    printed = subprocess.run(
+        [sys.executable, "-c", "from fasterapi.build import plan\nfor d in plan('app.py').diagnostics: print(d.format())"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert printed.stdout.splitlines() == [
+        "warning [* /static/{path:path}]: mounted StaticFiles at /static: served by the app's own ASGI entry"
+        " (the mounted app answers), not compiled to C++"], printed.stderr
+
+
 def test_routes_prints_the_table(project: Path):
     result = fasterapi("routes", "app.py", cwd=project)
     assert result.returncode == 0, result.stderr

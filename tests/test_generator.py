@@ -141,6 +141,40 @@ def test_root_path_is_recorded_for_the_router(tmp_path: Path):
     assert App.from_json(ir.to_json()) == ir
 
 
+def test_mounts_are_routes_for_every_method_served_by_the_app(tmp_path: Path):
+    (tmp_path / "files").mkdir()
+    path = write_app(tmp_path, """
+        from pathlib import Path
+        from fastapi import APIRouter, FastAPI
+        from fastapi.staticfiles import StaticFiles
+        app = FastAPI(openapi_url=None)
+        app.mount("/static", StaticFiles(directory=Path(__file__).parent / "files"))
+
+        @app.get("/static/{n:int}")
+        def shadowed(n: int):
+            return {}
+
+        @app.get("/static/{name}")
+        def reached_with_a_newline(name: str):
+            return {}
+
+        sub = FastAPI()
+        router = APIRouter()
+        router.mount("/sub", sub)
+        app.include_router(router, prefix="/v1")
+    """, "svc_mounts.py")
+    ir = ir_of(path)
+    static, shadowed, reached, sub = ir.routes
+    assert (static.kind, static.methods, static.path, static.mount, static.name) == \
+        ("request", ("*",), "/static/{path:path}", "StaticFiles", "mount_static")
+    assert (sub.path, sub.mount, sub.endpoint) == ("/v1/sub/{path:path}", "FastAPI", "fastapi.applications:FastAPI")
+    warnings = [d for d in (*ir.diagnostics, *validate(ir)) if d.severity == "warning"]
+    assert [(d.route, d.feature) for d in warnings] == [
+        ("* /static/{path:path}", "mount"), ("* /v1/sub/{path:path}", "mount"),
+        ("GET /static/{n:int}", "unreachable route")]
+    assert "mount of StaticFiles at /static/" in warnings[2].message
+
+
 def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
     path = write_app(tmp_path, """
         from fastapi import Depends, FastAPI, Header, Request

@@ -16,11 +16,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from starlette.convertors import CONVERTOR_TYPES
+from starlette.routing import Mount
 from starlette.routing import Route as StarletteRoute
 from starlette.routing import Router
 
 from fasterapi.inspect import path_parts
-from fasterapi.ir import Route
+from fasterapi.ir import ANY_METHOD, Route
 from fasterapi import bridge
 from fasterapi.plan import lookup as plan_lookup
 from fasterapi.plan import perfect_hash, plan_routes, route_path, slash_redirect
@@ -50,10 +51,13 @@ class RouteSet:
     def __init__(self, probe, templates: list[tuple[str, tuple[str, ...]]], root_path: str = "") -> None:
         self.root_path = root_path
         self.seen: list = []
-        self.starlette = [StarletteRoute(t, _Endpoint(i, self.seen), methods=list(m))
-                          for i, (t, m) in enumerate(templates)]
+        self.starlette = [_starlette_route(t, m, _Endpoint(i, self.seen)) for i, (t, m) in enumerate(templates)]
         self.router = Router(routes=self.starlette, redirect_slashes=True)
-        self.routes = [_ir_route(r.path, tuple(sorted(r.methods or ()))) for r in self.starlette]
+        self.mounts = {i for i, r in enumerate(self.starlette) if isinstance(r, Mount)}
+        # As fasterapi.inspect reads them: a Mount matches "<path>/{path:path}" for every method.
+        self.routes = [_ir_route(r.path + "/{path:path}", (ANY_METHOD,)) if isinstance(r, Mount)
+                       else _ir_route(r.path, tuple(sorted(r.methods)) if r.methods else (ANY_METHOD,))
+                       for r in self.starlette]
         self.table = plan_routes(self.routes)
         self.matcher = router_probe.matcher(probe, self.routes, self.table)
 
@@ -79,7 +83,7 @@ class RouteSet:
             return ("307", dict(sent[0]["headers"])[b"location"].decode("latin-1"))
         if status == 405:
             # Which route answered: the first whose pattern matched, as Router.app takes it.
-            first = next(i for i, r in enumerate(self.starlette) if r.matches(scope)[0].name == "PARTIAL")
+            first = next(i for i, r in enumerate(self.starlette) if r.matches(dict(scope))[0].name == "PARTIAL")
             return ("405", first)
         return (str(status),)
 
@@ -100,6 +104,8 @@ class RouteSet:
         if full is not None:
             # Starlette hands on what the convertors make of the captured text.
             params = [p for p in self.routes[full].parts if p.kind != "literal"]
+            if full in self.mounts:  # a Mount hands its app the rest as the path, not as a parameter
+                params, captures = params[:-1], captures[:-1]
             return ("full", full, {p.text: CONVERTOR_TYPES[p.convertor].convert(c) for p, c in zip(params, captures)})
         if partial is not None:
             return ("405", partial)
@@ -108,6 +114,14 @@ class RouteSet:
             _, headers, _ = bridge.redirect(redirect, b"", "testserver", ("testserver", 80))
             return ("307", dict(h.split(b": ", 1) for h in headers.splitlines())[b"location"].decode("latin-1"))
         return ("404",)
+
+
+def _starlette_route(template: str, methods: tuple[str, ...], endpoint: _Endpoint):
+    """``("MOUNT",)`` makes a Mount of the endpoint, ``("*",)`` a Route without
+    methods (every method), anything else a Route with those methods."""
+    if methods == ("MOUNT",):
+        return Mount(template, app=endpoint)
+    return StarletteRoute(template, endpoint, methods=None if methods == (ANY_METHOD,) else list(methods))
 
 
 def _ir_route(path: str, methods: tuple[str, ...]) -> Route:
@@ -151,7 +165,7 @@ _REQUEST_SEGMENTS = ["a", "b", "ab", "users", "me", "x.txt", "x-y", "", "-", ".t
                      "12-3.25", "v1", "%31%32", "99999999999999999999999", _UUID, _UUID.replace("-", "").lower(),
                      _UUID + "x", "%EF%BC%91"]
 _CONVERTORS = ["", "", "", ":str", ":int", ":float", ":uuid"]
-_METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD"]
+_METHODS = ["GET", "POST", "PUT", "DELETE", "HEAD", "PROPFIND"]
 
 
 @st.composite
@@ -180,9 +194,20 @@ def templates(draw) -> str:
     return path
 
 
-route_sets = st.lists(
-    st.tuples(templates(), st.lists(st.sampled_from(_METHODS[:4]), min_size=1, max_size=2, unique=True)),
-    min_size=1, max_size=10)
+@st.composite
+def routes(draw) -> tuple[str, tuple[str, ...]]:
+    """A template and its methods; sometimes every method, sometimes a Mount
+    (its template without a rest parameter: the Mount adds one)."""
+    shape = draw(st.sampled_from(["methods"] * 8 + ["any", "mount"]))
+    template = draw(templates())
+    if shape == "mount":
+        return template.replace("/{rest:path}", ""), ("MOUNT",)
+    if shape == "any":
+        return template, (ANY_METHOD,)
+    return template, tuple(draw(st.lists(st.sampled_from(_METHODS[:4]), min_size=1, max_size=2, unique=True)))
+
+
+route_sets = st.lists(routes(), min_size=1, max_size=10)
 
 
 _ROOT_PATHS = ["", "", "", "/api", "/a", "/api/", "/caf%C3%A9"]
@@ -215,7 +240,8 @@ def _paths_near(templates_: list[str], root: str) -> st.SearchStrategy[str]:
         fill = draw(st.sampled_from(["v", "x.txt", "a-b", "me", "%0A", "q%2Fr", "", "42", "007", "3.25", "1.", _UUID,
                                      "1-2"]))
         path, _ = path_parts(t)
-        return "".join(quote(p.text, safe="/") if p.kind == "literal" else fill for p in path)
+        return "".join(quote(p.text, safe="/") if p.kind == "literal" else fill for p in path) + draw(
+            st.sampled_from(["", "", "/", "/x", "/x/y"]))
 
     return near()
 
@@ -224,6 +250,8 @@ def _paths_near(templates_: list[str], root: str) -> st.SearchStrategy[str]:
 @given(data=st.data(), spec=route_sets, root=st.sampled_from(_ROOT_PATHS))
 def test_random_route_sets_match_as_starlette(probe, data, spec, root):
     templates_ = [(t, tuple(m)) for t, m in spec]
+    for t, m in templates_:
+        event("mount" if m == ("MOUNT",) else "every method" if m == (ANY_METHOD,) else "methods")
     root_path = unquote(root)
     rs = RouteSet(probe, templates_, root_path)
     near = _paths_near([t for t, _ in templates_], root)

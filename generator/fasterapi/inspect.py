@@ -9,6 +9,7 @@ recorded as a Diagnostic naming the route, its ``file:line`` and the feature.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import types
@@ -23,10 +24,11 @@ from fastapi.exceptions import RequestValidationError, WebSocketRequestValidatio
 from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
 from starlette.convertors import CONVERTOR_TYPES
 from starlette.exceptions import HTTPException
+from starlette.routing import Mount
 from starlette.routing import Route as StarletteRoute
 
 from . import __version__
-from .ir import App, Diagnostic, Param, PathPart, Route
+from .ir import ANY_METHOD, App, Diagnostic, Param, PathPart, Route
 from .load import Loaded
 from .plan.patterns import CONVERTOR_REGEX
 
@@ -156,7 +158,9 @@ def _location(func: Any, base: Path | None) -> str:
 
 
 def trampoline_name(methods: tuple[str, ...], path: str) -> str:
-    """``("GET",), "/users/{user_id}"`` -> ``get_users__user_id``; ``/`` -> ``get_root``."""
+    """``("GET",), "/users/{user_id}"`` -> ``get_users__user_id``; ``/`` -> ``get_root``;
+    ``("*",), "/x"`` (every method) -> ``any_x``."""
+    methods = tuple("any" if m == ANY_METHOD else m for m in methods)
     words = []
     for segment in path.strip("/").split("/"):
         if not segment:
@@ -193,20 +197,51 @@ def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
 def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, list[Diagnostic]]:
     if isinstance(live, (APIRoute, _EffectiveRouteContext)):
         return _inspect_api_route(index, live, base)
-    if type(live) is StarletteRoute and (inspect.isfunction(live.endpoint) or inspect.ismethod(live.endpoint)):
-        methods = tuple(sorted(live.methods or ("GET", "HEAD")))
+    if isinstance(live, Mount):
+        return _inspect_mount(index, live)
+    if type(live) is StarletteRoute:
+        # Served whole by the app's own ASGI entry. Starlette's Route accepts
+        # every method when it has none (an ASGI endpoint, methods=None).
+        methods = tuple(sorted(live.methods)) if live.methods else (ANY_METHOD,)
         parts, problem = path_parts(live.path)
-        location = _location(live.endpoint, base)
+        endpoint = live.endpoint
+        while isinstance(endpoint, functools.partial):
+            endpoint = endpoint.func
+        if not (inspect.isfunction(endpoint) or inspect.ismethod(endpoint)):
+            endpoint = type(endpoint)  # an ASGI app: named by its class
+        location = _location(endpoint, base)
         if problem:
             return None, [Diagnostic("error", location, f"{','.join(methods)} {live.path}", "path", problem)]
         return Route(
             index=index, name=trampoline_name(methods, live.path), kind="request", methods=methods,
-            path=live.path, parts=parts, endpoint=_qualified(live.endpoint), location=location,
+            path=live.path, parts=parts, endpoint=_qualified(endpoint), location=location,
             is_async=True, status_code=None, response_model=False,
         ), []
     kind = type(live).__name__
     label = getattr(live, "path", "") or kind
     return None, [Diagnostic("error", "", label, kind, f"{kind} routes are not compiled yet ({label})")]
+
+
+def _inspect_mount(index: int, mount: Mount) -> tuple[Route | None, list[Diagnostic]]:
+    """``app.mount("/static", StaticFiles(...))`` -> a route for every method
+    on ``/static/{path:path}`` (the regex Starlette's Mount matches), served
+    through the app's own ASGI entry, so the mounted app answers as it does
+    under uvicorn; with redirect_slashes, ``/static`` gets its 307 from the
+    router as for any route."""
+    template = mount.path + "/{path:path}"
+    app_type = type(mount.app)
+    label = f"{ANY_METHOD} {template}"
+    parts, problem = path_parts(template)
+    if problem:
+        return None, [Diagnostic("error", "", label, "path", problem)]
+    note = Diagnostic("warning", "", label, "mount",
+                      f"mounted {app_type.__name__} at {mount.path or '/'}: served by the app's own ASGI entry"
+                      " (the mounted app answers), not compiled to C++")
+    return Route(
+        index=index, name=trampoline_name(("mount",), mount.path), kind="request", methods=(ANY_METHOD,),
+        path=template, parts=parts, endpoint=_qualified(app_type), location="", is_async=True,
+        status_code=None, response_model=False, mount=app_type.__name__,
+    ), [note]
 
 
 def _qualified(func: Any) -> str:

@@ -27,6 +27,10 @@ ParamSource = Literal["path", "query", "header", "cookie"]
 Converter = Literal["str", "int", "float", "bool", "python"]
 
 
+# A route's methods when it accepts every method, as a Mount and a Starlette
+# Route without methods do.
+ANY_METHOD = "*"
+
 # Keys the build adds to manifest.json beside the IR.
 BUILD_KEYS = ("signature_hash", "abi_version")
 
@@ -75,7 +79,7 @@ class Route:
     # the app's own ASGI entry (Starlette routes such as /docs, and routes
     # using features not compiled to C++ yet).
     kind: Literal["api", "request"]
-    methods: tuple[str, ...]  # sorted
+    methods: tuple[str, ...]  # sorted; (ANY_METHOD,) for every method
     path: str
     parts: tuple[PathPart, ...]
     endpoint: str  # "module:qualname"
@@ -85,10 +89,16 @@ class Route:
     response_model: bool
     params: tuple[Param, ...] = ()
     body: str = ""  # the single JSON body parameter's name, if the route has one
+    mount: str = ""  # for app.mount(): the mounted app's class name ("StaticFiles"); path is "<prefix>/{path:path}"
 
     @property
     def label(self) -> str:
         return f"{','.join(self.methods)} {self.path}"
+
+    def accepts(self, method: str) -> bool:
+        """Whether a request with this method is a FULL match when the path
+        matches; "" (no method) is accepted by no route."""
+        return method in self.methods or (ANY_METHOD in self.methods and method != "")
 
 
 @dataclass(frozen=True)

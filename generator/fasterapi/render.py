@@ -13,13 +13,14 @@ from pathlib import Path
 
 import jinja2
 
-from .ir import App, Route
+from .ir import ANY_METHOD, App, Route
 from .plan import plan as plan_table
 
 ABI_VERSION = 5
 ROUTES_PER_HANDLER_FILE = 64
 _METHOD_BITS = {"GET": "m_get", "HEAD": "m_head", "POST": "m_post", "PUT": "m_put", "DELETE": "m_delete",
-                "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect"}
+                "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect",
+                ANY_METHOD: "m_any"}
 
 
 def templates_dir() -> Path:

@@ -16,9 +16,9 @@ std::uint16_t method_bit(http::Method m) noexcept {
         case http::Method::options: return m_options;
         case http::Method::trace: return m_trace;
         case http::Method::connect: return m_connect;
-        case http::Method::other: return 0;
+        case http::Method::other: return m_other;
     }
-    return 0;
+    return m_other;
 }
 
 namespace {

@@ -129,7 +129,9 @@ TEST_CASE("fills: a whole segment for a typed parameter") {
 TEST_CASE("method bits") {
     CHECK(method_bit(fasterapi::http::Method::get) == m_get);
     CHECK(method_bit(fasterapi::http::Method::delete_) == m_delete);
-    CHECK(method_bit(fasterapi::http::Method::other) == 0);
+    CHECK(method_bit(fasterapi::http::Method::other) == m_other);
+    CHECK((m_any & m_other) != 0);
+    CHECK((m_any & m_connect) != 0);
 }
 
 // ---- The planned table, as generated code lays it out -----------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 from fasterapi.build import _runtime_cmake_dir, _tool
-from fasterapi.ir import Route
+from fasterapi.ir import ANY_METHOD, Route
 from fasterapi.plan import METHOD_NAMES, Table, plan_routes
 
 HERE = Path(__file__).resolve().parent
@@ -44,14 +44,25 @@ def load(build_dir: Path) -> ModuleType:
     return module
 
 
+M_OTHER = 1 << len(METHOD_NAMES)  # fasterapi::router::m_other
+M_ANY = (M_OTHER << 1) - 1  # fasterapi::router::m_any
+
+
 def method_bit(method: str) -> int:
-    return 1 << METHOD_NAMES.index(method) if method in METHOD_NAMES else 0
+    """A request's method bit: ``GET`` -> 1, ``PROPFIND`` -> m_other, "" (none) -> 0."""
+    if not method:
+        return 0
+    return 1 << METHOD_NAMES.index(method) if method in METHOD_NAMES else M_OTHER
+
+
+def methods_mask(methods: tuple[str, ...]) -> int:
+    return M_ANY if ANY_METHOD in methods else sum(1 << METHOD_NAMES.index(m) for m in methods if m in METHOD_NAMES)
 
 
 def matcher(module: ModuleType, routes: list[Route] | tuple[Route, ...], table: Table | None = None):
     table = table or plan_routes(routes)
     patterns = [([(_KINDS[p.kind], p.text.encode("utf-8"), _CONVERTORS[p.convertor]) for p in r.parts],
-                 sum(method_bit(m) for m in r.methods), ", ".join(r.methods)) for r in routes]
+                 methods_mask(r.methods), ", ".join(r.methods)) for r in routes]
     tree = table.tree
     return module.Matcher(
         patterns, table.seed, list(table.displacements), table.slot_shift, table.static_lengths,

@@ -129,7 +129,7 @@ def lookup(table: Table, routes: list[Route] | tuple[Route, ...], path: str, met
     def consider(route: int, caps: tuple[bytes, ...]) -> None:
         if best[0] is not None and route >= best[0]:
             return
-        if method in routes[route].methods:
+        if routes[route].accepts(method):
             best[0] = route
             captures[0] = tuple(c.decode("utf-8") for c in caps)
         elif best[1] is None or route < best[1]:
@@ -226,7 +226,7 @@ def _scan(routes, path: str, method: str) -> Found:
         m = patterns.regex(r.parts).match(path)
         if m is None:
             continue
-        if method in r.methods:
+        if r.accepts(method):
             return Found(index, None, m.groups())
         if partial is None:
             partial = index

@@ -43,11 +43,15 @@
 
 namespace fasterapi::router {
 
-// Method bits; a route's method set is their union.
+// Method bits; a route's method set is their union. m_other stands for every
+// method without a bit of its own; m_any is the set of a route that accepts
+// every method (a Mount, a Starlette Route without methods). Bit 0 (no
+// method) is in no set: any_match() looks up with it.
 enum : std::uint16_t {
     m_get = 1 << 0, m_head = 1 << 1, m_post = 1 << 2, m_put = 1 << 3,
     m_delete = 1 << 4, m_patch = 1 << 5, m_options = 1 << 6, m_trace = 1 << 7,
-    m_connect = 1 << 8,
+    m_connect = 1 << 8, m_other = 1 << 9,
+    m_any = (1 << 10) - 1,
 };
 std::uint16_t method_bit(http::Method m) noexcept;
 

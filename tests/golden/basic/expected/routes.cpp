@@ -125,7 +125,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "61285a58688620ce",
+    "fd5f3b65ea322577",
     routes,
     5,
     true,

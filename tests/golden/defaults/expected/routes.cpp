@@ -99,7 +99,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "4aa4c84f86a88c71",
+    "0a9b3eb50c778728",
     routes,
     5,
     true,

@@ -99,7 +99,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "73af950b94205b80",
+    "2ac08c20a8315a29",
     routes,
     5,
     true,
