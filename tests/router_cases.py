@@ -1,13 +1,19 @@
 """Hand-written router cases shared by the Python planner, the C++ matcher and
 Starlette (tests/test_router_equivalence.py runs all three).
 
-A case is a route set (templates with their methods, in declaration order)
-and requests ``(method, raw path, expected)`` where expected is one of
+A case is a route set (templates with their methods, in declaration order;
+``("*",)`` is a route for every method, ``("MOUNT",)`` a Mount at that
+path) and requests ``(method, raw path, expected)`` where expected is one of
 ``("full", route index, {param: value})``, ``("405", route index)``,
-``("307",)`` or ``("404",)``.
+``("307", location path)`` or ``("404",)``. Parameter values are what Starlette's
+convertors make of the captured text (``{n:int}`` gives an int).
 """
 
 from __future__ import annotations
+
+from uuid import UUID
+
+_U = "12345678-9abc-def0-1234-56789abcdef0"
 
 CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, tuple]]]] = [
     ("parameter declared first captures the static path",
@@ -66,13 +72,13 @@ CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, t
       ("POST", "/1/static/x/", ("405", 0))]),
     ("trailing slashes and empty segments",
      [("/slash/", ("GET",)), ("/a//b", ("GET",)), ("/x/{y}/", ("GET",))],
-     [("GET", "/slash", ("307",)),
+     [("GET", "/slash", ("307", "/slash/")),
       ("GET", "/slash/", ("full", 0, {})),
       ("GET", "/slash//", ("404",)),
       ("GET", "/a//b", ("full", 1, {})),
       ("GET", "/a/b", ("404",)),
       ("GET", "/x//", ("404",)),
-      ("GET", "/x/1", ("307",)),
+      ("GET", "/x/1", ("307", "/x/1/")),
       ("GET", "/x/1/", ("full", 2, {"y": "1"}))]),
     ("percent-encoded and non-ASCII paths",
      [("/caf\u00e9/{x}", ("GET",)), ("/caf\u00e8", ("GET",)), ("/{any}", ("GET",))],
@@ -81,10 +87,100 @@ CASES: list[tuple[str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, t
       ("GET", "/caf%C3", ("full", 2, {"any": "caf\ufffd"})),
       ("GET", "/%41", ("full", 2, {"any": "A"})),
       ("GET", "/%zz", ("full", 2, {"any": "%zz"}))]),
+    ("typed convertors fall through to later routes",
+     [("/items/{id:int}", ("GET",)), ("/items/{x:float}", ("GET",)), ("/items/{u:uuid}", ("GET",)),
+      ("/items/{name}", ("GET",)), ("/n/{a:int}/{b:int}", ("POST",))],
+     [("GET", "/items/007", ("full", 0, {"id": 7})),
+      ("GET", "/items/99999999999999999999999", ("full", 0, {"id": 99999999999999999999999})),
+      ("GET", "/items/%31%32", ("full", 0, {"id": 12})),
+      ("GET", "/items/1.50", ("full", 1, {"x": 1.5})),
+      ("GET", "/items/1.", ("full", 3, {"name": "1."})),
+      ("GET", "/items/-1", ("full", 3, {"name": "-1"})),
+      ("GET", "/items/%EF%BC%91", ("full", 3, {"name": "\uff11"})),
+      ("GET", f"/items/{_U.upper()}", ("full", 2, {"u": UUID(_U)})),
+      ("GET", f"/items/{_U.replace('-', '')}", ("full", 2, {"u": UUID(_U)})),
+      ("GET", f"/items/{_U}0", ("full", 3, {"name": _U + "0"})),
+      ("GET", "/items/5%0A", ("full", 0, {"id": 5})),
+      ("GET", "/n/1/2", ("405", 4)),
+      ("GET", "/n/1/x", ("404",)),
+      ("POST", "/n/01/002", ("full", 4, {"a": 1, "b": 2}))]),
+    ("typed convertors inside a segment backtrack as the regex does",
+     [("/f/{a:float}{b:int}", ("GET",)), ("/v{n:int}", ("GET",)), ("/g/{a:float}.{b:int}", ("GET",)),
+      ("/u/{x:uuid}{y}", ("GET",)), ("/{n:int}.json", ("GET",))],
+     [("GET", "/f/1.55", ("full", 0, {"a": 1.5, "b": 5})),
+      ("GET", "/f/12", ("full", 0, {"a": 1.0, "b": 2})),
+      ("GET", "/f/1.5", ("404",)),
+      ("GET", "/f/1", ("404",)),
+      ("GET", "/v007", ("full", 1, {"n": 7})),
+      ("GET", "/v007/", ("307", "/v007")),
+      ("GET", "/g/1.5", ("full", 2, {"a": 1.0, "b": 5})),
+      ("GET", "/g/1.5.6", ("full", 2, {"a": 1.5, "b": 6})),
+      ("GET", f"/u/{_U}d", ("full", 3, {"x": UUID(_U), "y": "d"})),
+      ("GET", f"/u/{_U}", ("404",)),
+      ("GET", "/12.json", ("full", 4, {"n": 12})),
+      ("GET", "/1x.json", ("404",))]),
+    ("mounts match their prefix for every method, in declaration order",
+     [("/static/special", ("GET",)), ("/static", ("MOUNT",)), ("/static/late", ("GET",)),
+      ("/{tenant}/files", ("MOUNT",)), ("/echo", ("*",)), ("", ("MOUNT",))],
+     [("GET", "/static/special", ("full", 0, {})),
+      ("POST", "/static/special", ("full", 1, {})),
+      ("GET", "/static/late", ("full", 1, {})),
+      ("PROPFIND", "/static/a/b", ("full", 1, {})),
+      ("GET", "/static/", ("full", 1, {})),
+      ("GET", "/static/a%0Ab", ("404",)),  # `.` takes no newline, in either mount
+      ("GET", "/static", ("full", 5, {})),
+      ("GET", "/acme/files/x", ("full", 3, {"tenant": "acme"})),
+      ("GET", "/acme/files", ("full", 5, {})),
+      ("DELETE", "/echo", ("full", 4, {})),
+      ("PROPFIND", "/echo", ("full", 4, {})),
+      ("GET", "/", ("full", 5, {}))]),
+    ("a bare mount prefix redirects to the mount",
+     [("/static", ("MOUNT",)), ("/sub/", ("MOUNT",)), ("/x", ("GET",))],
+     [("GET", "/static", ("307", "/static/")),
+      ("POST", "/static", ("307", "/static/")),
+      ("GET", "/sub", ("307", "/sub/")),
+      ("GET", "/sub/", ("full", 1, {})),
+      ("GET", "/subway", ("404",)),
+      ("PROPFIND", "/x", ("405", 2))]),
     ("the root and a root parameter",
      [("/", ("GET",)), ("/{name}", ("POST",))],
      [("GET", "/", ("full", 0, {})),
       ("POST", "/", ("405", 0)),
       ("GET", "/x", ("405", 1)),
       ("GET", "//", ("404",))]),
+]
+
+# Cases with a root_path (FastAPI(root_path=...) puts it in the scope):
+# (title, root_path, templates, requests).
+ROOT_PATH_CASES: list[tuple[str, str, list[tuple[str, tuple[str, ...]]], list[tuple[str, str, tuple]]]] = [
+    ("requests with and without the root path",
+     "/api",
+     [("/", ("GET",)), ("/items/{id}", ("GET",)), ("/slash/", ("GET",)), ("/api/twice", ("GET",)),
+      ("/sub", ("MOUNT",))],
+     [("GET", "/items/1", ("full", 1, {"id": "1"})),
+      ("GET", "/api/items/1", ("full", 1, {"id": "1"})),
+      ("GET", "/api/sub", ("307", "/api/sub/")),
+      ("GET", "/api/sub/x", ("full", 4, {})),
+      ("GET", "/sub/x", ("full", 4, {})),
+      ("GET", "/api/api/items/1", ("404",)),
+      ("GET", "/api/twice", ("404",)),
+      ("GET", "/api/api/twice", ("full", 3, {})),
+      ("GET", "/apiitems/1", ("404",)),
+      ("GET", "/api/", ("full", 0, {})),
+      ("GET", "/api", ("307", "/api/")),
+      ("GET", "/", ("full", 0, {})),
+      ("GET", "/api/slash", ("307", "/api/slash/")),
+      ("GET", "/slash", ("307", "/slash/")),
+      ("GET", "/api/items/1/", ("307", "/api/items/1")),
+      ("GET", "/api//", ("404",)),  # "/api" has the route path "", which nothing matches
+      ("GET", "/api%2Fitems/1", ("full", 1, {"id": "1"}))]),
+    ("a root path with a trailing slash",
+     "/api/",
+     [("/items", ("GET",)), ("/{x}", ("GET",))],
+     [("GET", "/api/items", ("404",)),  # "/api/" is not followed by "/": the path is matched whole
+      ("GET", "/api", ("full", 1, {"x": "api"})),
+      ("GET", "/x", ("full", 1, {"x": "x"})),
+      ("GET", "/api//items", ("full", 0, {})),
+      ("GET", "/api/", ("404",)),
+      ("GET", "/items", ("full", 0, {}))]),
 ]

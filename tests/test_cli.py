@@ -77,7 +77,7 @@ def test_build_writes_a_committable_package(project: Path):
     handlers = (out / "handlers_1.cpp").read_text()
     assert "// GET /hello/{name}  (app.py:7)" in handlers
     assert "bool get_hello__name(Call& call)" in handlers
-    assert "static_assert(FASTERAPI_ABI_VERSION == 3" in (out / "routes.hpp").read_text()
+    assert "static_assert(FASTERAPI_ABI_VERSION == 5" in (out / "routes.hpp").read_text()
 
 
 def test_rebuild_is_byte_identical_and_compiles_nothing(project: Path):
@@ -115,7 +115,14 @@ def test_unsupported_feature_is_a_build_error_naming_route_and_line(tmp_path: Pa
     (tmp_path / "app.py").write_text(textwrap.dedent(
         '''
         from fastapi import FastAPI
+        from starlette.convertors import Convertor, register_url_convertor
 
+        class Hex(Convertor):
+            regex = "[0-9a-f]+"
+            def convert(self, value): return int(value, 16)
+            def to_string(self, value): return format(value, "x")
+
+        register_url_convertor("hexnum", Hex())
         app = FastAPI()
 
 
@@ -124,14 +131,14 @@ def test_unsupported_feature_is_a_build_error_naming_route_and_line(tmp_path: Pa
             return {}
 
 
-        @app.get("/conv/{n:int}")
+        @app.get("/conv/{n:hexnum}")
         def conv(n: int):
             return {}
         '''
     ))
     result = fasterapi("build", "app.py", cwd=tmp_path)
     assert result.returncode == 1
-    assert "app.py:12: error [GET /conv/{n:int}]: path convertor ':int' in '/conv/{n:int}' is not compiled yet" \
+    assert "app.py:19: error [GET /conv/{n:hexnum}]: path convertor ':hexnum' in '/conv/{n:hexnum}' is not compiled yet" \
         in result.stdout
     assert not (tmp_path / "app_fasterapi").exists()
 
@@ -159,6 +166,31 @@ def test_routes_with_features_not_compiled_are_named_at_build_time(tmp_path: Pat
             "Depends") in result.stdout
     routes = fasterapi("routes", "app.py", cwd=tmp_path).stdout
     assert "FastAPI handler (Depends)" in routes
+
+
+def test_mounts_are_listed_and_warned_about(tmp_path: Path):
+    (tmp_path / "files").mkdir()
+    (tmp_path / "app.py").write_text(textwrap.dedent(
+        '''
+        from fastapi import FastAPI
+        from fastapi.staticfiles import StaticFiles
+
+        app = FastAPI()
+        app.mount("/static", StaticFiles(directory="files"))
+        '''
+    ))
+    routes = fasterapi("routes", "app.py", cwd=tmp_path)
+    assert routes.returncode == 0, routes.stderr
+    row = next(line for line in routes.stdout.splitlines() if "/static/" in line)
+    assert row.split()[:4] == ["*", "/static/{path:path}", "StaticFiles", "-"]
+    assert row.endswith("no: mounted StaticFiles app, served by the app's own ASGI entry")
+    # What `fasterapi build` prints before compiling: one warning per mount.
+    printed = subprocess.run(
+        [sys.executable, "-c", "from fasterapi.build import plan\nfor d in plan('app.py').diagnostics: print(d.format())"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert printed.stdout.splitlines() == [
+        "warning [* /static/{path:path}]: mounted StaticFiles at /static: served by the app's own ASGI entry"
+        " (the mounted app answers), not compiled to C++"], printed.stderr
 
 
 def test_routes_prints_the_table(project: Path):

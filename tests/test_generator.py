@@ -74,9 +74,11 @@ def test_trampoline_names(methods, path, name):
 def test_path_parts_follow_starlettes_template_syntax():
     parts, problem = path_parts("/files/{name}.txt/{rest:path}")
     assert problem is None
-    assert parts == (PathPart("literal", "/files/"), PathPart("segment", "name"), PathPart("literal", ".txt/"),
-                     PathPart("rest", "rest"))
-    assert path_parts("/n/{x:int}")[1] == "path convertor ':int' in '/n/{x:int}'"
+    assert parts == (PathPart("literal", "/files/"), PathPart("segment", "name", "str"), PathPart("literal", ".txt/"),
+                     PathPart("rest", "rest", "path"))
+    parts, problem = path_parts("/n/{x:int}/{y:float}/{z:uuid}")
+    assert [(p.text, p.convertor) for p in parts if p.kind == "segment"] == [("x", "int"), ("y", "float"), ("z", "uuid")]
+    assert path_parts("/n/{x:hex}")[1] == "path convertor ':hex' in '/n/{x:hex}'"
 
 
 def test_inspection_reads_parameters_from_fastapi(tmp_path: Path):
@@ -105,9 +107,85 @@ def test_inspection_reads_parameters_from_fastapi(tmp_path: Path):
     }
 
 
+def test_typed_path_convertors_compile_where_the_value_is_certain(tmp_path: Path):
+    path = write_app(tmp_path, """
+        import uuid
+        from fastapi import FastAPI
+        app = FastAPI(openapi_url=None)
+
+        @app.get("/a/{a:int}/{b:int}/{c:float}/{d:float}/{e:uuid}/{f:int}")
+        def typed(a: int, b: float, c: float, d: int, e: uuid.UUID, f: str):
+            return {}
+    """, "svc_typed.py")
+    (route,) = ir_of(path).routes
+    assert route.kind == "api"
+    assert {p.name: p.converter for p in route.params} == {
+        "a": "int", "b": "float", "c": "float",
+        "d": "python",  # int(float(s)) may differ from int(s), or fail: FastAPI validates
+        "e": "python", "f": "python",  # FastAPI answers 422 for an int where a str is declared
+    }
+
+
+def test_root_path_is_recorded_for_the_router(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        app = FastAPI(openapi_url=None)
+        app.root_path = "/api"
+
+        @app.get("/a")
+        def a():
+            return {}
+    """, "svc_root.py")
+    ir = ir_of(path)
+    assert ir.root_path == "/api" and not [d for d in ir.diagnostics if d.severity == "error"]
+    assert App.from_json(ir.to_json()) == ir
+
+
+def test_mounts_are_routes_for_every_method_served_by_the_app(tmp_path: Path):
+    (tmp_path / "files").mkdir()
+    path = write_app(tmp_path, """
+        from pathlib import Path
+        from fastapi import APIRouter, FastAPI
+        from fastapi.staticfiles import StaticFiles
+        app = FastAPI(openapi_url=None)
+        app.mount("/static", StaticFiles(directory=Path(__file__).parent / "files"))
+
+        @app.get("/static/{n:int}")
+        def shadowed(n: int):
+            return {}
+
+        @app.get("/static/{name}")
+        def reached_with_a_newline(name: str):
+            return {}
+
+        sub = FastAPI()
+        router = APIRouter()
+        router.mount("/sub", sub)
+        app.include_router(router, prefix="/v1")
+    """, "svc_mounts.py")
+    ir = ir_of(path)
+    static, shadowed, reached, sub = ir.routes
+    assert (static.kind, static.methods, static.path, static.mount, static.name) == \
+        ("request", ("*",), "/static/{path:path}", "StaticFiles", "mount_static")
+    assert (sub.path, sub.mount, sub.endpoint) == ("/v1/sub/{path:path}", "FastAPI", "fastapi.applications:FastAPI")
+    warnings = [d for d in (*ir.diagnostics, *validate(ir)) if d.severity == "warning"]
+    assert [(d.route, d.feature) for d in warnings] == [
+        ("* /static/{path:path}", "mount"), ("* /v1/sub/{path:path}", "mount"),
+        ("GET /static/{n:int}", "unreachable route")]
+    assert "mount of StaticFiles at /static/" in warnings[2].message
+
+
 def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
     path = write_app(tmp_path, """
         from fastapi import Depends, FastAPI, Header, Request
+        from starlette.convertors import Convertor, register_url_convertor
+
+        class Hex(Convertor):
+            regex = "[0-9a-f]+"
+            def convert(self, value): return int(value, 16)
+            def to_string(self, value): return format(value, "x")
+
+        register_url_convertor("fasterapi_test_hex", Hex())
         app = FastAPI()
 
         @app.get("/h")
@@ -118,7 +196,7 @@ def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
         def r(request: Request):
             return {}
 
-        @app.get("/conv/{n:int}")
+        @app.get("/conv/{n:fasterapi_test_hex}")
         def conv(n: int):
             return {}
 
@@ -128,16 +206,16 @@ def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
     """, "svc_unsupported.py")
     ir = ir_of(path)
     found = {(d.severity, d.location, d.route): d.message for d in ir.diagnostics}
-    assert ("warning", "svc_unsupported.py:5", "GET /h") not in found  # Header() params are compiled
-    assert found[("warning", "svc_unsupported.py:9", "GET /r")].endswith("not compiled to C++ yet: Request parameter")
-    assert found[("error", "svc_unsupported.py:13", "GET /conv/{n:int}")] == \
-        "path convertor ':int' in '/conv/{n:int}' is not compiled yet"
-    assert found[("warning", "svc_unsupported.py:17", "GET /gen")].endswith("generator endpoint (streamed body)")
+    assert ("warning", "svc_unsupported.py:13", "GET /h") not in found  # Header() params are compiled
+    assert found[("warning", "svc_unsupported.py:17", "GET /r")].endswith("not compiled to C++ yet: Request parameter")
+    assert found[("error", "svc_unsupported.py:21", "GET /conv/{n:fasterapi_test_hex}")] == \
+        "path convertor ':fasterapi_test_hex' in '/conv/{n:fasterapi_test_hex}' is not compiled yet"
+    assert found[("warning", "svc_unsupported.py:25", "GET /gen")].endswith("generator endpoint (streamed body)")
     kinds = {r.path: (r.kind, r.is_async) for r in ir.routes}
     assert kinds["/h"] == ("api", False) and kinds["/r"] == ("request", True)
     (header,) = next(r for r in ir.routes if r.path == "/h").params
     assert (header.source, header.alias, header.converter) == ("header", "x", "str")
-    assert "/conv/{n:int}" not in kinds and kinds["/gen"] == ("request", True)
+    assert "/conv/{n:fasterapi_test_hex}" not in kinds and kinds["/gen"] == ("request", True)
 
 
 def test_validate_warns_about_unreachable_duplicates(tmp_path: Path):

@@ -15,6 +15,7 @@ them, content-length included.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import json
 import logging
@@ -102,12 +103,19 @@ class Binding:
     # The fasterapi.SSE parameter: the runtime passes it an Answer (the last
     # of kwnames), and `endpoint` runs the handler through fasterapi.sse.
     stream_param: str = ""
+    # Path parameters whose Starlette convertor changes the captured text
+    # (int, float, uuid): FastAPI validates what the convertor returns.
+    path_convertors: dict[str, Any] = dataclasses.field(default_factory=dict)
 
-    def validate(self, path_params: dict[str, str], raw_query: bytes, body: bytes,
+    def validate(self, path_params: dict[str, Any], raw_query: bytes, body: bytes,
                  headers: list[tuple[bytes, bytes]]) -> Any:
         """FastAPI's own validation: the handler's kwargs, the 422 response, or
         ``...`` when FastAPI must handle the request whole (a body that is not
         valid JSON: FastAPI's own error for it comes from its own handling).
+
+        ``path_params`` holds the captured text; as in Starlette's routing,
+        typed convertors turn it into values first (``{"n": "007"}`` with
+        ``{n:int}`` -> ``{"n": 7}``).
 
         Errors come in FastAPI's order: path, query, then body.
         """
@@ -117,6 +125,8 @@ class Binding:
                 payload = json.loads(body)
             except Exception:  # noqa: BLE001 - FastAPI answers these itself (422 or 400)
                 return ...
+        for name, convertor in self.path_convertors.items():
+            path_params[name] = convertor.convert(path_params[name])
         dependant = self.route.dependant
         values: dict[str, Any] = {}
         path_values, path_errors = request_params_to_args(dependant.path_params, path_params)
@@ -623,6 +633,8 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
         defaults.append(None if f.field_info.is_required() else f.default)
     status = r.status_code if r.status_code is not None else 200
     body_field = live.dependant.body_params[0] if r.body else None
+    typed = {p.text for p in r.parts if p.kind == "segment" and p.convertor != "str"}
+    convertors = {name: c for name, c in live.param_convertors.items() if name in typed}
     kwnames = tuple(p.name for p in r.params)
     endpoint = live.endpoint
     if r.stream_param:
@@ -630,7 +642,7 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
         kwnames += (r.stream_param,)
     return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults),
                    is_async=r.is_async, fast_json=not r.response_model, status_code=status, route=live,
-                   asgi=asgi, body_field=body_field, stream_param=r.stream_param)
+                   asgi=asgi, body_field=body_field, stream_param=r.stream_param, path_convertors=convertors)
 
 
 def _sse_endpoint(endpoint: Any, name: str) -> Any:

@@ -143,7 +143,9 @@ def _routes(app: str) -> int:
     served = {(d.route, d.location): d.message.rpartition(": ")[2] for d in p.diagnostics
               if d.feature == "served by FastAPI"}
     for r in p.ir.routes:
-        if r.kind == "request":
+        if r.mount:
+            note = f"no: mounted {r.mount} app, served by the app's own ASGI entry"
+        elif r.kind == "request":
             why = served.get((r.label, r.location), "Starlette route")
             note = f"no: FastAPI handler ({why})"
         else:
@@ -152,7 +154,7 @@ def _routes(app: str) -> int:
             if r.body:
                 converted.append(f"{r.body}: JSON body (FastAPI validates)")
             note = "yes" + (f" [{', '.join(converted)}]" if converted else "")
-        rows.append((",".join(r.methods), r.path, r.endpoint.rpartition(":")[2], r.location, note))
+        rows.append((",".join(r.methods), r.path, r.endpoint.rpartition(":")[2], r.location or "-", note))
     for d in p.diagnostics:
         if d.severity == "error":
             method, _, path = d.route.partition(" ")
@@ -161,7 +163,7 @@ def _routes(app: str) -> int:
     for row in rows:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
     for d in p.diagnostics:
-        if d.severity == "warning" and d.feature != "served by FastAPI":
+        if d.severity == "warning" and d.feature not in ("served by FastAPI", "mount"):
             print(d.format())
     return 0
 

@@ -9,6 +9,7 @@ recorded as a Diagnostic naming the route, its ``file:line`` and the feature.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import types
@@ -21,17 +22,24 @@ from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
 from fastapi.routing import APIRoute, APIWebSocketRoute, _EffectiveRouteContext, _IncludedRouter
+from starlette.convertors import CONVERTOR_TYPES
 from starlette.exceptions import HTTPException
+from starlette.routing import Mount
 from starlette.routing import Route as StarletteRoute
 from starlette.routing import WebSocketRoute
 
 from . import __version__
-from .ir import App, Diagnostic, Param, PathPart, Route
+from .ir import ANY_METHOD, App, Diagnostic, Param, PathPart, Route
 from .load import Loaded
+from .plan.patterns import CONVERTOR_REGEX
 
 _SCALARS: dict[Any, str] = {str: "str", int: "int", float: "float", bool: "bool"}
 _PRIMITIVE_DEFAULTS = (type(None), bool, int, float, str)
 _PARAM_RE = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_][a-zA-Z0-9_]*)?}")
+# The regexes of Starlette's built-in convertors, as starlette.convertors
+# spells them; the router implements exactly these.
+_STARLETTE_REGEX = {"str": "[^/]+", "path": ".*", "int": "[0-9]+", "float": r"[0-9]+(\.[0-9]+)?",
+                    "uuid": "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"}
 
 
 def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> App:
@@ -64,6 +72,7 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
         redirect_slashes=bool(app.router.redirect_slashes),
         routes=tuple(routes),
         diagnostics=tuple(diagnostics),
+        root_path=str(app.root_path or ""),
     )
 
 
@@ -122,8 +131,6 @@ def _app_diagnostics(app: FastAPI):
             label = key.__name__ if isinstance(key, type) else str(key)
             yield Diagnostic("error", _location(handler, None), "", "exception_handler",
                              f"custom exception handler for {label} is not compiled yet")
-    if app.root_path:
-        yield Diagnostic("error", "", "", "root_path", "root_path is not compiled yet")
     if list(app.router._iter_low_priority_routes()):
         yield Diagnostic("error", "", "", "frontend routes", "low-priority (frontend) routes are not compiled yet")
 
@@ -152,7 +159,9 @@ def _location(func: Any, base: Path | None) -> str:
 
 
 def trampoline_name(methods: tuple[str, ...], path: str) -> str:
-    """``("GET",), "/users/{user_id}"`` -> ``get_users__user_id``; ``/`` -> ``get_root``."""
+    """``("GET",), "/users/{user_id}"`` -> ``get_users__user_id``; ``/`` -> ``get_root``;
+    ``("*",), "/x"`` (every method) -> ``any_x``."""
+    methods = tuple("any" if m == ANY_METHOD else m for m in methods)
     words = []
     for segment in path.strip("/").split("/"):
         if not segment:
@@ -164,10 +173,11 @@ def trampoline_name(methods: tuple[str, ...], path: str) -> str:
 
 
 def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
-    """``/files/{name}.txt`` -> literal "/files/", segment "name", literal ".txt".
+    """``/files/{name}.txt`` -> literal "/files/", segment "name" (str), literal ".txt".
 
     Returns the parts, or None and the reason when the template uses a
-    convertor other than ``str``/``path``.
+    convertor the router does not implement (one added with Starlette's
+    ``register_url_convertor``, or a built-in one replaced by it).
     """
     parts: list[PathPart] = []
     pos = 0
@@ -175,12 +185,10 @@ def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
         if m.start() > pos:
             parts.append(PathPart("literal", path[pos:m.start()]))
         convertor = (m.group(2) or ":str")[1:]
-        if convertor == "str":
-            parts.append(PathPart("segment", m.group(1)))
-        elif convertor == "path":
-            parts.append(PathPart("rest", m.group(1)))
-        else:
+        installed = CONVERTOR_TYPES.get(convertor)
+        if convertor not in CONVERTOR_REGEX or installed is None or installed.regex != _STARLETTE_REGEX[convertor]:
             return (), f"path convertor ':{convertor}' in {path!r}"
+        parts.append(PathPart("rest" if convertor == "path" else "segment", m.group(1), convertor))
         pos = m.end()
     if pos < len(path):
         parts.append(PathPart("literal", path[pos:]))
@@ -190,15 +198,24 @@ def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
 def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, list[Diagnostic]]:
     if isinstance(live, (APIRoute, _EffectiveRouteContext)):
         return _inspect_api_route(index, live, base)
-    if type(live) is StarletteRoute and (inspect.isfunction(live.endpoint) or inspect.ismethod(live.endpoint)):
-        methods = tuple(sorted(live.methods or ("GET", "HEAD")))
+    if isinstance(live, Mount):
+        return _inspect_mount(index, live)
+    if type(live) is StarletteRoute:
+        # Served whole by the app's own ASGI entry. Starlette's Route accepts
+        # every method when it has none (an ASGI endpoint, methods=None).
+        methods = tuple(sorted(live.methods)) if live.methods else (ANY_METHOD,)
         parts, problem = path_parts(live.path)
-        location = _location(live.endpoint, base)
+        endpoint = live.endpoint
+        while isinstance(endpoint, functools.partial):
+            endpoint = endpoint.func
+        if not (inspect.isfunction(endpoint) or inspect.ismethod(endpoint)):
+            endpoint = type(endpoint)  # an ASGI app: named by its class
+        location = _location(endpoint, base)
         if problem:
             return None, [Diagnostic("error", location, f"{','.join(methods)} {live.path}", "path", problem)]
         return Route(
             index=index, name=trampoline_name(methods, live.path), kind="request", methods=methods,
-            path=live.path, parts=parts, endpoint=_qualified(live.endpoint), location=location,
+            path=live.path, parts=parts, endpoint=_qualified(endpoint), location=location,
             is_async=True, status_code=None, response_model=False,
         ), []
     if isinstance(live, (APIWebSocketRoute, WebSocketRoute)):
@@ -210,6 +227,28 @@ def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, lis
     kind = type(live).__name__
     label = getattr(live, "path", "") or kind
     return None, [Diagnostic("error", "", label, kind, f"{kind} routes are not compiled yet ({label})")]
+
+
+def _inspect_mount(index: int, mount: Mount) -> tuple[Route | None, list[Diagnostic]]:
+    """``app.mount("/static", StaticFiles(...))`` -> a route for every method
+    on ``/static/{path:path}`` (the regex Starlette's Mount matches), served
+    through the app's own ASGI entry, so the mounted app answers as it does
+    under uvicorn; with redirect_slashes, ``/static`` gets its 307 from the
+    router as for any route."""
+    template = mount.path + "/{path:path}"
+    app_type = type(mount.app)
+    label = f"{ANY_METHOD} {template}"
+    parts, problem = path_parts(template)
+    if problem:
+        return None, [Diagnostic("error", "", label, "path", problem)]
+    note = Diagnostic("warning", "", label, "mount",
+                      f"mounted {app_type.__name__} at {mount.path or '/'}: served by the app's own ASGI entry"
+                      " (the mounted app answers), not compiled to C++")
+    return Route(
+        index=index, name=trampoline_name(("mount",), mount.path), kind="request", methods=(ANY_METHOD,),
+        path=template, parts=parts, endpoint=_qualified(app_type), location="", is_async=True,
+        status_code=None, response_model=False, mount=app_type.__name__,
+    ), [note]
 
 
 def _qualified(func: Any) -> str:
@@ -269,11 +308,12 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
                           f"{', '.join(handled_by_fastapi)}")
         common["is_async"] = True  # the app's ASGI entry runs on the runtime's loop
         return Route(kind="request", **common), [note]  # type: ignore[arg-type]
+    convertors = {p.text: p.convertor for p in parts if p.kind != "literal"}
     params = []
     for source, fields in (("path", d.path_params), ("query", d.query_params), ("header", d.header_params),
                            ("cookie", d.cookie_params)):
         for f in fields:
-            params.append(_param(source, f))
+            params.append(_param(source, f, convertors.get(f.alias, "str") if source == "path" else "str"))
     return Route(kind="api", params=tuple(params), body=json_body, stream_param=stream_param,
                  **common), diags  # type: ignore[arg-type]
 
@@ -305,7 +345,16 @@ def _single_json_body(body_params: list[Any]) -> str:
     return str(body_params[0].name)
 
 
-def _param(source: str, field: Any) -> Param:
+# What Starlette's int/float convertors hand FastAPI (int(s), float(s)) and
+# the annotations for which the C++ converter of the captured text gives
+# the same value: int(s) as int, float(int(s)) and float(s) as float (both
+# correctly rounded). Any other pairing (e.g. {x:int} with x: str, which
+# FastAPI answers 422, or uuid) is validated by FastAPI.
+_TYPED_PATH_CONVERTERS = {("int", "int"), ("int", "float"), ("float", "float")}
+
+
+def _param(source: str, field: Any, path_convertor: str = "str") -> Param:
+    """``path_convertor`` is the Starlette convertor of a path parameter's template."""
     info = field.field_info
     annotation = info.annotation
     required = info.is_required()
@@ -315,6 +364,8 @@ def _param(source: str, field: Any) -> Param:
         if len(args) == 1 and len(typing.get_args(annotation)) == 2:
             inner = args[0]  # Optional[X]: a present value validates as X
     converter = _SCALARS.get(inner, "python")
+    if path_convertor not in ("str", "path") and (path_convertor, converter) not in _TYPED_PATH_CONVERTERS:
+        converter = "python"
     if info.metadata or getattr(info, "validate_default", False):
         converter = "python"  # constraints and validators: FastAPI validates
     if not required and not isinstance(field.default, _PRIMITIVE_DEFAULTS):

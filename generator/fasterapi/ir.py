@@ -27,6 +27,10 @@ ParamSource = Literal["path", "query", "header", "cookie"]
 Converter = Literal["str", "int", "float", "bool", "python"]
 
 
+# A route's methods when it accepts every method, as a Mount and a Starlette
+# Route without methods do.
+ANY_METHOD = "*"
+
 # Keys the build adds to manifest.json beside the IR.
 BUILD_KEYS = ("signature_hash", "abi_version")
 
@@ -41,10 +45,16 @@ class Param:
     annotation: str  # for humans: "int", "Optional[str]" ...
 
 
+# Starlette's path convertors the router implements: "str", "int", "float"
+# and "uuid" take (part of) one segment; "path" is a rest parameter.
+PathConvertor = Literal["", "str", "int", "float", "uuid", "path"]
+
+
 @dataclass(frozen=True)
 class PathPart:
     kind: Literal["literal", "segment", "rest"]
     text: str = ""  # literal text, or the parameter name
+    convertor: PathConvertor = ""  # of a parameter: "str", "int", "float", "uuid" (segment) or "path" (rest)
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,7 @@ class Route:
     # the app's own ASGI entry (Starlette routes such as /docs, and routes
     # using features not compiled to C++ yet).
     kind: Literal["api", "request"]
-    methods: tuple[str, ...]  # sorted
+    methods: tuple[str, ...]  # sorted; (ANY_METHOD,) for every method
     path: str
     parts: tuple[PathPart, ...]
     endpoint: str  # "module:qualname"
@@ -80,10 +90,16 @@ class Route:
     params: tuple[Param, ...] = ()
     body: str = ""  # the single JSON body parameter's name, if the route has one
     stream_param: str = ""  # the parameter typed fasterapi.SSE: the handler answers through it
+    mount: str = ""  # for app.mount(): the mounted app's class name ("StaticFiles"); path is "<prefix>/{path:path}"
 
     @property
     def label(self) -> str:
         return f"{','.join(self.methods)} {self.path}"
+
+    def accepts(self, method: str) -> bool:
+        """Whether a request with this method is a FULL match when the path
+        matches; "" (no method) is accepted by no route."""
+        return method in self.methods or (ANY_METHOD in self.methods and method != "")
 
 
 @dataclass(frozen=True)
@@ -95,6 +111,7 @@ class App:
     redirect_slashes: bool
     routes: tuple[Route, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    root_path: str = ""  # FastAPI(root_path=...): a prefix requests may carry before the route path
 
     def to_json(self, **build: Any) -> str:
         """The manifest: the IR, plus what the build recorded (``build`` keys,

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import jinja2
 
-from .ir import App, Route
+from .ir import ANY_METHOD, App, Route
 from .plan import plan as plan_table
 
-ABI_VERSION = 3
+ABI_VERSION = 5
 ROUTES_PER_HANDLER_FILE = 64
 _METHOD_BITS = {"GET": "m_get", "HEAD": "m_head", "POST": "m_post", "PUT": "m_put", "DELETE": "m_delete",
-                "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect"}
+                "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect",
+                ANY_METHOD: "m_any"}
 
 
 def templates_dir() -> Path:
@@ -65,6 +66,11 @@ def method_mask(methods: tuple[str, ...]) -> str:
     return " | ".join(bits) if bits else "0"
 
 
+def cpp_convertor(convertor: str) -> str:
+    """``"int"`` -> ``int_``: the fasterapi::router::Convertor enumerator."""
+    return {"str": "str", "int": "int_", "float": "float_", "uuid": "uuid"}[convertor]
+
+
 def capture_index(route: Route, alias: str) -> int:
     params = [p.text for p in route.parts if p.kind != "literal"]
     return params.index(alias)
@@ -84,6 +90,7 @@ def environment() -> jinja2.Environment:
     env.filters["py_string"] = lambda s: json.dumps(s)
     env.filters["method_mask"] = method_mask
     env.filters["capture_index"] = capture_index
+    env.filters["cpp_convertor"] = cpp_convertor
     return env
 
 

@@ -581,7 +581,8 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
     }
 
     router::Result found;
-    router::lookup(*spec_.table, c.path, router::method_bit(c.request.method), found);
+    router::lookup(*spec_.table, router::route_path(c.path, spec_.root_path), router::method_bit(c.request.method),
+                   found);
     if (found.full != router::no_route) {
         c.route = found.full;
         c.captures = found.captures;
@@ -602,14 +603,9 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
         return;
     }
 
-    if (spec_.redirect_slashes && c.path != "/") {
-        std::string other = c.path;
-        if (!other.empty() && other.back() == '/') {
-            while (!other.empty() && other.back() == '/') other.pop_back();
-        } else {
-            other.push_back('/');
-        }
-        if (router::any_match(*spec_.table, other)) {
+    if (spec_.redirect_slashes) {
+        std::string other;
+        if (router::slash_redirect(*spec_.table, c.path, spec_.root_path, other)) {
             c.path = std::move(other);
             pending_work.sync.push_back(std::make_unique<RedirectTask>(std::move(pc)));
             return;

@@ -16,9 +16,9 @@ std::uint16_t method_bit(http::Method m) noexcept {
         case http::Method::options: return m_options;
         case http::Method::trace: return m_trace;
         case http::Method::connect: return m_connect;
-        case http::Method::other: return 0;
+        case http::Method::other: return m_other;
     }
-    return 0;
+    return m_other;
 }
 
 namespace {
@@ -28,9 +28,46 @@ bool at_end(std::string_view path, std::size_t pos) noexcept {
     return pos == path.size() || (pos + 1 == path.size() && path[pos] == '\n');
 }
 
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+bool is_hex(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// The end of the run of digits starting at `pos`.
+std::size_t digits_end(std::string_view s, std::size_t pos) noexcept {
+    while (pos < s.size() && is_digit(s[pos])) ++pos;
+    return pos;
+}
+
+// Where the uuid regex, [0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12},
+// stops when it matches at `pos`, or npos. It can stop in one place only: a
+// dash after a group must be taken (the next group cannot start with one)
+// and a hex digit cannot be.
+std::size_t uuid_end(std::string_view s, std::size_t pos) noexcept {
+    constexpr std::size_t groups[] = {8, 4, 4, 4, 12};
+    for (std::size_t g = 0; g < 5; ++g) {
+        for (std::size_t k = 0; k < groups[g]; ++k, ++pos) {
+            if (pos >= s.size() || !is_hex(s[pos])) return std::string_view::npos;
+        }
+        if (g < 4 && pos < s.size() && s[pos] == '-') ++pos;
+    }
+    return pos;
+}
+
+// Tries the rest of the pattern after a parameter that took path[pos, stop).
+bool match_from(const Part* parts, std::size_t n, std::string_view path, std::size_t pos,
+                Captures& caps, std::uint8_t cap) noexcept;
+
+bool take(const Part* parts, std::size_t n, std::string_view path, std::size_t pos, std::size_t stop,
+          Captures& caps, std::uint8_t cap) noexcept {
+    if (!match_from(parts + 1, n - 1, path, stop, caps, static_cast<std::uint8_t>(cap + 1))) return false;
+    caps.values[cap] = path.substr(pos, stop - pos);
+    return true;
+}
+
 // Backtracking in the order Python's re tries alternatives: each parameter
-// first takes the longest run it can, then gives back one byte at a time, so
-// the first success is the match re.match would report.
+// first takes the longest run its regex allows, then gives back one byte at
+// a time (float: with its fraction first, then without), so the first
+// success is the match re.match would report.
 bool match_from(const Part* parts, std::size_t n, std::string_view path, std::size_t pos,
                 Captures& caps, std::uint8_t cap) noexcept {
     if (n == 0) return at_end(path, pos);
@@ -40,12 +77,37 @@ bool match_from(const Part* parts, std::size_t n, std::string_view path, std::si
             if (path.substr(pos, part.text.size()) != part.text) return false;
             return match_from(parts + 1, n - 1, path, pos + part.text.size(), caps, cap);
         case PartKind::segment: {
-            std::size_t end = pos;
-            while (end < path.size() && path[end] != '/') ++end;
-            for (std::size_t stop = end; stop > pos; --stop) {
-                if (match_from(parts + 1, n - 1, path, stop, caps, cap + 1)) {
-                    caps.values[cap] = path.substr(pos, stop - pos);
-                    return true;
+            switch (part.convertor) {
+                case Convertor::str: {
+                    std::size_t end = pos;
+                    while (end < path.size() && path[end] != '/') ++end;
+                    for (std::size_t stop = end; stop > pos; --stop) {
+                        if (take(parts, n, path, pos, stop, caps, cap)) return true;
+                    }
+                    return false;
+                }
+                case Convertor::int_: {
+                    for (std::size_t stop = digits_end(path, pos); stop > pos; --stop) {
+                        if (take(parts, n, path, pos, stop, caps, cap)) return true;
+                    }
+                    return false;
+                }
+                case Convertor::float_: {
+                    const std::size_t whole = digits_end(path, pos);
+                    if (whole == pos) return false;
+                    if (whole < path.size() && path[whole] == '.') {
+                        for (std::size_t stop = digits_end(path, whole + 1); stop > whole + 1; --stop) {
+                            if (take(parts, n, path, pos, stop, caps, cap)) return true;
+                        }
+                    }
+                    for (std::size_t stop = whole; stop > pos; --stop) {
+                        if (take(parts, n, path, pos, stop, caps, cap)) return true;
+                    }
+                    return false;
+                }
+                case Convertor::uuid: {
+                    const std::size_t stop = uuid_end(path, pos);
+                    return stop != std::string_view::npos && take(parts, n, path, pos, stop, caps, cap);
                 }
             }
             return false;
@@ -55,10 +117,7 @@ bool match_from(const Part* parts, std::size_t n, std::string_view path, std::si
             std::size_t end = pos;
             while (end < path.size() && path[end] != '\n') ++end;
             for (std::size_t stop = end + 1; stop-- > pos;) {
-                if (match_from(parts + 1, n - 1, path, stop, caps, cap + 1)) {
-                    caps.values[cap] = path.substr(pos, stop - pos);
-                    return true;
-                }
+                if (take(parts, n, path, pos, stop, caps, cap)) return true;
             }
             return false;
     }
@@ -66,6 +125,21 @@ bool match_from(const Part* parts, std::size_t n, std::string_view path, std::si
 }
 
 }  // namespace
+
+bool fills(Convertor c, std::string_view s) noexcept {
+    switch (c) {
+        case Convertor::str: return !s.empty();
+        case Convertor::int_: return !s.empty() && digits_end(s, 0) == s.size();
+        case Convertor::float_: {
+            const std::size_t whole = digits_end(s, 0);
+            if (whole == 0) return false;
+            if (whole == s.size()) return true;
+            return s[whole] == '.' && whole + 1 < s.size() && digits_end(s, whole + 1) == s.size();
+        }
+        case Convertor::uuid: return uuid_end(s, 0) == s.size();
+    }
+    return false;
+}
 
 bool match_pattern(const Pattern& p, std::string_view path, Captures& captures) noexcept {
     if (!match_from(p.parts, p.part_count, path, 0, captures, 0)) return false;
@@ -222,6 +296,17 @@ struct Search {
                 for (std::uint32_t k = 0; k < node.rest_count; ++k) consider(rr[k], static_cast<std::uint8_t>(count + 1));
             }
             const char first = data[pos];
+            if (node.typed_count != 0 && first != '/' && count < max_captures) [[unlikely]] {
+                const std::size_t end = pos + find_byte(data + pos, size - pos, '/');
+                const std::string_view segment(data + pos, end - pos);
+                for (std::uint32_t k = 0; k < node.typed_count; ++k) {
+                    const TypedChild& t = table.typed[node.typed_begin + k];
+                    if (!fills(t.convertor, segment)) continue;
+                    begins[count] = pos;
+                    ends[count] = end;
+                    visit(t.child, end, static_cast<std::uint8_t>(count + 1));
+                }
+            }
             if (node.param_child >= 0 && first != '/' && count < max_captures) {
                 const std::size_t end = pos + find_byte(data + pos, size - pos, '/');
                 begins[count] = pos;
@@ -316,6 +401,25 @@ void lookup(const Table& table, std::string_view path, std::uint16_t method, Res
         search.visit(0, 0, 0);
     }
     if (table.fallback_count != 0) match_fallback(table, path, method, result);
+}
+
+std::string_view route_path(std::string_view path, std::string_view root_path) noexcept {
+    if (root_path.empty() || !path.starts_with(root_path)) return path;
+    if (path.size() == root_path.size()) return {};
+    if (path[root_path.size()] == '/') return path.substr(root_path.size());
+    return path;
+}
+
+bool slash_redirect(const Table& table, std::string_view path, std::string_view root_path, std::string& other) {
+    const std::string_view route = route_path(path, root_path);
+    if (route == "/") return false;
+    other.assign(path);
+    if (!route.empty() && route.back() == '/') {
+        while (!other.empty() && other.back() == '/') other.pop_back();
+    } else {
+        other.push_back('/');
+    }
+    return any_match(table, route_path(other, root_path));
 }
 
 }  // namespace fasterapi::router

@@ -16,7 +16,8 @@ struct Built {
     Pattern pattern{};
 };
 
-// "/files/{name}.txt" style templates; "{x:path}" is a rest parameter.
+// "/files/{name}.txt" style templates; "{x:path}" is a rest parameter,
+// "{x:int}", "{x:float}" and "{x:uuid}" typed segment parameters.
 Built make(std::string_view tmpl) {
     Built b;
     std::size_t pos = 0;
@@ -30,8 +31,13 @@ Built make(std::string_view tmpl) {
         if (open > pos) b.parts.push_back({PartKind::literal, tmpl.substr(pos, open - pos)});
         std::size_t close = tmpl.find('}', open);
         std::string_view name = tmpl.substr(open + 1, close - open - 1);
-        bool rest = name.size() > 5 && name.substr(name.size() - 5) == ":path";
-        b.parts.push_back({rest ? PartKind::rest : PartKind::segment, name});
+        std::size_t colon = name.find(':');
+        std::string_view convertor = colon == std::string_view::npos ? "str"sv : name.substr(colon + 1);
+        Part part{convertor == "path" ? PartKind::rest : PartKind::segment, name.substr(0, colon)};
+        if (convertor == "int") part.convertor = Convertor::int_;
+        if (convertor == "float") part.convertor = Convertor::float_;
+        if (convertor == "uuid") part.convertor = Convertor::uuid;
+        b.parts.push_back(part);
         ++captures;
         pos = close + 1;
     }
@@ -85,10 +91,47 @@ TEST_CASE("rest parameters take everything but a newline, possibly nothing") {
     CHECK(match("/{p:path}/end", "/a/b/end") == V{"a/b"});
 }
 
+TEST_CASE("typed parameters take what Starlette's convertor regexes take") {
+    CHECK(match("/i/{n:int}", "/i/007") == V{"007"});
+    CHECK(match("/i/{n:int}", "/i/-1") == V{"<none>"});
+    CHECK(match("/i/{n:int}", "/i/1e3") == V{"<none>"});
+    CHECK(match("/i/{n:int}", "/i/5\n") == V{"5"});  // `$` before a final newline
+    CHECK(match("/i/{a:int}{b:int}", "/i/123") == V{"12", "3"});
+    CHECK(match("/v{n:int}/x", "/v12/x") == V{"12"});
+    CHECK(match("/f/{x:float}", "/f/1.50") == V{"1.50"});
+    CHECK(match("/f/{x:float}", "/f/1.") == V{"<none>"});
+    CHECK(match("/f/{x:float}", "/f/.5") == V{"<none>"});
+    CHECK(match("/f/{x:float}.txt", "/f/1.5.txt") == V{"1.5"});
+    CHECK(match("/f/{x:float}.txt", "/f/1.txt") == V{"1"});
+    CHECK(match("/f/{a:float}{b:int}", "/f/1.55") == V{"1.5", "5"});  // the fraction first, then shorter
+    CHECK(match("/f/{a:float}.{b:int}", "/f/1.5") == V{"1", "5"});
+    CHECK(match("/u/{x:uuid}", "/u/12345678-1234-1234-1234-123456789ABC") == V{"12345678-1234-1234-1234-123456789ABC"});
+    CHECK(match("/u/{x:uuid}", "/u/12345678123412341234123456789abc") == V{"12345678123412341234123456789abc"});
+    CHECK(match("/u/{x:uuid}", "/u/12345678-12341234-1234-123456789abc") == V{"12345678-12341234-1234-123456789abc"});
+    CHECK(match("/u/{x:uuid}", "/u/12345678--1234-1234-1234-123456789abc") == V{"<none>"});
+    CHECK(match("/u/{x:uuid}", "/u/12345678-1234-1234-1234-123456789abg") == V{"<none>"});
+    CHECK(match("/u/{x:uuid}{y}", "/u/12345678-1234-1234-1234-123456789abcd") == V{"12345678-1234-1234-1234-123456789abc", "d"});
+}
+
+TEST_CASE("fills: a whole segment for a typed parameter") {
+    CHECK(fills(Convertor::int_, "0"));
+    CHECK_FALSE(fills(Convertor::int_, ""));
+    CHECK_FALSE(fills(Convertor::int_, "1 "));
+    CHECK(fills(Convertor::float_, "10.25"));
+    CHECK(fills(Convertor::float_, "10"));
+    CHECK_FALSE(fills(Convertor::float_, "10."));
+    CHECK_FALSE(fills(Convertor::float_, "1.2.3"));
+    CHECK(fills(Convertor::uuid, "12345678-1234-1234-1234-123456789abc"));
+    CHECK_FALSE(fills(Convertor::uuid, "12345678-1234-1234-1234-123456789abcd"));
+    CHECK(fills(Convertor::str, "x"));
+}
+
 TEST_CASE("method bits") {
     CHECK(method_bit(fasterapi::http::Method::get) == m_get);
     CHECK(method_bit(fasterapi::http::Method::delete_) == m_delete);
-    CHECK(method_bit(fasterapi::http::Method::other) == 0);
+    CHECK(method_bit(fasterapi::http::Method::other) == m_other);
+    CHECK((m_any & m_other) != 0);
+    CHECK((m_any & m_connect) != 0);
 }
 
 // ---- The planned table, as generated code lays it out -----------------------
@@ -113,8 +156,8 @@ constexpr StaticMatch static_matches[] = {{0, 0}, {1, 1}, {2, 1}};
 constexpr Span spans[] = {{7, 2}};
 // root -"/"-> 1; 1 -"static/"-> 2 (rest: 3); 1 -"users/"-> 3; 3 -{param}-> 4 (end: 0); 4 -"/posts"-> 5 (end: 5)
 constexpr Node nodes[] = {
-    {0, 1, -1, 0, 0, 0, 0, 0}, {1, 2, -1, 0, 0, 0, 0, 0}, {0, 0, -1, 0, 0, 0, 1, 3},
-    {0, 0, 4, 0, 0, 0, 0, 0},  {3, 1, -1, 1, 1, 0, 0, 0}, {0, 0, -1, 2, 1, 0, 0, 5},
+    {0, 1, -1, 0, 0, 0, 0, 0, 0, 0}, {1, 2, -1, 0, 0, 0, 0, 0, 0, 0}, {0, 0, -1, 0, 0, 0, 0, 0, 1, 3},
+    {0, 0, 4, 0, 0, 0, 0, 0, 0, 0},  {3, 1, -1, 0, 0, 1, 1, 0, 0, 0}, {0, 0, -1, 0, 0, 2, 1, 0, 0, 5},
 };
 constexpr Edge edges[] = {{"/"sv, 1}, {"static/"sv, 2}, {"users/"sv, 3}, {"/posts"sv, 5}};
 constexpr char edge_firsts[] = "/su/";
@@ -128,7 +171,7 @@ struct Planned {
     Planned() {
         constexpr std::uint64_t seed = 12345;
         table = Table{table_patterns, 6, seed, displacements, 1, slots, 62, std::uint64_t{1} << 9, static_matches,
-                      spans, nodes, 6, edges, edge_firsts, route_lists, fallback, 1};
+                      spans, nodes, 6, edges, edge_firsts, nullptr, route_lists, fallback, 1};
         slots[slot_of(table, "/users/me")] = {"/users/me"sv, 0, 3};
     }
 };
@@ -184,4 +227,31 @@ TEST_CASE("lookup agrees with the scan of every pattern") {
             CHECK(answer(p.table, path, bit) == answer(p.table, path, bit, true));
         }
     }
+}
+
+TEST_CASE("route paths under a root path, as Starlette's get_route_path") {
+    CHECK(route_path("/api/items", "/api") == "/items");
+    CHECK(route_path("/api", "/api") == "");
+    CHECK(route_path("/api/", "/api") == "/");
+    CHECK(route_path("/apix", "/api") == "/apix");
+    CHECK(route_path("/items", "/api") == "/items");
+    CHECK(route_path("/items", "") == "/items");
+    CHECK(route_path("/api/items", "/api/") == "/api/items");
+    CHECK(route_path("/api//items", "/api/") == "/items");
+}
+
+TEST_CASE("redirect_slashes: the other slash form of the full path, matched on its route path") {
+    Planned p;
+    std::string other;
+    CHECK(slash_redirect(p.table, "/users/me/", "", other));
+    CHECK(other == "/users/me");
+    CHECK(slash_redirect(p.table, "/users/me///", "", other));
+    CHECK(other == "/users/me");
+    CHECK(slash_redirect(p.table, "/static", "", other));
+    CHECK(other == "/static/");
+    CHECK(slash_redirect(p.table, "/api/static", "/api", other));
+    CHECK(other == "/api/static/");
+    CHECK_FALSE(slash_redirect(p.table, "/api/nowhere", "/api", other));
+    CHECK_FALSE(slash_redirect(p.table, "/", "", other));
+    CHECK_FALSE(slash_redirect(p.table, "/api/", "/api", other));  // the route path is "/"
 }

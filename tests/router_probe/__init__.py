@@ -15,11 +15,12 @@ from pathlib import Path
 from types import ModuleType
 
 from fasterapi.build import _runtime_cmake_dir, _tool
-from fasterapi.ir import Route
+from fasterapi.ir import ANY_METHOD, Route
 from fasterapi.plan import METHOD_NAMES, Table, plan_routes
 
 HERE = Path(__file__).resolve().parent
 _KINDS = {"literal": 0, "segment": 1, "rest": 2}
+_CONVERTORS = {"": 0, "str": 0, "path": 0, "int": 1, "float": 2, "uuid": 3}  # fasterapi::router::Convertor
 
 
 def load(build_dir: Path) -> ModuleType:
@@ -43,19 +44,31 @@ def load(build_dir: Path) -> ModuleType:
     return module
 
 
+M_OTHER = 1 << len(METHOD_NAMES)  # fasterapi::router::m_other
+M_ANY = (M_OTHER << 1) - 1  # fasterapi::router::m_any
+
+
 def method_bit(method: str) -> int:
-    return 1 << METHOD_NAMES.index(method) if method in METHOD_NAMES else 0
+    """A request's method bit: ``GET`` -> 1, ``PROPFIND`` -> m_other, "" (none) -> 0."""
+    if not method:
+        return 0
+    return 1 << METHOD_NAMES.index(method) if method in METHOD_NAMES else M_OTHER
+
+
+def methods_mask(methods: tuple[str, ...]) -> int:
+    return M_ANY if ANY_METHOD in methods else sum(1 << METHOD_NAMES.index(m) for m in methods if m in METHOD_NAMES)
 
 
 def matcher(module: ModuleType, routes: list[Route] | tuple[Route, ...], table: Table | None = None):
     table = table or plan_routes(routes)
-    patterns = [([(_KINDS[p.kind], p.text.encode("utf-8")) for p in r.parts],
-                 sum(method_bit(m) for m in r.methods), ", ".join(r.methods)) for r in routes]
+    patterns = [([(_KINDS[p.kind], p.text.encode("utf-8"), _CONVERTORS[p.convertor]) for p in r.parts],
+                 methods_mask(r.methods), ", ".join(r.methods)) for r in routes]
     tree = table.tree
     return module.Matcher(
         patterns, table.seed, list(table.displacements), table.slot_shift, table.static_lengths,
         [(s.path, s.matches_begin, s.matches_count) for s in table.slots],
         [(m.route, m.span_begin) for m in table.static_matches], list(table.spans),
-        [(n.edges_begin, n.edge_count, n.param_child, n.end_begin, n.end_count, n.rest_begin, n.rest_count,
-          n.min_route) for n in tree.nodes],
-        [(e.label, e.child) for e in tree.edges], list(tree.route_lists), list(table.fallback))
+        [(n.edges_begin, n.edge_count, n.param_child, n.typed_begin, n.typed_count, n.end_begin, n.end_count,
+          n.rest_begin, n.rest_count, n.min_route) for n in tree.nodes],
+        [(e.label, e.child) for e in tree.edges], [(_CONVERTORS[t.convertor], t.child) for t in tree.typed],
+        list(tree.route_lists), list(table.fallback))

@@ -18,26 +18,27 @@ using namespace fasterapi::router;
 
 namespace {
 
-using PartSpec = std::tuple<int, py::bytes>;
+using PartSpec = std::tuple<int, py::bytes, int>;  // kind, text, convertor
 using PatternSpec = std::tuple<std::vector<PartSpec>, int, std::string>;
 using SlotSpec = std::tuple<py::bytes, std::uint32_t, std::uint32_t>;
 using NodeSpec = std::tuple<std::uint32_t, std::uint32_t, std::int32_t, std::uint32_t, std::uint32_t, std::uint32_t,
-                            std::uint32_t, std::uint32_t>;
+                            std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>;
 
 class Matcher {
 public:
     Matcher(const std::vector<PatternSpec>& patterns, std::uint64_t seed, std::vector<std::uint32_t> displacements,
             std::uint32_t slot_shift, std::uint64_t static_lengths, const std::vector<SlotSpec>& slots, const std::vector<std::pair<int, int>>& static_matches,
             const std::vector<std::pair<int, int>>& spans, const std::vector<NodeSpec>& nodes,
-            const std::vector<std::pair<py::bytes, std::uint32_t>>& edges, std::vector<std::uint16_t> route_lists,
+            const std::vector<std::pair<py::bytes, std::uint32_t>>& edges,
+            const std::vector<std::pair<int, std::uint32_t>>& typed, std::vector<std::uint16_t> route_lists,
             std::vector<std::uint16_t> fallback)
         : displacements_(std::move(displacements)), route_lists_(std::move(route_lists)),
           fallback_(std::move(fallback)) {
         for (const auto& [parts, methods, allow] : patterns) {
             std::vector<Part> ps;
             std::uint8_t captures = 0;
-            for (const auto& [kind, text] : parts) {
-                ps.push_back({static_cast<PartKind>(kind), keep(text)});
+            for (const auto& [kind, text, convertor] : parts) {
+                ps.push_back({static_cast<PartKind>(kind), keep(text), static_cast<Convertor>(convertor)});
                 if (kind != 0) ++captures;
             }
             parts_.push_back(std::move(ps));
@@ -56,7 +57,8 @@ public:
         for (const auto& [offset, length] : spans) {
             spans_.push_back({static_cast<std::uint16_t>(offset), static_cast<std::uint16_t>(length)});
         }
-        for (const auto& [a, b, c, d, e, f, g, h] : nodes) nodes_.push_back({a, b, c, d, e, f, g, h});
+        for (const auto& [a, b, c, d, e, f, g, h, i, j] : nodes) nodes_.push_back({a, b, c, d, e, f, g, h, i, j});
+        for (const auto& [convertor, child] : typed) typed_.push_back({static_cast<Convertor>(convertor), child});
         for (const auto& [label, child] : edges) {
             edges_.push_back({keep(label), child});
             firsts_.push_back(edges_.back().label[0]);
@@ -65,13 +67,15 @@ public:
                        displacements_.data(), static_cast<std::uint32_t>(displacements_.size()),
                        slots_.data(), slot_shift, static_lengths, static_matches_.data(), spans_.data(),
                        nodes_.data(), static_cast<std::uint32_t>(nodes_.size()), edges_.data(), firsts_.data(),
-                       route_lists_.data(),
+                       typed_.data(), route_lists_.data(),
                        fallback_.data(), static_cast<std::uint32_t>(fallback_.size())};
     }
 
-    // (full, partial, captures) for a raw request path, decoded as dispatch decodes it.
-    py::tuple lookup(const py::bytes& raw, int method, bool reference) const {
-        std::string path = decode(raw);
+    // (full, partial, captures) for a raw request path, decoded as dispatch
+    // decodes it and matched, as dispatch matches it, on its route path.
+    py::tuple lookup(const py::bytes& raw, int method, bool reference, const std::string& root_path) const {
+        std::string decoded = decode(raw);
+        std::string_view path = route_path(decoded, root_path);
         Result r;
         if (reference) {
             scan(table_, path, static_cast<std::uint16_t>(method), r);
@@ -90,6 +94,13 @@ public:
     }
 
     bool matches_any(const py::bytes& path) const { return any_match(table_, std::string(path)); }
+
+    // Where redirect_slashes sends a raw request path nothing matched, or None.
+    py::object redirect(const py::bytes& raw, const std::string& root_path) const {
+        std::string other;
+        if (!slash_redirect(table_, decode(raw), root_path, other)) return py::none();
+        return py::bytes(other);
+    }
 
     std::uint64_t hash(const py::bytes& path) const { return path_hash(std::string(path), table_.seed); }
     std::uint32_t slot(const py::bytes& path) const { return slot_of(table_, std::string(path)); }
@@ -138,6 +149,7 @@ private:
     std::vector<Node> nodes_;
     std::vector<Edge> edges_;
     std::string firsts_;
+    std::vector<TypedChild> typed_;
     std::vector<std::uint16_t> route_lists_;
     std::vector<std::uint16_t> fallback_;
     Table table_{};
@@ -150,10 +162,13 @@ PYBIND11_MODULE(router_probe, m) {
         .def(py::init<const std::vector<PatternSpec>&, std::uint64_t, std::vector<std::uint32_t>, std::uint32_t,
                       std::uint64_t, const std::vector<SlotSpec>&, const std::vector<std::pair<int, int>>&,
                       const std::vector<std::pair<int, int>>&, const std::vector<NodeSpec>&,
-                      const std::vector<std::pair<py::bytes, std::uint32_t>>&, std::vector<std::uint16_t>,
+                      const std::vector<std::pair<py::bytes, std::uint32_t>>&,
+                      const std::vector<std::pair<int, std::uint32_t>>&, std::vector<std::uint16_t>,
                       std::vector<std::uint16_t>>())
-        .def("lookup", &Matcher::lookup, py::arg("raw_path"), py::arg("method"), py::arg("reference") = false)
+        .def("lookup", &Matcher::lookup, py::arg("raw_path"), py::arg("method"), py::arg("reference") = false,
+             py::arg("root_path") = std::string())
         .def("matches_any", &Matcher::matches_any)
+        .def("redirect", &Matcher::redirect, py::arg("raw_path"), py::arg("root_path") = std::string())
         .def("hash", &Matcher::hash)
         .def("slot", &Matcher::slot)
         .def("time", &Matcher::time, py::arg("requests"), py::arg("rounds"), py::arg("reference") = false);

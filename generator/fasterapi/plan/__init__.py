@@ -129,7 +129,7 @@ def lookup(table: Table, routes: list[Route] | tuple[Route, ...], path: str, met
     def consider(route: int, caps: tuple[bytes, ...]) -> None:
         if best[0] is not None and route >= best[0]:
             return
-        if method in routes[route].methods:
+        if routes[route].accepts(method):
             best[0] = route
             captures[0] = tuple(c.decode("utf-8") for c in caps)
         elif best[1] is None or route < best[1]:
@@ -160,10 +160,15 @@ def lookup(table: Table, routes: list[Route] | tuple[Route, ...], path: str, met
                     if data.startswith(edge.label, pos):
                         visit(edge.child, pos + len(edge.label), caps)
                     break
-            if node.param_child >= 0 and data[pos] != ord("/"):
+            if data[pos] != ord("/"):
                 end = data.find(b"/", pos)
                 end = len(data) if end < 0 else end
-                visit(node.param_child, end, (*caps, data[pos:end]))
+                segment = data[pos:end]
+                for typed in tree.typed[node.typed_begin:node.typed_begin + node.typed_count]:
+                    if patterns.fills(typed.convertor, segment):
+                        visit(typed.child, end, (*caps, segment))
+                if node.param_child >= 0:
+                    visit(node.param_child, end, (*caps, segment))
 
     if tree.nodes:
         visit(0, 0, ())
@@ -174,6 +179,33 @@ def lookup(table: Table, routes: list[Route] | tuple[Route, ...], path: str, met
         if m:
             consider(route, tuple(g.encode("utf-8") for g in m.groups()))
     return _found(best, captures)
+
+
+def route_path(path: str, root_path: str) -> str:
+    """Starlette's get_route_path: the part of ``path`` routes match.
+
+    ``route_path("/api/items", "/api")`` -> ``"/items"``; ``"/api"`` -> ``""``;
+    ``"/apix"`` and ``"/items"`` are unchanged.
+    """
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path):] if path[len(root_path)] == "/" else path
+
+
+def slash_redirect(table: Table, routes: list[Route] | tuple[Route, ...], path: str, root_path: str) -> str | None:
+    """The path redirect_slashes sends a request to when no route matched it, or None.
+
+    ``/items`` with only ``/items/`` declared -> ``"/items/"``.
+    """
+    route = route_path(path, root_path)
+    if route == "/":
+        return None
+    other = path.rstrip("/") if route.endswith("/") else path + "/"
+    if lookup(table, routes, route_path(other, root_path), "").partial is None:
+        return None
+    return other
 
 
 def _slot_index(table: Table, data: bytes) -> int:
@@ -194,7 +226,7 @@ def _scan(routes, path: str, method: str) -> Found:
         m = patterns.regex(r.parts).match(path)
         if m is None:
             continue
-        if method in r.methods:
+        if r.accepts(method):
             return Found(index, None, m.groups())
         if partial is None:
             partial = index

@@ -1,8 +1,9 @@
 """The radix tree of parameterised templates, flattened into tables.
 
 Templates are inserted byte by byte (UTF-8), with one child per node for a
-segment parameter and, per node, the routes whose rest parameter starts
-there; chains of single-child literal nodes are then compressed into edge
+``str`` segment parameter, one per typed convertor (``int``, ``float``,
+``uuid``: the segment must match the convertor whole) and, per node, the
+routes whose rest parameter starts there; chains of single-child literal nodes are then compressed into edge
 labels. Node 0 is the root. Each node records the smallest route index in
 its subtree so the lookup can skip subtrees that cannot win.
 
@@ -20,19 +21,22 @@ from ..ir import PathPart
 @dataclass
 class _Trie:
     children: dict[int, _Trie] = field(default_factory=dict)
-    param: _Trie | None = None
+    param: _Trie | None = None  # a str segment parameter
+    typed: dict[str, _Trie] = field(default_factory=dict)  # convertor -> child
     ends: list[int] = field(default_factory=list)
     rests: list[int] = field(default_factory=list)
 
     def bare(self) -> bool:
-        return self.param is None and not self.ends and not self.rests and len(self.children) == 1
+        return self.param is None and not self.typed and not self.ends and not self.rests and len(self.children) == 1
 
 
 @dataclass(frozen=True)
 class Node:
     edges_begin: int
     edge_count: int
-    param_child: int  # -1: none
+    param_child: int  # after a str segment parameter; -1: none
+    typed_begin: int  # children after typed segment parameters: Tree.typed[typed_begin ...]
+    typed_count: int
     end_begin: int
     end_count: int
     rest_begin: int
@@ -47,10 +51,20 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Typed:
+    convertor: str  # "int", "float" or "uuid"
+    child: int
+
+
+TYPED_CONVERTORS = ("int", "float", "uuid")
+
+
+@dataclass(frozen=True)
 class Tree:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     route_lists: tuple[int, ...]
+    typed: tuple[Typed, ...] = ()
 
     @property
     def firsts(self) -> bytes:
@@ -61,7 +75,7 @@ class Tree:
 def build(routes: list[tuple[int, tuple[PathPart, ...]]]) -> Tree:
     """(route index, parts) of radix templates, in declaration order -> the flattened tree."""
     if not routes:
-        return Tree((), (), ())
+        return Tree((), (), (), ())
     root = _Trie()
     for index, parts in routes:
         node = root
@@ -69,10 +83,12 @@ def build(routes: list[tuple[int, tuple[PathPart, ...]]]) -> Tree:
             if part.kind == "literal":
                 for byte in part.text.encode("utf-8"):
                     node = node.children.setdefault(byte, _Trie())
-            elif part.kind == "segment":
+            elif part.kind == "segment" and part.convertor == "str":
                 if node.param is None:
                     node.param = _Trie()
                 node = node.param
+            elif part.kind == "segment":
+                node = node.typed.setdefault(part.convertor, _Trie())
             else:
                 node.rests.append(index)
                 break
@@ -82,6 +98,7 @@ def build(routes: list[tuple[int, tuple[PathPart, ...]]]) -> Tree:
     nodes: list[Node | None] = []
     edges: list[Edge] = []
     route_lists: list[int] = []
+    typed: list[Typed] = []
 
     def emit(trie: _Trie) -> tuple[int, int]:
         """Index of the emitted node and the smallest route below it."""
@@ -106,15 +123,23 @@ def build(routes: list[tuple[int, tuple[PathPart, ...]]]) -> Tree:
         if trie.param is not None:
             param, low = emit(trie.param)
             smallest = min(smallest, low)
+        typed_children: list[Typed] = []
+        for convertor in TYPED_CONVERTORS:
+            if convertor in trie.typed:
+                index, low = emit(trie.typed[convertor])
+                typed_children.append(Typed(convertor, index))
+                smallest = min(smallest, low)
+        typed_begin = len(typed)
+        typed.extend(typed_children)
         edges_begin = len(edges)
         edges.extend(emitted)
         end_begin = len(route_lists)
         route_lists.extend(sorted(trie.ends))
         rest_begin = len(route_lists)
         route_lists.extend(sorted(trie.rests))
-        nodes[me] = Node(edges_begin, len(emitted), param, end_begin, len(trie.ends), rest_begin,
+        nodes[me] = Node(edges_begin, len(emitted), param, typed_begin, len(typed_children), end_begin, len(trie.ends), rest_begin,
                          len(trie.rests), smallest)
         return me, smallest
 
     emit(root)
-    return Tree(tuple(n for n in nodes if n is not None), tuple(edges), tuple(route_lists))
+    return Tree(tuple(n for n in nodes if n is not None), tuple(edges), tuple(route_lists), tuple(typed))

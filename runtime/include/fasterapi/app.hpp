@@ -26,7 +26,7 @@
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/router.hpp"
 
-#define FASTERAPI_ABI_VERSION 3
+#define FASTERAPI_ABI_VERSION 5
 
 namespace fasterapi {
 
@@ -68,6 +68,7 @@ struct AppSpec {
     const RouteSpec* routes;
     std::size_t route_count;
     bool redirect_slashes;
+    std::string_view root_path;  // FastAPI(root_path=...): routes match router::route_path()
     const router::Table* table;  // the planned lookup over `routes`' patterns
 };
 

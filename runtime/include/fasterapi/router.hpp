@@ -7,11 +7,13 @@
 // pattern matches but whose method does not answers 405 (PARTIAL); otherwise
 // 404, or a 307 to the other slash form when that form would match.
 //
-// A Pattern is that regex as parts: literal text, a segment parameter
-// ([^/]+, greedy with backtracking) and a rest parameter (.*, the `path`
-// convertor). match_pattern() follows Python's re exactly, including `$`
-// matching just before a final "\n"; it is the reference the Table is
-// checked against, and the matcher for templates the tree cannot hold.
+// A Pattern is that regex as parts: literal text, a segment parameter with
+// its convertor's regex (str [^/]+, int [0-9]+, float [0-9]+(\.[0-9]+)?, uuid
+// 32 hex digits with optional dashes; greedy with backtracking) and a rest
+// parameter (.*, the `path` convertor). match_pattern() follows Python's re
+// exactly, including `$` matching just before a final "\n"; it is the
+// reference the Table is checked against, and the matcher for templates the
+// tree cannot hold.
 //
 // A Table is planned at build time (fasterapi.plan) and emitted as constant
 // arrays. lookup() computes the same answer as a scan of every pattern in
@@ -22,8 +24,8 @@
 //      route whose pattern matches that exact path (parameterised ones too),
 //      in declaration order, with their captures;
 //   3. any other path can only match parameterised routes: the radix tree
-//      (literal edges, one segment-parameter child and rest-parameter routes
-//      per node) and the fallback patterns (templates such as "/{a}-{b}" the
+//      (literal edges, a child per segment-parameter convertor and
+//      rest-parameter routes per node) and the fallback patterns (templates such as "/{a}-{b}" the
 //      tree cannot hold) yield every match, and the smallest route index
 //      wins, which is what declaration order means. Subtrees whose smallest
 //      route cannot beat the best FULL match so far are skipped.
@@ -34,26 +36,39 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "fasterapi/http/request.hpp"
 
 namespace fasterapi::router {
 
-// Method bits; a route's method set is their union.
+// Method bits; a route's method set is their union. m_other stands for every
+// method without a bit of its own; m_any is the set of a route that accepts
+// every method (a Mount, a Starlette Route without methods). Bit 0 (no
+// method) is in no set: any_match() looks up with it.
 enum : std::uint16_t {
     m_get = 1 << 0, m_head = 1 << 1, m_post = 1 << 2, m_put = 1 << 3,
     m_delete = 1 << 4, m_patch = 1 << 5, m_options = 1 << 6, m_trace = 1 << 7,
-    m_connect = 1 << 8,
+    m_connect = 1 << 8, m_other = 1 << 9,
+    m_any = (1 << 10) - 1,
 };
 std::uint16_t method_bit(http::Method m) noexcept;
 
 enum class PartKind : std::uint8_t { literal, segment, rest };
 
+// Starlette's convertor of a segment parameter, by its regex.
+enum class Convertor : std::uint8_t { str, int_, float_, uuid };
+
 struct Part {
     PartKind kind;
     std::string_view text;  // literal text, or the parameter's name
+    Convertor convertor = Convertor::str;  // of a segment parameter
 };
+
+// Whether a segment parameter with convertor `c` can take all of `s`
+// (s holds no '/'): fills(Convertor::int_, "007") is true, "7a" false.
+bool fills(Convertor c, std::string_view s) noexcept;
 
 struct Pattern {
     const Part* parts;
@@ -99,10 +114,18 @@ struct Edge {
     std::uint32_t child;
 };
 
+// The node after a typed segment parameter, taken when the segment fills it.
+struct TypedChild {
+    Convertor convertor;
+    std::uint32_t child;
+};
+
 struct Node {
     std::uint32_t edges_begin;
     std::uint32_t edge_count;
-    std::int32_t param_child;  // the node after one segment parameter, or -1
+    std::int32_t param_child;  // the node after one str segment parameter, or -1
+    std::uint32_t typed_begin;  // typed[typed_begin ...]: the nodes after int, float, uuid parameters
+    std::uint32_t typed_count;
     std::uint32_t end_begin;   // routes whose template ends here: route_lists[end_begin ...]
     std::uint32_t end_count;
     std::uint32_t rest_begin;  // routes whose rest parameter starts here
@@ -128,6 +151,7 @@ struct Table {
     std::uint32_t node_count;
     const Edge* edges;
     const char* edge_firsts;  // edges[i].label[0], contiguous for the scan at a node
+    const TypedChild* typed;
     const std::uint16_t* route_lists;
     // Routes matched with match_pattern(), in declaration order.
     const std::uint16_t* fallback;
@@ -162,5 +186,19 @@ inline bool any_match(const Table& table, std::string_view path) noexcept {
     lookup(table, path, 0, r);
     return r.partial != no_route;
 }
+
+// The part of the decoded request path that routes match, as Starlette's
+// get_route_path takes it: with root_path "/api", "/api/items" -> "/items",
+// "/api" -> "", "/apix" and "/items" unchanged. An app's root_path
+// (FastAPI(root_path=...)) is what FastAPI puts in the scope; the server
+// itself adds none, as uvicorn without --root-path.
+std::string_view route_path(std::string_view path, std::string_view root_path) noexcept;
+
+// redirect_slashes, as Starlette's router does it when no route matched:
+// unless the route path is "/", the other slash form of the full path
+// (trailing slashes stripped, or one added) is written to `other` and true
+// returned when some route matches its route path, whatever the method.
+bool slash_redirect(const Table& table, std::string_view path, std::string_view root_path,
+                      std::string& other);
 
 }  // namespace fasterapi::router

@@ -29,3 +29,8 @@ def create_item(name: str, price: float):
 @app.get("/static/{rest:path}")
 def static(rest: str):
     return rest
+
+
+@app.get("/orders/{order_id:int}")
+def order(order_id: int):
+    return {"order_id": order_id}

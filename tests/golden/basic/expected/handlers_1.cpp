@@ -55,4 +55,11 @@ bool get_static__rest(Call& call) {
     return true;
 }
 
+// GET /orders/{order_id:int}  (app.py:34)
+// handler: app:order
+bool get_orders__order_id(Call& call) {
+    if (!conv::to_int(call.captures.values[0], call.args[0])) return false;  // order_id: int
+    return true;
+}
+
 }  // namespace fasterapi_generated

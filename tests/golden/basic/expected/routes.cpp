@@ -8,6 +8,7 @@
 namespace fasterapi_generated {
 namespace {
 
+using fasterapi::router::Convertor;
 using fasterapi::router::Part;
 using fasterapi::router::PartKind;
 using namespace std::string_view_literals;
@@ -34,12 +35,19 @@ constexpr Part get_static__rest_parts[] = {
     {PartKind::rest, "rest"sv},
 };
 
+// GET /orders/{order_id:int}  (app.py:34)
+constexpr Part get_orders__order_id_parts[] = {
+    {PartKind::literal, "/orders/"sv},
+    {PartKind::segment, "order_id"sv, Convertor::int_},
+};
+
 // Route index: pattern; how the table finds it (static hash, radix tree or fallback matcher).
 constexpr fasterapi::router::Pattern patterns[] = {
     {get_root_parts, 1, 0, fasterapi::router::m_get, "GET"},  // 0: static
     {get_items__item_id_parts, 2, 1, fasterapi::router::m_get, "GET"},  // 1: radix
     {post_items_parts, 1, 0, fasterapi::router::m_post, "POST"},  // 2: static
     {get_static__rest_parts, 2, 1, fasterapi::router::m_get, "GET"},  // 3: radix
+    {get_orders__order_id_parts, 2, 1, fasterapi::router::m_get, "GET"},  // 4: radix
 };
 
 constexpr fasterapi::RouteSpec routes[] = {
@@ -51,6 +59,8 @@ constexpr fasterapi::RouteSpec routes[] = {
      false, false, post_items},
     {"get_static__rest", "/static/{rest:path}", "app.py:29", patterns[3],
      false, false, get_static__rest},
+    {"get_orders__order_id", "/orders/{order_id:int}", "app.py:34", patterns[4],
+     false, false, get_orders__order_id},
 };
 
 // Static paths: a perfect hash (fasterapi::router::slot_of) with a seed and displacements chosen at build time.
@@ -71,33 +81,41 @@ constexpr fasterapi::router::StaticMatch static_matches[] = {
     {2, 0},
 };
 
-// Radix tree: {edges, edge count, parameter child, ending routes, rest routes, smallest route}.
+// Radix tree: {edges, edge count, str parameter child, typed parameter children, ending routes, rest routes, smallest route}.
 constexpr fasterapi::router::Node nodes[] = {
-    {2, 1, -1, 2, 0, 2, 0, 1},  // 0
-    {0, 2, -1, 2, 0, 2, 0, 1},  // 1
-    {0, 0, 3, 1, 0, 1, 0, 1},  // 2
-    {0, 0, -1, 0, 1, 1, 0, 1},  // 3
-    {0, 0, -1, 1, 0, 1, 1, 3},  // 4
+    {3, 1, -1, 1, 0, 3, 0, 3, 0, 1},  // 0
+    {0, 3, -1, 1, 0, 3, 0, 3, 0, 1},  // 1
+    {0, 0, 3, 0, 0, 1, 0, 1, 0, 1},  // 2
+    {0, 0, -1, 0, 0, 0, 1, 1, 0, 1},  // 3
+    {0, 0, -1, 0, 1, 2, 0, 2, 0, 4},  // 4
+    {0, 0, -1, 0, 0, 1, 1, 2, 0, 4},  // 5
+    {0, 0, -1, 1, 0, 2, 0, 2, 1, 3},  // 6
+};
+
+// The children after int, float and uuid parameters: {convertor, node}.
+constexpr fasterapi::router::TypedChild typed[] = {
+    {Convertor::int_, 5},
 };
 
 constexpr fasterapi::router::Edge edges[] = {
     {"items/"sv, 2},
-    {"static/"sv, 4},
+    {"orders/"sv, 4},
+    {"static/"sv, 6},
     {"/"sv, 1},
 };
 
 // The first byte of each edge label.
-constexpr char edge_firsts[] = "is/";
+constexpr char edge_firsts[] = "ios/";
 
 constexpr std::uint16_t route_lists[] = {
-    1, 3,
+    1, 4, 3,
 };
 
 constexpr fasterapi::router::Table table = {
-    patterns, 4,
+    patterns, 5,
     8848935107335307795ull, displacements, 1, slots, 62, 66ull,
     static_matches, nullptr,
-    nodes, 5, edges, edge_firsts, route_lists,
+    nodes, 7, edges, edge_firsts, typed, route_lists,
     nullptr, 0,
 };
 
@@ -107,10 +125,11 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "70dfdad2916ae887",
+    "f5b45a18b6ecc5fa",
     routes,
-    4,
+    5,
     true,
+    ""sv,
     &table,
 };
 

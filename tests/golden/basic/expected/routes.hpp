@@ -4,12 +4,13 @@
 
 #include <fasterapi/app.hpp>
 
-static_assert(FASTERAPI_ABI_VERSION == 3,
-              "generated for FasterAPI runtime ABI 3; rebuild with `fasterapi build app.py`");
+static_assert(FASTERAPI_ABI_VERSION == 5,
+              "generated for FasterAPI runtime ABI 5; rebuild with `fasterapi build app.py`");
 
 namespace fasterapi_generated {
 bool get_root(fasterapi::Call& call);
 bool get_items__item_id(fasterapi::Call& call);
 bool post_items(fasterapi::Call& call);
 bool get_static__rest(fasterapi::Call& call);
+bool get_orders__order_id(fasterapi::Call& call);
 }  // namespace fasterapi_generated

@@ -8,6 +8,7 @@
 namespace fasterapi_generated {
 namespace {
 
+using fasterapi::router::Convertor;
 using fasterapi::router::Part;
 using fasterapi::router::PartKind;
 using namespace std::string_view_literals;
@@ -88,7 +89,7 @@ constexpr fasterapi::router::Table table = {
     patterns, 5,
     8848935107335307795ull, displacements, 2, slots, 61, 2105440ull,
     static_matches, nullptr,
-    nullptr, 0, nullptr, nullptr, nullptr,
+    nullptr, 0, nullptr, nullptr, nullptr, nullptr,
     nullptr, 0,
 };
 
@@ -98,10 +99,11 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "f5648012319c02a4",
+    "b4d6e000d6cd139a",
     routes,
     5,
     true,
+    ""sv,
     &table,
 };
 
