@@ -21,7 +21,11 @@ Sections (the registry SECTIONS, run in order; --section picks some):
                     client (one message in flight), and messages/s of several
                     clients each keeping a window of messages in flight;
 - idle_websocket_memory: resident memory per idle WebSocket (K connections,
-                    each after one echo, the handler waiting in receive_text).
+                    each after one echo, the handler waiting in receive_text);
+- broadcast:        FasterAPI only (bench/apps/broadcast_app.py): N SSE
+                    subscribers of a fasterapi.Broadcast channel, the time from
+                    a POST that publishes one event until every subscriber has
+                    it, and resident memory per idle subscriber.
 
 Throughput sections run several rounds, alternating which server goes first,
 and report medians and the ratio to uvicorn. Clients read raw sockets and
@@ -47,6 +51,7 @@ import os
 import platform
 import re
 import resource
+import select
 import socket
 import statistics
 import subprocess
@@ -63,6 +68,7 @@ import ws_client as wslib  # bench/ws_client.py: the raw-socket WebSocket client
 BENCH = Path(__file__).resolve().parent
 APPS = BENCH / "apps"
 APP = APPS / "stream_app.py"
+BROADCAST_APP = APPS / "broadcast_app.py"
 RESULTS = BENCH / "results"
 BUILD = runlib.BUILD
 SERVER_CPU = runlib.SERVER_CPU
@@ -285,21 +291,23 @@ def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def build_fasterapi() -> Path:
-    out = BUILD / "stream_app_fasterapi"
+def build_fasterapi(app: Path = APP) -> Path:
+    out = BUILD / f"{app.stem}_fasterapi"
     BUILD.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run([sys.executable, "-m", "fasterapi", "build", str(APP), "-o", str(out)],
+    r = subprocess.run([sys.executable, "-m", "fasterapi", "build", str(app), "-o", str(out)],
                        capture_output=True, text=True, timeout=900)
     if r.returncode != 0:
-        raise RuntimeError("building bench/apps/stream_app.py failed:\n" + (r.stdout + r.stderr)[-1500:])
+        raise RuntimeError(f"building bench/apps/{app.name} failed:\n" + (r.stdout + r.stderr)[-1500:])
     return out
 
 
-def fasterapi_peer(app: Path, out: Path) -> runlib.Peer:
+def fasterapi_peer(app: Path, out: Path, extra: tuple[str, ...] = (), name: str = FASTERAPI) -> runlib.Peer:
     port = runlib.free_port()
-    return runlib.Peer(FASTERAPI, [sys.executable, "-m", "fasterapi", "run", str(app), "-o", str(out),
-                                   "--no-access-log", "--workers", "1", "--host", "127.0.0.1", "--port", str(port)],
-                       app.parent, port, version=runlib._version("fasterapi"), note="compiled, --workers 1")
+    return runlib.Peer(name, [sys.executable, "-m", "fasterapi", "run", str(app), "-o", str(out),
+                              "--no-access-log", "--workers", "1", "--host", "127.0.0.1", "--port", str(port),
+                              *extra],
+                       app.parent, port, version=runlib._version("fasterapi"),
+                       note=" ".join(["compiled, --workers 1", *extra]))
 
 
 def uvicorn_ws_implementation() -> str:
@@ -377,6 +385,8 @@ class Bench:
     clients: int
     connections: int
     fasterapi_build: Path
+    subscribers: int = 10_000  # broadcast: SSE subscribers (fewer when RLIMIT_NOFILE is lower)
+    subscribers_note: str = ""  # why there are fewer, if there are
     extra: list[runlib.Peer] = field(default_factory=list)  # servers a section started; stopped at the end
 
     def in_turn(self, round_: int) -> list[runlib.Peer]:
@@ -408,9 +418,8 @@ def section(name: str, title: str, table: Callable[[dict], list[str]]):
     """Registers a section under ``name`` (its key in stream.json); sections run in registration order.
 
     A section measuring both servers adds its routes to bench/apps/stream_app.py
-    (as websocket_echo does); one that only FasterAPI can serve (an SSE
-    broadcast to 10,000 clients) starts its own app with
-    ``Bench.start(fasterapi_peer(...))``.
+    (as websocket_echo does); one that only FasterAPI can serve starts its own
+    app with ``Bench.start(fasterapi_peer(...))`` (as broadcast does).
     """
     def register(run: Callable[[Bench], dict]) -> Callable[[Bench], dict]:
         SECTIONS[name] = Section(name, title, run, table)
@@ -759,6 +768,218 @@ def idle_websocket_memory(bench: Bench) -> dict:
                     "`receive_text()`)"}
 
 
+# Broadcast (FasterAPI only)
+
+
+class HttpConn:
+    """One keep-alive HTTP/1.1 connection for small requests with a content-length answer."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def request(self, method: str, path: str) -> bytes:
+        self.sock.sendall(f"{method} {path} HTTP/1.1\r\nhost: bench\r\ncontent-length: 0\r\n\r\n".encode())
+        body = None
+        while body is None:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError(f"{method} {path}: closed")
+            body = self.feed(data)
+        return body
+
+    def feed(self, data: bytes) -> bytes | None:
+        """Adds bytes read; the body once the whole answer is in (a 200), else None."""
+        self.buf += data
+        head, sep, rest = self.buf.partition(b"\r\n\r\n")
+        if not sep:
+            return None
+        m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+        length = int(m.group(1)) if m else 0
+        if len(rest) < length:
+            return None
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise ConnectionError(f"answer {head[:100]!r}")
+        self.buf = rest[length:]
+        return rest[:length]
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def wait_subscribers(http: HttpConn, count: int, timeout: float = 60) -> int:
+    """Polls /subscribers until the channel holds ``count`` (bounded); the last count seen."""
+    deadline = time.monotonic() + timeout
+    seen = -1
+    while time.monotonic() < deadline:
+        seen = json.loads(http.request("GET", "/subscribers"))["subscribers"]
+        if seen == count:
+            return seen
+        time.sleep(0.05)
+    return seen
+
+
+def open_subscribers(port: int, count: int, batch: int = 250, timeout: float = 120) -> tuple[list[socket.socket], str]:
+    """``count`` connections to /feed, each past the comment sent before it subscribes; non-blocking sockets."""
+    socks: list[socket.socket] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(socks) < count:
+            opened = []
+            for _ in range(min(batch, count - len(socks))):
+                s = socket.create_connection(("127.0.0.1", port), timeout=10)
+                s.sendall(b"GET /feed HTTP/1.1\r\nhost: bench\r\naccept: text/event-stream\r\n\r\n")
+                opened.append(s)
+            socks.extend(opened)
+            for s in opened:
+                seen = b""
+                while b"subscribed" not in seen:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{len(socks)} subscribers after {timeout:.0f} s")
+                    data = s.recv(4096)
+                    if not data:
+                        raise ConnectionError(f"connection closed by the server after {len(socks)} opened")
+                    seen += data
+                if not seen.startswith(b"HTTP/1.1 200"):
+                    raise ConnectionError(f"answer {seen[:100]!r}")
+                s.setblocking(False)
+    except OSError as e:
+        return socks, f"{type(e).__name__}: {e}"
+    return socks, ""
+
+
+def publish_once(http: HttpConn, socks: dict[int, socket.socket], poller: select.epoll, n: int, server_pid: int,
+                 timeout: float = 60) -> dict:
+    """POSTs /publish?n=``n`` and reads every subscriber until its event is in (one thread, one epoll over
+    all sockets); milliseconds from sending the POST to its answer and to the first, median and last event,
+    and the CPU time this process and the server used meanwhile."""
+    marker = f"id: {n}\n".encode()
+    pending = set(socks)
+    partial: dict[int, bytes] = {}
+    arrived: list[float] = []
+    answer_ms, delivered = 0.0, -1
+    post_fd = http.sock.fileno()
+    poller.register(post_fd, select.EPOLLIN)
+    cpu0, server0, kernel0 = time.process_time(), process_counters(server_pid)[0], kernel_cpu(server_pid)
+    clock = time.perf_counter
+    try:
+        t0 = clock()
+        http.sock.sendall(f"POST /publish?n={n} HTTP/1.1\r\nhost: bench\r\ncontent-length: 0\r\n\r\n".encode())
+        deadline = t0 + timeout
+        while pending or delivered < 0:
+            if clock() > deadline:
+                raise TimeoutError(f"{len(pending)} of {len(socks)} subscribers without the event after {timeout} s")
+            for fd, _ in poller.poll(1.0):
+                if fd == post_fd:
+                    body = http.feed(http.sock.recv(65536))
+                    if body is not None:
+                        answer_ms, delivered = (clock() - t0) * 1e3, json.loads(body)["delivered"]
+                    continue
+                data = partial.pop(fd, b"") + socks[fd].recv(65536)
+                if not data:
+                    raise ConnectionError("a subscriber's stream was closed")
+                if b"\n\n" in data:
+                    if marker not in data:
+                        raise ValueError(f"unexpected event {data[:120]!r}")
+                    arrived.append(clock())
+                    pending.discard(fd)
+                else:
+                    partial[fd] = data
+    finally:
+        poller.unregister(post_fd)
+    cpu, server_cpu = time.process_time() - cpu0, process_counters(server_pid)[0] - server0
+    kernel = kernel_cpu(server_pid) - kernel0
+    times = sorted((t - t0) * 1e3 for t in arrived)
+    return {"answer_ms": answer_ms, "delivered": delivered, "first_ms": times[0], "median_ms": times[len(times) // 2],
+            "last_ms": times[-1], "client_cpu_ms": cpu * 1e3, "server_cpu_ms": server_cpu * 1e3,
+            "server_kernel_ms": kernel * 1e3}
+
+
+def _broadcast_table(result: dict) -> list[str]:
+    lines = [f"FasterAPI only: uvicorn has no equivalent of a runtime broadcast channel (under uvicorn the "
+             f"`fasterapi.SSE` parameter receives the Request). `{result['route']}` is a plain `def` handler doing "
+             f"`sse.subscribe(channel)`; `POST /publish` calls `channel.publish(...)` once. "
+             f"{result['subscribers']:,} subscribers" + (f" ({result['subscribers_note']})"
+                                                          if result["subscribers_note"] else "") +
+             f", one client thread with epoll over all of them; {len(result['publishes'])} publishes, medians. "
+             "Times are from sending the POST.", ""]
+    m = result["median"]
+    lines += ["| figure | value |", "|---|---:|",
+              f"| subscribers that got each event (publish's count) | {result['delivered']:,} |",
+              f"| POST answered (publish returned) | {m['answer_ms']:.1f} ms |",
+              f"| first subscriber has the event | {m['first_ms']:.1f} ms |",
+              f"| half of them have it | {m['median_ms']:.1f} ms |",
+              f"| **every subscriber has it** | **{m['last_ms']:.1f} ms** |",
+              f"| CPU time meanwhile: server (of it in the kernel) / client (reading every subscriber) "
+              f"| {m['server_cpu_ms']:.0f} ({m['server_kernel_ms']:.0f}) / {m['client_cpu_ms']:.0f} ms |",
+              f"| server RSS before / with subscribers | {result['before_kib'] / 1024:.1f} / "
+              f"{result['with_kib'] / 1024:.1f} MiB |",
+              f"| **KiB per idle subscriber** (goal <= 8) | **{result['kib_per_connection']:.1f}** |",
+              f"| server RSS after the publishes / after closing | {result['after_publish_kib'] / 1024:.1f} / "
+              f"{result['after_close_kib'] / 1024:.1f} MiB |",
+              f"| subscribers connected in | {result['open_seconds']:.1f} s |",
+              f"| problem | {result['problem'] or '-'} |"]
+    return lines
+
+
+@section("broadcast", "Broadcast: one event to every SSE subscriber (fasterapi.Broadcast)", _broadcast_table)
+def broadcast(bench: Bench) -> dict:
+    count = bench.subscribers
+    publishes = 3 if bench.quick else 10
+    out = build_fasterapi(BROADCAST_APP)
+    # The default --limit-concurrency (10,000 per worker) would answer the last subscribers 503.
+    peer = bench.start(fasterapi_peer(BROADCAST_APP, out, ("--limit-concurrency", str(count + 100)),
+                                      name=f"{FASTERAPI} (broadcast_app.py)"))
+    pid = serving_pid(peer)
+    http = HttpConn(peer.port)
+    socks: list[socket.socket] = []
+    poller = select.epoll()
+    try:
+        warm, error = open_subscribers(peer.port, 100)  # first-use allocations out of the figure
+        for s in warm:
+            s.close()
+        if error:
+            raise RuntimeError(f"warm-up: {error}")
+        wait_subscribers(http, 0)
+        before = settled_rss_kib(pid)
+        t0 = time.monotonic()
+        socks, error = open_subscribers(peer.port, count)
+        opened = time.monotonic() - t0
+        seen = wait_subscribers(http, len(socks))
+        if seen != len(socks):
+            error = error or f"the channel holds {seen} subscribers, {len(socks)} connected"
+        with_ = settled_rss_kib(pid)
+        print(f"broadcast {len(socks)} subscribers in {opened:.1f} s: {before} -> {with_} KiB, "
+              f"{(with_ - before) / max(len(socks), 1):.1f} KiB each" + (f"  ({error})" if error else ""),
+              file=sys.stderr)
+        by_fd = {s.fileno(): s for s in socks}
+        for fd in by_fd:
+            poller.register(fd, select.EPOLLIN)
+        runs = []
+        for n in range(publishes):
+            r = publish_once(http, by_fd, poller, n, pid)
+            runs.append(r)
+            print(f"publish {n + 1}/{publishes}: answered {r['answer_ms']:.1f} ms, first {r['first_ms']:.1f} ms, "
+                  f"last {r['last_ms']:.1f} ms, delivered {r['delivered']}, client CPU {r['client_cpu_ms']:.0f} ms",
+                  file=sys.stderr)
+            time.sleep(0.1)
+        after_publish = settled_rss_kib(pid)
+    finally:
+        poller.close()
+        for s in socks:
+            s.close()
+    wait_subscribers(http, 0)
+    http.close()
+    after_close = settled_rss_kib(pid)
+    median = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "delivered"}
+    return {"route": "/feed", "subscribers": len(socks), "subscribers_note": bench.subscribers_note,
+            "publishes": runs, "median": median, "delivered": min(r["delivered"] for r in runs),
+            "before_kib": before, "with_kib": with_, "after_publish_kib": after_publish,
+            "after_close_kib": after_close, "open_seconds": round(opened, 2),
+            "kib_per_connection": (with_ - before) / len(socks) if socks else 0.0,
+            "problem": error}  # not "error", which means the section failed
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -805,6 +1026,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4, help="concurrent SSE clients (default 4)")
     parser.add_argument("--connections", type=int,
                         help="idle SSE and WebSocket connections (default 2,000; quick 1,000)")
+    parser.add_argument("--subscribers", type=int, default=10_000,
+                        help="SSE subscribers of the broadcast section (default 10,000)")
     parser.add_argument("--section", action="append", choices=list(SECTIONS), default=[],
                         help="run only these sections (repeatable)")
     args = parser.parse_args()
@@ -813,16 +1036,22 @@ def main() -> int:
         print("bench: needs two CPUs (servers on one, clients on the other)", file=sys.stderr)
         return 2
     connections = min(args.connections or (1000 if args.quick else 2000), 20000)
-    limits = raise_fd_limit(connections + 1024)
+    subscribers, subscribers_note = min(args.subscribers, 50000), ""
+    limits = raise_fd_limit(max(connections, subscribers) + 1024)
     if limits[0] != resource.RLIM_INFINITY and limits[0] < connections + 64:
         connections = max(limits[0] - 256, 0)
         print(f"bench: RLIMIT_NOFILE is {limits[0]}; measuring {connections} idle connections", file=sys.stderr)
+    if limits[0] != resource.RLIM_INFINITY and limits[0] < subscribers + 256:
+        subscribers = max(limits[0] - 256, 0)
+        subscribers_note = f"not {args.subscribers:,}: RLIMIT_NOFILE allows {limits[0]:,} open files"
+        print(f"bench: RLIMIT_NOFILE is {limits[0]}; broadcasting to {subscribers} subscribers", file=sys.stderr)
 
     print("building bench/apps/stream_app.py with FasterAPI ...", file=sys.stderr)
     out = build_fasterapi()
     os.sched_setaffinity(0, {CLIENT_CPU})  # the clients; each server is pinned to SERVER_CPU by taskset
     peers = [fasterapi_peer(APP, out), uvicorn_peer("stream_app:app", APPS)]
-    bench = Bench(peers, args.quick, args.rounds or (1 if args.quick else 3), args.clients, connections, out)
+    bench = Bench(peers, args.quick, args.rounds or (1 if args.quick else 3), args.clients, connections, out,
+                  subscribers=subscribers, subscribers_note=subscribers_note)
     sections: dict[str, dict] = {}
     try:
         for p in peers:
@@ -849,7 +1078,8 @@ def main() -> int:
         "method": {"mode": "quick" if args.quick else "full", "server_cpu": SERVER_CPU, "client_cpu": CLIENT_CPU,
                    "rounds": bench.rounds, "baseline": UVICORN, "rlimit_nofile": limits[0],
                    "clients": "raw sockets in Python: streams one thread each, chunked framing decoded and events "
-                              "counted; WebSockets pre-masked frames, one thread (epoll) for pipelined clients"},
+                              "counted; WebSockets pre-masked frames, one thread (epoll) for pipelined clients; "
+                              "broadcast subscribers one thread (epoll)"},
         "servers": {p.name: {"version": p.version, "how": p.note} for p in peers + bench.extra},
         "sections": sections,
     }
