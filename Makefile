@@ -187,9 +187,11 @@ bench-sse-encode: $(STAMPS)/apt
 	  -o build/bench/sse_encode_bench
 	timeout 300 taskset -c 0 build/bench/sse_encode_bench bench/results/sse_encode.json
 
-# Streaming (bench/stream.py): SSE events/s, StreamingResponse MB/s and memory
-# per idle SSE connection, FasterAPI against the same app under uvicorn
-# (httptools + uvloop, as in `make bench`); writes bench/results/stream.json.
+# Streaming (bench/stream.py): SSE events/s, StreamingResponse MB/s, WebSocket
+# echo round-trips/s and messages/s, memory per idle SSE connection and
+# WebSocket, FasterAPI against the same app under uvicorn (httptools + uvloop,
+# as in `make bench`), and FasterAPI's broadcast to 10,000 SSE subscribers;
+# writes bench/results/stream.json.
 # BENCH_STREAM_ARGS=--quick for a run under a minute.
 BENCH_STREAM_PY := uvloop httptools
 

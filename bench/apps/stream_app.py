@@ -1,7 +1,7 @@
 """The streaming benchmark app (bench/stream.py), written as a FastAPI user
-would: Server-Sent Events through FastAPI's own EventSourceResponse, and
-StreamingResponse bodies from sync and async generators. Served compiled by
-FasterAPI and as it is by uvicorn.
+would: Server-Sent Events through FastAPI's own EventSourceResponse,
+StreamingResponse bodies from sync and async generators, and a WebSocket
+echo. Served compiled by FasterAPI and as it is by uvicorn.
 
 Each route produces as fast as it can; what the benchmark measures is how
 fast the server moves the items to the client.
@@ -10,7 +10,7 @@ fast the server moves the items to the client.
 import asyncio
 from collections.abc import AsyncIterable
 
-from fastapi import FastAPI
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
@@ -69,3 +69,15 @@ async def stream_async(chunks: int = 2):
 @app.get("/stream/sync")
 def stream_sync(chunks: int = 2):
     return StreamingResponse(sync_chunks(chunks), media_type="application/octet-stream")
+
+
+@app.websocket("/ws/echo")
+async def ws_echo(ws: WebSocket):
+    # Also the idle WebSocket of the memory figure: a client that sent one
+    # message leaves this handler waiting in receive_text().
+    await ws.accept()
+    try:
+        while True:
+            await ws.send_text(await ws.receive_text())
+    except WebSocketDisconnect:
+        pass
