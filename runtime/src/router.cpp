@@ -276,24 +276,44 @@ struct Search {
         return after_newline <= pos;
     }
 
-    // The first min(length, 8) bytes at `pos` as a little-endian word,
-    // zero-padded (Literal::word of the segment), never reading past the path.
-    std::uint64_t word_at(std::size_t pos, std::size_t length) const noexcept {
-        if (length == 0) return 0;
-        std::uint64_t w = 0;
+    // The segment starting at `pos`: where it ends (the next '/' or the end
+    // of the path) and its first min(length, 8) bytes as a little-endian
+    // word, zero-padded (Literal::word of the segment). The first 8 bytes are
+    // read once for both, never past the end of the path.
+    struct Segment {
+        std::size_t end;
+        std::uint64_t word;
+    };
+
+    Segment segment_at(std::size_t pos) const noexcept {
+        const std::size_t avail = size - pos;
+        if (avail == 0) return {pos, 0};
         if constexpr (std::endian::native == std::endian::little) {
-            if (size - pos >= 8) {
+            std::uint64_t w = 0;
+            if (avail >= 8) {
                 std::memcpy(&w, data + pos, 8);
             } else if (size >= 8) {  // the last 8 bytes of the path, shifted down to start at pos
                 std::memcpy(&w, data + size - 8, 8);
-                w >>= 8 * (8 - (size - pos));
+                w >>= 8 * (8 - avail);
             } else {
-                for (std::size_t i = 0; pos + i < size; ++i) w |= std::uint64_t(std::uint8_t(data[pos + i])) << (8 * i);
+                for (std::size_t i = 0; i < avail; ++i) w |= std::uint64_t(std::uint8_t(data[pos + i])) << (8 * i);
             }
+            constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+            const std::uint64_t x = w ^ (ones * '/');
+            const std::uint64_t hit = (x - ones) & ~x & highs;
+            // The lowest flagged byte is exact; beyond `avail` there are zeros, never '/'.
+            if (hit) {
+                const std::size_t k = static_cast<std::size_t>(std::countr_zero(hit) >> 3);
+                return {pos + k, w & ((std::uint64_t{1} << (8 * k)) - 1)};  // k < 8
+            }
+            if (avail <= 8) return {size, w};
+            return {pos + 8 + find_byte(data + pos + 8, avail - 8, '/'), w};
         } else {
-            for (std::size_t i = 0; i < 8 && pos + i < size; ++i) w |= std::uint64_t(std::uint8_t(data[pos + i])) << (8 * i);
+            const std::size_t end = pos + find_byte(data + pos, avail, '/');
+            std::uint64_t w = 0;
+            for (std::size_t i = 0; i < 8 && pos + i < end; ++i) w |= std::uint64_t(std::uint8_t(data[pos + i])) << (8 * i);
+            return {end, w};
         }
-        return length >= 8 ? w : w & ((std::uint64_t{1} << (8 * length)) - 1);
     }
 
     static bool same(const Literal& l, std::uint64_t w, const char* segment, std::size_t length) noexcept {
@@ -301,10 +321,10 @@ struct Search {
                (length <= 8 || same_bytes(segment + 8, l.segment.data() + 8, length - 8));
     }
 
-    // The child of `node` for the literal segment path[pos, pos + length), or no_node.
-    std::uint32_t literal_child(const Node& node, std::size_t pos, std::size_t length) const noexcept {
+    // The child of `node` for the literal segment path[pos, pos + length) whose word is w, or no_node.
+    std::uint32_t literal_child(const Node& node, std::size_t pos, std::size_t length,
+                                std::uint64_t w) const noexcept {
         if (node.literal_slots == 0) return no_node;
-        const std::uint64_t w = word_at(pos, length);
         const Literal* l = literals + node.literals_begin;
         if (node.hash_bits == 0) {
             for (std::uint32_t k = 0; k < node.literal_slots; ++k) {
@@ -334,9 +354,9 @@ struct Search {
                 const std::uint16_t* r = table.route_lists + node.end_begin + node.end_count;
                 for (std::uint32_t k = 0; k < node.rest_count; ++k) consider(r[k], static_cast<std::uint8_t>(count + 1));
             }
-            const std::size_t end = pos + find_byte(data + pos, size - pos, '/');
+            const auto [end, word] = segment_at(pos);
             const std::size_t length = end - pos;
-            const std::uint32_t literal = literal_child(node, pos, length);
+            const std::uint32_t literal = literal_child(node, pos, length, word);
             if (length != 0 && count < max_captures) {
                 if (node.typed_count != 0) [[unlikely]] {
                     const std::string_view segment(data + pos, length);

@@ -295,3 +295,35 @@ TEST_CASE("a node with many literal children hashes them; segments compare whole
     CHECK(answer(t, "/repository/abc", m_get) == "full 8 abc");
     CHECK(answer(t, "/repository", m_get) == "404");
 }
+
+TEST_CASE("segments of 8 bytes, short paths and the end of the path") {
+    // Routes: 0 GET /abcdefgh/{id}, 1 GET /ab/{id}, 2 GET //{id}; the root's literals are scanned.
+    static constexpr Part p0[] = {{PartKind::literal, "/abcdefgh/"sv}, {PartKind::segment, "id"sv}};
+    static constexpr Part p1[] = {{PartKind::literal, "/ab/"sv}, {PartKind::segment, "id"sv}};
+    static constexpr Part p2[] = {{PartKind::literal, "//"sv}, {PartKind::segment, "id"sv}};
+    static constexpr Pattern patterns[] = {{p0, 2, 1, m_get, "GET"}, {p1, 2, 1, m_get, "GET"}, {p2, 2, 1, m_get, "GET"}};
+    static constexpr Literal literals[] = {{""sv, 1}, {"ab"sv, 3}, {"abcdefgh"sv, 5}};
+    static constexpr Node nodes[] = {
+        {0, 3, 0, -1, 0, 0, 3, 0, 0, 0},
+        {0, 0, 0, 2, 0, 0, 3, 0, 0, 2}, {0, 0, 0, -1, 0, 0, 2, 1, 0, 2},
+        {0, 0, 0, 4, 0, 0, 3, 0, 0, 1}, {0, 0, 0, -1, 0, 0, 1, 1, 0, 1},
+        {0, 0, 0, 6, 0, 0, 3, 0, 0, 0}, {0, 0, 0, -1, 0, 0, 0, 1, 0, 0},
+    };
+    static constexpr std::uint16_t lists[] = {0, 1, 2};
+    static const std::uint32_t displacements[] = {0};
+    static StaticSlot slots[4] = {};
+    const Table t{patterns, 3, 1, displacements, 1, slots, 62, 0, nullptr, nullptr, nodes, 7, literals, nullptr, lists,
+                  nullptr, 0};
+    CHECK(answer(t, "/abcdefgh/1", m_get) == "full 0 1");
+    CHECK(answer(t, "/abcdefgh/123456789", m_get) == "full 0 123456789");
+    CHECK(answer(t, "/abcdefg/1", m_get) == "404");
+    CHECK(answer(t, "/abcdefghi/1", m_get) == "404");
+    CHECK(answer(t, "/ab/1", m_get) == "full 1 1");
+    CHECK(answer(t, "/ab/", m_get) == "404");
+    CHECK(answer(t, "/ab", m_get) == "404");
+    CHECK(answer(t, "//x", m_get) == "full 2 x");
+    CHECK(answer(t, "//", m_get) == "404");
+    CHECK(answer(t, "/", m_get) == "404");
+    CHECK(answer(t, "", m_get) == "404");
+    CHECK(answer(t, "ab/1", m_get) == "404");
+}
