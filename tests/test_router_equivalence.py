@@ -266,3 +266,32 @@ def test_random_route_sets_match_as_starlette(probe, data, spec, root):
             event("typed capture")
         assert rs.compiled(method, raw) == want, f"C++: {method} {raw}"
         assert rs.planned(method, raw) == want, f"plan: {method} {raw}"
+
+
+# Nodes with many literal children are hashed (fasterapi.plan.radix.SCAN_MAX):
+# route sets with many first segments, some long and alike.
+_WIDE = ["a", "b", "ab", "users", "user", "usersx", "statistics", "statisticz", "statistic", "repositories",
+         "repository", "x" * 17, "x" * 16 + "y", "", "caf\u00e9", "7", "v1", "events", "orgs", "gists"]
+
+
+@st.composite
+def wide_templates(draw) -> tuple[str, tuple[str, ...]]:
+    first = draw(st.sampled_from(_WIDE))
+    shape = draw(st.sampled_from(["/{p}", "/{p}/end", "/{p:int}", "/{p}/{rest:path}", "/x/{p}"]))
+    return f"/{first}{shape}", tuple(draw(st.lists(st.sampled_from(_METHODS[:4]), min_size=1, max_size=2, unique=True)))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), spec=st.lists(wide_templates(), min_size=5, max_size=30))
+def test_wide_nodes_match_as_starlette(probe, data, spec):
+    rs = RouteSet(probe, spec)
+    if any(n.hash_bits for n in rs.table.tree.nodes):
+        event("hashed node")
+    for _ in range(12):
+        first = data.draw(st.sampled_from(_WIDE + ["statisticy", "xx", "user%73"]), label="first")
+        rest = data.draw(st.sampled_from(["/1", "/abc", "/1/end", "/x/2", "/q/r/s", "", "/", "/007"]), label="rest")
+        raw = quote("/" + first, safe="/%") + rest
+        method = data.draw(st.sampled_from(_METHODS), label="method")
+        want = rs.reference(method, raw)
+        assert rs.compiled(method, raw) == want, f"C++: {method} {raw}"
+        assert rs.planned(method, raw) == want, f"plan: {method} {raw}"

@@ -15,8 +15,9 @@ import jinja2
 
 from .ir import ANY_METHOD, App, Route
 from .plan import plan as plan_table
+from .plan import radix
 
-ABI_VERSION = 5
+ABI_VERSION = 6
 ROUTES_PER_HANDLER_FILE = 64
 _METHOD_BITS = {"GET": "m_get", "HEAD": "m_head", "POST": "m_post", "PUT": "m_put", "DELETE": "m_delete",
                 "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect",
@@ -112,7 +113,7 @@ def render(ir: App, app_path: str | None) -> dict[str, str]:
 
     files = {
         "routes.hpp": one("routes.hpp.j2", "//"),
-        "routes.cpp": one("routes.cpp.j2", "//", table=plan_table(ir)),
+        "routes.cpp": one("routes.cpp.j2", "//", table=plan_table(ir), no_node=radix.NO_NODE),
         "module.cpp": one("module.cpp.j2", "//"),
         "CMakeLists.txt": one("CMakeLists.txt.j2", "#", sources=sources),
         "__init__.py": one("loader.py.j2", "#", app_path=app_path),

@@ -224,21 +224,22 @@ inline std::size_t find_byte(const char* p, std::size_t n, char c) noexcept {
     return n;
 }
 
-// The walk of the radix tree. Captures are (begin, end) offsets into the path
-// until a route wins, so a step that fails costs no string_view. The literal
-// edge continues in the loop; a parameter child is a recursive call (unless
-// it is the node's only way on), so the depth is at most max_captures. The
-// order of the two does not change the answer: a route is matched along one
-// way only, and the smallest matching route wins wherever it is found.
+// The walk of the tree of segments. `pos` is where the next segment starts,
+// size + 1 once the path has none left. Captures are (begin, end) offsets
+// into the path until a route wins, so a step that fails costs no
+// string_view. A node may lead on by its literal child for the segment, typed
+// parameters and a str parameter: the last way is taken in the loop, the
+// others are recursive calls, so the depth is at most max_captures + the
+// path's segments. The order does not change the answer: a route is matched
+// along one way only, and the smallest matching route wins wherever it is
+// found.
 struct Search {
     Search(const Table& t, std::string_view p, std::uint16_t m, Result& r) noexcept
-        : table(t), nodes(t.nodes), edges(t.edges), firsts(t.edge_firsts), data(p.data()), size(p.size()),
-          method(m), result(r) {}
+        : table(t), nodes(t.nodes), literals(t.literals), data(p.data()), size(p.size()), method(m), result(r) {}
 
     const Table& table;
     const Node* nodes;
-    const Edge* edges;
-    const char* firsts;
+    const Literal* literals;
     const char* data;
     std::size_t size;
     std::uint16_t method;
@@ -275,57 +276,113 @@ struct Search {
         return after_newline <= pos;
     }
 
+    // The segment starting at `pos`: where it ends (the next '/' or the end
+    // of the path) and its first min(length, 8) bytes as a little-endian
+    // word, zero-padded (Literal::word of the segment). The first 8 bytes are
+    // read once for both, never past the end of the path.
+    struct Segment {
+        std::size_t end;
+        std::uint64_t word;
+    };
+
+    Segment segment_at(std::size_t pos) const noexcept {
+        const std::size_t avail = size - pos;
+        if (avail == 0) return {pos, 0};
+        if constexpr (std::endian::native == std::endian::little) {
+            std::uint64_t w = 0;
+            if (avail >= 8) {
+                std::memcpy(&w, data + pos, 8);
+            } else if (size >= 8) {  // the last 8 bytes of the path, shifted down to start at pos
+                std::memcpy(&w, data + size - 8, 8);
+                w >>= 8 * (8 - avail);
+            } else {
+                for (std::size_t i = 0; i < avail; ++i) w |= std::uint64_t(std::uint8_t(data[pos + i])) << (8 * i);
+            }
+            constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+            const std::uint64_t x = w ^ (ones * '/');
+            const std::uint64_t hit = (x - ones) & ~x & highs;
+            // The lowest flagged byte is exact; beyond `avail` there are zeros, never '/'.
+            if (hit) {
+                const std::size_t k = static_cast<std::size_t>(std::countr_zero(hit) >> 3);
+                return {pos + k, w & ((std::uint64_t{1} << (8 * k)) - 1)};  // k < 8
+            }
+            if (avail <= 8) return {size, w};
+            return {pos + 8 + find_byte(data + pos + 8, avail - 8, '/'), w};
+        } else {
+            const std::size_t end = pos + find_byte(data + pos, avail, '/');
+            std::uint64_t w = 0;
+            for (std::size_t i = 0; i < 8 && pos + i < end; ++i) w |= std::uint64_t(std::uint8_t(data[pos + i])) << (8 * i);
+            return {end, w};
+        }
+    }
+
+    static bool same(const Literal& l, std::uint64_t w, const char* segment, std::size_t length) noexcept {
+        return l.head == w && l.segment.size() == length &&
+               (length <= 8 || same_bytes(segment + 8, l.segment.data() + 8, length - 8));
+    }
+
+    // The child of `node` for the literal segment path[pos, pos + length) whose word is w, or no_node.
+    std::uint32_t literal_child(const Node& node, std::size_t pos, std::size_t length,
+                                std::uint64_t w) const noexcept {
+        if (node.literal_slots == 0) return no_node;
+        const Literal* l = literals + node.literals_begin;
+        if (node.hash_bits == 0) {
+            for (std::uint32_t k = 0; k < node.literal_slots; ++k) {
+                if (same(l[k], w, data + pos, length)) return l[k].child;
+            }
+            return no_node;
+        }
+        const std::uint32_t mask = node.literal_slots - 1;
+        for (std::uint32_t k = literal_slot(w, length, node.hash_bits);; k = (k + 1) & mask) {
+            if (l[k].child == no_node) return no_node;
+            if (same(l[k], w, data + pos, length)) return l[k].child;
+        }
+    }
+
     void visit(std::uint32_t index, std::size_t pos, std::uint8_t count) noexcept {
         for (;;) {
             const Node& node = nodes[index];
             if (node.min_route >= result.full) return;
-            if (pos == size) {
+            if (pos > size) {
                 const std::uint16_t* r = table.route_lists + node.end_begin;
                 for (std::uint32_t k = 0; k < node.end_count; ++k) consider(r[k], count);
-                if (node.rest_count && count < max_captures) {
-                    begins[count] = ends[count] = pos;
-                    const std::uint16_t* rr = table.route_lists + node.rest_begin;
-                    for (std::uint32_t k = 0; k < node.rest_count; ++k) consider(rr[k], static_cast<std::uint8_t>(count + 1));
-                }
                 return;
             }
-            if (node.rest_count && count < max_captures && no_newline_from(pos)) [[unlikely]] {
+            if (node.rest_count != 0 && count < max_captures && no_newline_from(pos)) [[unlikely]] {
                 begins[count] = pos;
                 ends[count] = size;
-                const std::uint16_t* rr = table.route_lists + node.rest_begin;
-                for (std::uint32_t k = 0; k < node.rest_count; ++k) consider(rr[k], static_cast<std::uint8_t>(count + 1));
+                const std::uint16_t* r = table.route_lists + node.end_begin + node.end_count;
+                for (std::uint32_t k = 0; k < node.rest_count; ++k) consider(r[k], static_cast<std::uint8_t>(count + 1));
             }
-            const char first = data[pos];
-            if (node.typed_count != 0 && first != '/' && count < max_captures) [[unlikely]] {
-                const std::size_t end = pos + find_byte(data + pos, size - pos, '/');
-                const std::string_view segment(data + pos, end - pos);
-                for (std::uint32_t k = 0; k < node.typed_count; ++k) {
-                    const TypedChild& t = table.typed[node.typed_begin + k];
-                    if (!fills(t.convertor, segment)) continue;
+            const auto [end, word] = segment_at(pos);
+            const std::size_t length = end - pos;
+            const std::uint32_t literal = literal_child(node, pos, length, word);
+            if (length != 0 && count < max_captures) {
+                if (node.typed_count != 0) [[unlikely]] {
+                    const std::string_view segment(data + pos, length);
+                    for (std::uint32_t k = 0; k < node.typed_count; ++k) {
+                        const TypedChild& t = table.typed[node.typed_begin + k];
+                        if (!fills(t.convertor, segment)) continue;
+                        begins[count] = pos;
+                        ends[count] = end;
+                        visit(t.child, end + 1, static_cast<std::uint8_t>(count + 1));
+                    }
+                }
+                if (node.param_child >= 0) {
                     begins[count] = pos;
                     ends[count] = end;
-                    visit(t.child, end, static_cast<std::uint8_t>(count + 1));
+                    if (literal == no_node) {  // the parameter is the only way on: no recursion
+                        index = static_cast<std::uint32_t>(node.param_child);
+                        pos = end + 1;
+                        ++count;
+                        continue;
+                    }
+                    visit(static_cast<std::uint32_t>(node.param_child), end + 1, static_cast<std::uint8_t>(count + 1));
                 }
             }
-            if (node.param_child >= 0 && first != '/' && count < max_captures) {
-                const std::size_t end = pos + find_byte(data + pos, size - pos, '/');
-                begins[count] = pos;
-                ends[count] = end;
-                if (node.edge_count == 0) {  // the parameter is the only way on: no recursion
-                    index = static_cast<std::uint32_t>(node.param_child);
-                    pos = end;
-                    ++count;
-                    continue;
-                }
-                visit(static_cast<std::uint32_t>(node.param_child), end, static_cast<std::uint8_t>(count + 1));
-            }
-            const std::size_t e = find_byte(firsts + node.edges_begin, node.edge_count, first);
-            if (e == node.edge_count) return;
-            const Edge& edge = edges[node.edges_begin + e];
-            const std::size_t n = edge.label.size();
-            if (n > 1 && (n > size - pos || !same_bytes(data + pos + 1, edge.label.data() + 1, n - 1))) return;
-            index = edge.child;
-            pos += n;
+            if (literal == no_node) return;
+            index = literal;
+            pos = end + 1;
         }
     }
 };
@@ -396,9 +453,9 @@ void lookup(const Table& table, std::string_view path, std::uint16_t method, Res
         }
     }
 
-    if (table.node_count != 0) {
+    if (table.node_count != 0 && !path.empty() && path[0] == '/') {
         Search search(table, path, method, result);
-        search.visit(0, 0, 0);
+        search.visit(0, 1, 0);
     }
     if (table.fallback_count != 0) match_fallback(table, path, method, result);
 }

@@ -154,14 +154,13 @@ constexpr std::uint32_t displacements[] = {0};
 // "/users/me" is matched by route 0 (capturing "me"), then routes 1 and 2.
 constexpr StaticMatch static_matches[] = {{0, 0}, {1, 1}, {2, 1}};
 constexpr Span spans[] = {{7, 2}};
-// root -"/"-> 1; 1 -"static/"-> 2 (rest: 3); 1 -"users/"-> 3; 3 -{param}-> 4 (end: 0); 4 -"/posts"-> 5 (end: 5)
+// root -"static"-> 1 (rest: 3); root -"users"-> 2; 2 -{param}-> 3 (end: 0); 3 -"posts"-> 4 (end: 5)
 constexpr Node nodes[] = {
-    {0, 1, -1, 0, 0, 0, 0, 0, 0, 0}, {1, 2, -1, 0, 0, 0, 0, 0, 0, 0}, {0, 0, -1, 0, 0, 0, 0, 0, 1, 3},
-    {0, 0, 4, 0, 0, 0, 0, 0, 0, 0},  {3, 1, -1, 0, 0, 1, 1, 0, 0, 0}, {0, 0, -1, 0, 0, 2, 1, 0, 0, 5},
+    {1, 2, 0, -1, 0, 0, 3, 0, 0, 0}, {0, 0, 0, -1, 0, 0, 0, 0, 1, 3}, {1, 0, 0, 3, 0, 0, 3, 0, 0, 0},
+    {0, 1, 0, -1, 0, 0, 2, 1, 0, 0}, {0, 0, 0, -1, 0, 0, 1, 1, 0, 5},
 };
-constexpr Edge edges[] = {{"/"sv, 1}, {"static/"sv, 2}, {"users/"sv, 3}, {"/posts"sv, 5}};
-constexpr char edge_firsts[] = "/su/";
-constexpr std::uint16_t route_lists[] = {3, 0, 5};
+constexpr Literal literals[] = {{"posts"sv, 4}, {"static"sv, 1}, {"users"sv, 2}};
+constexpr std::uint16_t route_lists[] = {3, 5, 0};
 constexpr std::uint16_t fallback[] = {4};
 
 struct Planned {
@@ -171,7 +170,7 @@ struct Planned {
     Planned() {
         constexpr std::uint64_t seed = 12345;
         table = Table{table_patterns, 6, seed, displacements, 1, slots, 62, std::uint64_t{1} << 9, static_matches,
-                      spans, nodes, 6, edges, edge_firsts, nullptr, route_lists, fallback, 1};
+                      spans, nodes, 5, literals, nullptr, route_lists, fallback, 1};
         slots[slot_of(table, "/users/me")] = {"/users/me"sv, 0, 3};
     }
 };
@@ -254,4 +253,77 @@ TEST_CASE("redirect_slashes: the other slash form of the full path, matched on i
     CHECK_FALSE(slash_redirect(p.table, "/api/nowhere", "/api", other));
     CHECK_FALSE(slash_redirect(p.table, "/", "", other));
     CHECK_FALSE(slash_redirect(p.table, "/api/", "/api", other));  // the route path is "/"
+}
+
+TEST_CASE("a node with many literal children hashes them; segments compare whole") {
+    // Routes: 0..9 GET /<name>/{id} for ten names, some longer than 8 bytes
+    // with the same first 8 bytes and length.
+    static constexpr std::string_view names[] = {"a",          "bb",         "statistics", "statisticz", "users",
+                                                 "user",       "",           "repos",      "repository", "x"};
+    static Part parts[10][2];
+    static Pattern patterns[10];
+    for (int i = 0; i < 10; ++i) {
+        parts[i][0] = {PartKind::literal, names[i]};  // only the pattern's arity matters below
+        parts[i][1] = {PartKind::segment, "id"};
+        patterns[i] = {parts[i], 2, 1, m_get, "GET"};
+    }
+    // The root's table: 32 slots (2^5 >= 2 * 10), each name at its probe position.
+    static Literal table[32];
+    static Node nodes[21];
+    static std::uint16_t lists[10];
+    nodes[0] = {0, 32, 5, -1, 0, 0, 0, 0, 0, 0};
+    for (std::uint32_t i = 0; i < 10; ++i) {
+        std::uint32_t k = literal_slot(Literal::word(names[i]), names[i].size(), 5);
+        while (table[k].child != no_node) k = (k + 1) & 31;
+        table[k] = Literal{names[i], 1 + 2 * i};
+        nodes[1 + 2 * i] = {0, 0, 0, static_cast<std::int32_t>(2 + 2 * i), 0, 0, 0, 0, 0, i};
+        nodes[2 + 2 * i] = {0, 0, 0, -1, 0, 0, i, 1, 0, i};
+        lists[i] = static_cast<std::uint16_t>(i);
+    }
+    static const std::uint32_t displacements[] = {0};
+    static StaticSlot slots[4] = {};
+    const Table t{patterns, 10, 1, displacements, 1, slots, 62, 0, nullptr, nullptr, nodes, 21, table, nullptr, lists,
+                  nullptr, 0};
+    CHECK(answer(t, "/statistics/7", m_get) == "full 2 7");
+    CHECK(answer(t, "/statisticz/7", m_get) == "full 3 7");
+    CHECK(answer(t, "/statisticy/7", m_get) == "404");
+    CHECK(answer(t, "/user/7", m_get) == "full 5 7");
+    CHECK(answer(t, "/users/7", m_get) == "full 4 7");
+    CHECK(answer(t, "/usersx/7", m_get) == "404");
+    CHECK(answer(t, "//7", m_get) == "full 6 7");
+    CHECK(answer(t, "/x/7", m_post) == "405 9");
+    CHECK(answer(t, "/repository/abc", m_get) == "full 8 abc");
+    CHECK(answer(t, "/repository", m_get) == "404");
+}
+
+TEST_CASE("segments of 8 bytes, short paths and the end of the path") {
+    // Routes: 0 GET /abcdefgh/{id}, 1 GET /ab/{id}, 2 GET //{id}; the root's literals are scanned.
+    static constexpr Part p0[] = {{PartKind::literal, "/abcdefgh/"sv}, {PartKind::segment, "id"sv}};
+    static constexpr Part p1[] = {{PartKind::literal, "/ab/"sv}, {PartKind::segment, "id"sv}};
+    static constexpr Part p2[] = {{PartKind::literal, "//"sv}, {PartKind::segment, "id"sv}};
+    static constexpr Pattern patterns[] = {{p0, 2, 1, m_get, "GET"}, {p1, 2, 1, m_get, "GET"}, {p2, 2, 1, m_get, "GET"}};
+    static constexpr Literal literals[] = {{""sv, 1}, {"ab"sv, 3}, {"abcdefgh"sv, 5}};
+    static constexpr Node nodes[] = {
+        {0, 3, 0, -1, 0, 0, 3, 0, 0, 0},
+        {0, 0, 0, 2, 0, 0, 3, 0, 0, 2}, {0, 0, 0, -1, 0, 0, 2, 1, 0, 2},
+        {0, 0, 0, 4, 0, 0, 3, 0, 0, 1}, {0, 0, 0, -1, 0, 0, 1, 1, 0, 1},
+        {0, 0, 0, 6, 0, 0, 3, 0, 0, 0}, {0, 0, 0, -1, 0, 0, 0, 1, 0, 0},
+    };
+    static constexpr std::uint16_t lists[] = {0, 1, 2};
+    static const std::uint32_t displacements[] = {0};
+    static StaticSlot slots[4] = {};
+    const Table t{patterns, 3, 1, displacements, 1, slots, 62, 0, nullptr, nullptr, nodes, 7, literals, nullptr, lists,
+                  nullptr, 0};
+    CHECK(answer(t, "/abcdefgh/1", m_get) == "full 0 1");
+    CHECK(answer(t, "/abcdefgh/123456789", m_get) == "full 0 123456789");
+    CHECK(answer(t, "/abcdefg/1", m_get) == "404");
+    CHECK(answer(t, "/abcdefghi/1", m_get) == "404");
+    CHECK(answer(t, "/ab/1", m_get) == "full 1 1");
+    CHECK(answer(t, "/ab/", m_get) == "404");
+    CHECK(answer(t, "/ab", m_get) == "404");
+    CHECK(answer(t, "//x", m_get) == "full 2 x");
+    CHECK(answer(t, "//", m_get) == "404");
+    CHECK(answer(t, "/", m_get) == "404");
+    CHECK(answer(t, "", m_get) == "404");
+    CHECK(answer(t, "ab/1", m_get) == "404");
 }

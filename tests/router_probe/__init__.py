@@ -68,7 +68,7 @@ def matcher(module: ModuleType, routes: list[Route] | tuple[Route, ...], table: 
         patterns, table.seed, list(table.displacements), table.slot_shift, table.static_lengths,
         [(s.path, s.matches_begin, s.matches_count) for s in table.slots],
         [(m.route, m.span_begin) for m in table.static_matches], list(table.spans),
-        [(n.edges_begin, n.edge_count, n.param_child, n.typed_begin, n.typed_count, n.end_begin, n.end_count,
-          n.rest_begin, n.rest_count, n.min_route) for n in tree.nodes],
-        [(e.label, e.child) for e in tree.edges], [(_CONVERTORS[t.convertor], t.child) for t in tree.typed],
+        [(n.literals_begin, n.literal_slots, n.hash_bits, n.param_child, n.typed_begin, n.typed_count, n.end_begin,
+          n.end_count, n.rest_count, n.min_route) for n in tree.nodes],
+        [(lit.segment, lit.child) for lit in tree.literals], [(_CONVERTORS[t.convertor], t.child) for t in tree.typed],
         list(tree.route_lists), list(table.fallback))

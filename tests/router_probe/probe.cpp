@@ -21,7 +21,9 @@ namespace {
 using PartSpec = std::tuple<int, py::bytes, int>;  // kind, text, convertor
 using PatternSpec = std::tuple<std::vector<PartSpec>, int, std::string>;
 using SlotSpec = std::tuple<py::bytes, std::uint32_t, std::uint32_t>;
-using NodeSpec = std::tuple<std::uint32_t, std::uint32_t, std::int32_t, std::uint32_t, std::uint32_t, std::uint32_t,
+// literals_begin, literal_slots, hash_bits, param_child, typed_begin, typed_count, end_begin, end_count,
+// rest_count, min_route
+using NodeSpec = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::int32_t, std::uint32_t, std::uint32_t,
                             std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>;
 
 class Matcher {
@@ -29,7 +31,7 @@ public:
     Matcher(const std::vector<PatternSpec>& patterns, std::uint64_t seed, std::vector<std::uint32_t> displacements,
             std::uint32_t slot_shift, std::uint64_t static_lengths, const std::vector<SlotSpec>& slots, const std::vector<std::pair<int, int>>& static_matches,
             const std::vector<std::pair<int, int>>& spans, const std::vector<NodeSpec>& nodes,
-            const std::vector<std::pair<py::bytes, std::uint32_t>>& edges,
+            const std::vector<std::pair<py::bytes, std::uint32_t>>& literals,
             const std::vector<std::pair<int, std::uint32_t>>& typed, std::vector<std::uint16_t> route_lists,
             std::vector<std::uint16_t> fallback)
         : displacements_(std::move(displacements)), route_lists_(std::move(route_lists)),
@@ -59,15 +61,14 @@ public:
         }
         for (const auto& [a, b, c, d, e, f, g, h, i, j] : nodes) nodes_.push_back({a, b, c, d, e, f, g, h, i, j});
         for (const auto& [convertor, child] : typed) typed_.push_back({static_cast<Convertor>(convertor), child});
-        for (const auto& [label, child] : edges) {
-            edges_.push_back({keep(label), child});
-            firsts_.push_back(edges_.back().label[0]);
+        for (const auto& [segment, child] : literals) {
+            literals_.push_back(child == no_node ? Literal{} : Literal{keep(segment), child});
         }
         table_ = Table{patterns_.data(), static_cast<std::uint32_t>(patterns_.size()), seed,
                        displacements_.data(), static_cast<std::uint32_t>(displacements_.size()),
                        slots_.data(), slot_shift, static_lengths, static_matches_.data(), spans_.data(),
-                       nodes_.data(), static_cast<std::uint32_t>(nodes_.size()), edges_.data(), firsts_.data(),
-                       typed_.data(), route_lists_.data(),
+                       nodes_.data(), static_cast<std::uint32_t>(nodes_.size()), literals_.data(), typed_.data(),
+                       route_lists_.data(),
                        fallback_.data(), static_cast<std::uint32_t>(fallback_.size())};
     }
 
@@ -147,8 +148,7 @@ private:
     std::vector<StaticMatch> static_matches_;
     std::vector<Span> spans_;
     std::vector<Node> nodes_;
-    std::vector<Edge> edges_;
-    std::string firsts_;
+    std::vector<Literal> literals_;
     std::vector<TypedChild> typed_;
     std::vector<std::uint16_t> route_lists_;
     std::vector<std::uint16_t> fallback_;

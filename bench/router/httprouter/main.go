@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"regexp"
@@ -41,13 +42,15 @@ func fill(template string) string {
 	})
 }
 
+// The fastest of repeated runs of at least 2 ms each, 0.3 s in all, as
+// bench.py measures the other routers: on a shared machine a long run also
+// measures the processes that preempt it.
 func measure(router *httprouter.Router, requests []request) float64 {
 	if len(requests) == 0 {
 		return 0
 	}
 	found := 0
-	rounds := 1
-	for {
+	run := func(rounds int) time.Duration {
 		start := time.Now()
 		for r := 0; r < rounds; r++ {
 			for _, q := range requests {
@@ -56,16 +59,24 @@ func measure(router *httprouter.Router, requests []request) float64 {
 				}
 			}
 		}
-		elapsed := time.Since(start)
-		if elapsed > 300*time.Millisecond {
-			if found == 0 {
-				fmt.Fprintln(os.Stderr, "no route found")
-				os.Exit(1)
-			}
-			return float64(elapsed.Nanoseconds()) / float64(rounds*len(requests))
-		}
-		rounds *= 4
+		return time.Since(start)
 	}
+	rounds := 1
+	for run(rounds) < 2*time.Millisecond {
+		rounds *= 2
+	}
+	if found == 0 {
+		fmt.Fprintln(os.Stderr, "no route found")
+		os.Exit(1)
+	}
+	best := time.Duration(math.MaxInt64)
+	start := time.Now()
+	for runs := 0; time.Since(start) < 300*time.Millisecond || runs < 3; runs++ {
+		if d := run(rounds); d < best {
+			best = d
+		}
+	}
+	return float64(best.Nanoseconds()) / float64(rounds*len(requests))
 }
 
 func main() {

@@ -1,8 +1,8 @@
 """Route table planning: the IR's routes -> the tables the runtime's router reads.
 
 Reads only the IR. Static paths go into a perfect hash (``perfect_hash``),
-parameterised templates whose parameters fill whole segments into a radix
-tree (``radix``), the rest into a fallback list matched by the backtracking
+parameterised templates whose parameters fill whole segments into a tree of
+segments (``radix``), the rest into a fallback list matched by the backtracking
 matcher (``patterns`` says which is which).
 
 Declaration order decides between overlapping routes, as in Starlette: the
@@ -145,33 +145,33 @@ def lookup(table: Table, routes: list[Route] | tuple[Route, ...], path: str, met
     tree = table.tree
 
     def visit(index: int, pos: int, caps: tuple[bytes, ...]) -> None:
+        """``pos``: where the next segment starts; past the end when the path has no more."""
         node = tree.nodes[index]
         if best[0] is not None and node.min_route >= best[0]:
             return
-        if pos == len(data):
+        if pos > len(data):
             for r in tree.route_lists[node.end_begin:node.end_begin + node.end_count]:
                 consider(r, caps)
+            return
+        rests = node.end_begin + node.end_count
         if node.rest_count and b"\n" not in data[pos:]:
-            for r in tree.route_lists[node.rest_begin:node.rest_begin + node.rest_count]:
+            for r in tree.route_lists[rests:rests + node.rest_count]:
                 consider(r, (*caps, data[pos:]))
-        if pos < len(data):
-            for edge in tree.edges[node.edges_begin:node.edges_begin + node.edge_count]:
-                if edge.label[0] == data[pos]:
-                    if data.startswith(edge.label, pos):
-                        visit(edge.child, pos + len(edge.label), caps)
-                    break
-            if data[pos] != ord("/"):
-                end = data.find(b"/", pos)
-                end = len(data) if end < 0 else end
-                segment = data[pos:end]
-                for typed in tree.typed[node.typed_begin:node.typed_begin + node.typed_count]:
-                    if patterns.fills(typed.convertor, segment):
-                        visit(typed.child, end, (*caps, segment))
-                if node.param_child >= 0:
-                    visit(node.param_child, end, (*caps, segment))
+        end = data.find(b"/", pos)
+        end = len(data) if end < 0 else end
+        segment = data[pos:end]
+        child = tree.literal_child(node, segment)
+        if child is not None:
+            visit(child, end + 1, caps)
+        if segment:
+            for typed in tree.typed[node.typed_begin:node.typed_begin + node.typed_count]:
+                if patterns.fills(typed.convertor, segment):
+                    visit(typed.child, end + 1, (*caps, segment))
+            if node.param_child >= 0:
+                visit(node.param_child, end + 1, (*caps, segment))
 
-    if tree.nodes:
-        visit(0, 0, ())
+    if tree.nodes and data.startswith(b"/"):
+        visit(0, 1, ())
     for route in table.fallback:
         if best[0] is not None and route >= best[0]:
             break

@@ -26,7 +26,7 @@
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/router.hpp"
 
-#define FASTERAPI_ABI_VERSION 5
+#define FASTERAPI_ABI_VERSION 6
 
 namespace fasterapi {
 

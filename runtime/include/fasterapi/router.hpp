@@ -23,9 +23,9 @@
 //      perfect hash and one string compare; its entry lists, precomputed, every
 //      route whose pattern matches that exact path (parameterised ones too),
 //      in declaration order, with their captures;
-//   3. any other path can only match parameterised routes: the radix tree
-//      (literal edges, a child per segment-parameter convertor and
-//      rest-parameter routes per node) and the fallback patterns (templates such as "/{a}-{b}" the
+//   3. any other path can only match parameterised routes: the tree of
+//      segments (per node: children by literal segment, one per
+//      segment-parameter convertor, and rest-parameter routes) and the fallback patterns (templates such as "/{a}-{b}" the
 //      tree cannot hold) yield every match, and the smallest route index
 //      wins, which is what declaration order means. Subtrees whose smallest
 //      route cannot beat the best FULL match so far are skipped.
@@ -109,10 +109,32 @@ struct StaticSlot {
     std::uint32_t matches_count;
 };
 
-struct Edge {
-    std::string_view label;  // compressed literal text, non-empty
-    std::uint32_t child;
+// A literal segment leading from a node to a child. `head` is the segment's
+// first 8 bytes as a little-endian word, zero-padded: a segment is compared
+// by its length and that word first.
+inline constexpr std::uint32_t no_node = 0xFFFFFFFF;
+
+struct Literal {
+    std::string_view segment;
+    std::uint32_t child = no_node;  // no_node: an empty slot of a hashed table
+    std::uint64_t head = 0;
+
+    constexpr Literal() = default;
+    constexpr Literal(std::string_view s, std::uint32_t c) noexcept : segment(s), child(c), head(word(s)) {}
+
+    // The first 8 bytes of `s`, little-endian, zero-padded: word("ab") == 0x6261.
+    static constexpr std::uint64_t word(std::string_view s) noexcept {
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i < s.size() && i < 8; ++i) w |= std::uint64_t(std::uint8_t(s[i])) << (8 * i);
+        return w;
+    }
 };
+
+// Where a node's hashed literal table starts probing for a segment of
+// `length` bytes whose word is `w` (Python's twin: fasterapi.plan.radix.literal_slot).
+constexpr std::uint32_t literal_slot(std::uint64_t w, std::size_t length, unsigned bits) noexcept {
+    return static_cast<std::uint32_t>(((w + length) * 0x9E3779B97F4A7C15ull) >> (64 - bits));
+}
 
 // The node after a typed segment parameter, taken when the segment fills it.
 struct TypedChild {
@@ -120,17 +142,23 @@ struct TypedChild {
     std::uint32_t child;
 };
 
+// A node of the tree of segments (fasterapi.plan.radix). Its literal
+// children are literals[literals_begin ...]: literal_slots entries scanned in
+// order when hash_bits is 0, else a table of 2^hash_bits slots probed
+// linearly from literal_slot().
 struct Node {
-    std::uint32_t edges_begin;
-    std::uint32_t edge_count;
-    std::int32_t param_child;  // the node after one str segment parameter, or -1
+    std::uint32_t literals_begin;
+    std::uint32_t literal_slots;
+    std::uint32_t hash_bits;
+    std::int32_t param_child;   // the node after one str segment parameter, or -1
     std::uint32_t typed_begin;  // typed[typed_begin ...]: the nodes after int, float, uuid parameters
     std::uint32_t typed_count;
-    std::uint32_t end_begin;   // routes whose template ends here: route_lists[end_begin ...]
+    // route_lists[end_begin ...]: end_count routes whose template ends here,
+    // then rest_count routes whose rest parameter starts here.
+    std::uint32_t end_begin;
     std::uint32_t end_count;
-    std::uint32_t rest_begin;  // routes whose rest parameter starts here
     std::uint32_t rest_count;
-    std::uint32_t min_route;   // the smallest route index in this subtree
+    std::uint32_t min_route;  // the smallest route index in this subtree
 };
 
 struct Table {
@@ -146,11 +174,11 @@ struct Table {
     std::uint64_t static_lengths;
     const StaticMatch* static_matches;
     const Span* spans;
-    // Radix tree of parameterised templates; node 0 is the root (none when node_count is 0).
+    // The tree of segments of parameterised templates; node 0 is the root
+    // (none when node_count is 0).
     const Node* nodes;
     std::uint32_t node_count;
-    const Edge* edges;
-    const char* edge_firsts;  // edges[i].label[0], contiguous for the scan at a node
+    const Literal* literals;
     const TypedChild* typed;
     const std::uint16_t* route_lists;
     // Routes matched with match_pattern(), in declaration order.

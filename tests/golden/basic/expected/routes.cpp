@@ -81,31 +81,28 @@ constexpr fasterapi::router::StaticMatch static_matches[] = {
     {2, 0},
 };
 
-// Radix tree: {edges, edge count, str parameter child, typed parameter children, ending routes, rest routes, smallest route}.
+// The tree of segments: {literal children (first, entries, hash bits), str parameter child,
+// typed parameter children (first, count), ending then rest routes (first, ending, rest), smallest route}.
 constexpr fasterapi::router::Node nodes[] = {
-    {3, 1, -1, 1, 0, 3, 0, 3, 0, 1},  // 0
-    {0, 3, -1, 1, 0, 3, 0, 3, 0, 1},  // 1
-    {0, 0, 3, 0, 0, 1, 0, 1, 0, 1},  // 2
-    {0, 0, -1, 0, 0, 0, 1, 1, 0, 1},  // 3
-    {0, 0, -1, 0, 1, 2, 0, 2, 0, 4},  // 4
-    {0, 0, -1, 0, 0, 1, 1, 2, 0, 4},  // 5
-    {0, 0, -1, 1, 0, 2, 0, 2, 1, 3},  // 6
+    {0, 3, 0, -1, 1, 0, 3, 0, 0, 1},  // 0
+    {0, 0, 0, 2, 0, 0, 1, 0, 0, 1},  // 1
+    {0, 0, 0, -1, 0, 0, 0, 1, 0, 1},  // 2
+    {0, 0, 0, -1, 0, 1, 2, 0, 0, 4},  // 3
+    {0, 0, 0, -1, 0, 0, 1, 1, 0, 4},  // 4
+    {0, 0, 0, -1, 1, 0, 2, 0, 1, 3},  // 5
+};
+
+// {segment, child node}; {} is an empty slot of a hashed node.
+constexpr fasterapi::router::Literal literals[] = {
+    {"items"sv, 1},
+    {"orders"sv, 3},
+    {"static"sv, 5},
 };
 
 // The children after int, float and uuid parameters: {convertor, node}.
 constexpr fasterapi::router::TypedChild typed[] = {
-    {Convertor::int_, 5},
+    {Convertor::int_, 4},
 };
-
-constexpr fasterapi::router::Edge edges[] = {
-    {"items/"sv, 2},
-    {"orders/"sv, 4},
-    {"static/"sv, 6},
-    {"/"sv, 1},
-};
-
-// The first byte of each edge label.
-constexpr char edge_firsts[] = "ios/";
 
 constexpr std::uint16_t route_lists[] = {
     1, 4, 3,
@@ -115,7 +112,7 @@ constexpr fasterapi::router::Table table = {
     patterns, 5,
     8848935107335307795ull, displacements, 1, slots, 62, 66ull,
     static_matches, nullptr,
-    nodes, 7, edges, edge_firsts, typed, route_lists,
+    nodes, 6, literals, typed, route_lists,
     nullptr, 0,
 };
 

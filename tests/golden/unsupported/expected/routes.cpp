@@ -89,7 +89,7 @@ constexpr fasterapi::router::Table table = {
     patterns, 5,
     8848935107335307795ull, displacements, 2, slots, 61, 104ull,
     static_matches, nullptr,
-    nullptr, 0, nullptr, nullptr, nullptr, nullptr,
+    nullptr, 0, nullptr, nullptr, nullptr,
     nullptr, 0,
 };
 
