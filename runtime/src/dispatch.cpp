@@ -166,6 +166,39 @@ private:
     std::weak_ptr<PyWaker> waker_;
 };
 
+// A runtime-side waker that runs `fn` on the loop thread; `holder` keeps
+// `fn` alive (and is reset, returning an empty waker, when `fn` is None).
+std::function<void()> loop_waker(py::object fn, std::shared_ptr<PyWaker>& holder, LoopBridge& bridge) {
+    if (fn.is_none()) {
+        holder.reset();
+        return {};
+    }
+    holder = std::make_shared<PyWaker>(PyWaker{std::move(fn)});
+    std::weak_ptr<PyWaker> weak = holder;
+    LoopBridge* loop = &bridge;
+    return [weak, loop] { loop->submit(std::make_unique<WakeTask>(weak)); };
+}
+
+// One Server-Sent Event in FastAPI's bytes; ValueError (FastAPI's message)
+// for a field FastAPI's ServerSentEvent would reject.
+std::string encode_event(const std::optional<std::string>& data, const std::optional<std::string>& event,
+                         const std::optional<std::string>& id, std::optional<std::int64_t> retry,
+                         const std::optional<std::string>& comment) {
+    sse::Event e;
+    if (data) e.data = *data;
+    if (event) e.event = *event;
+    if (id) e.id = *id;
+    e.retry = retry;
+    if (comment) e.comment = *comment;
+    std::string out;
+    try {
+        sse::append_event(out, e);
+    } catch (const std::invalid_argument& error) {
+        throw py::value_error(error.what());
+    }
+    return out;
+}
+
 // A streamed body as Python sees it. Destroyed with the GIL (by Python);
 // the ResponseStream itself may live on in a broadcast Channel.
 class PyStream {
@@ -188,19 +221,7 @@ public:
     int send_event(std::optional<std::string> data, std::optional<std::string> event,
                    std::optional<std::string> id, std::optional<std::int64_t> retry,
                    std::optional<std::string> comment) {
-        sse::Event e;
-        if (data) e.data = *data;
-        if (event) e.event = *event;
-        if (id) e.id = *id;
-        if (retry) e.retry = *retry;
-        if (comment) e.comment = *comment;
-        std::string out;
-        try {
-            sse::append_event(out, e);
-        } catch (const std::invalid_argument& error) {
-            throw py::value_error(error.what());
-        }
-        return static_cast<int>(stream_->write(out));
+        return static_cast<int>(stream_->write(encode_event(data, event, id, retry, comment)));
     }
     int send_comment(const std::string& text) {
         std::string out;
@@ -212,17 +233,7 @@ public:
     int state() const { return static_cast<int>(stream_->state()); }
     // `fn` is called on the loop thread whenever the stream leaves `full`
     // or closes.
-    void set_waker(py::object fn) {
-        if (fn.is_none()) {
-            stream_->set_waker({});
-            waker_.reset();
-            return;
-        }
-        waker_ = std::make_shared<PyWaker>(PyWaker{std::move(fn)});
-        std::weak_ptr<PyWaker> weak = waker_;
-        LoopBridge* bridge = bridge_;
-        stream_->set_waker([weak, bridge] { bridge->submit(std::make_unique<WakeTask>(weak)); });
-    }
+    void set_waker(py::object fn) { stream_->set_waker(loop_waker(std::move(fn), waker_, *bridge_)); }
     int wait_writable(double seconds) {
         py::gil_scoped_release released;
         return static_cast<int>(stream_->wait_writable(
@@ -273,19 +284,7 @@ public:
     std::size_t publish_event(std::optional<std::string> data, std::optional<std::string> event,
                               std::optional<std::string> id, std::optional<std::int64_t> retry,
                               std::optional<std::string> comment) {
-        sse::Event e;
-        if (data) e.data = *data;
-        if (event) e.event = *event;
-        if (id) e.id = *id;
-        if (retry) e.retry = *retry;
-        if (comment) e.comment = *comment;
-        std::string out;
-        try {
-            sse::append_event(out, e);
-        } catch (const std::invalid_argument& error) {
-            throw py::value_error(error.what());
-        }
-        return publish(out);
+        return publish(encode_event(data, event, id, retry, comment));
     }
     // Ends every subscriber's body (clients see a complete stream).
     void close() {
@@ -362,17 +361,7 @@ public:
         for (const std::string& p : ws_->subprotocols()) out.append(p);
         return out;
     }
-    void set_waker(py::object fn) {
-        if (fn.is_none()) {
-            ws_->set_waker({});
-            waker_.reset();
-            return;
-        }
-        waker_ = std::make_shared<PyWaker>(PyWaker{std::move(fn)});
-        std::weak_ptr<PyWaker> weak = waker_;
-        LoopBridge* bridge = bridge_;
-        ws_->set_waker([weak, bridge] { bridge->submit(std::make_unique<WakeTask>(weak)); });
-    }
+    void set_waker(py::object fn) { ws_->set_waker(loop_waker(std::move(fn), waker_, *bridge_)); }
     bool wait_received(double seconds) {
         py::gil_scoped_release released;
         return ws_->wait_received(std::chrono::milliseconds(static_cast<long long>(std::max(seconds, 0.0) * 1000.0)));
