@@ -13,6 +13,7 @@ events and `retry: 50`, then the stream ends; the browser reconnects with
 which the script closes the EventSource.
 """
 
+import asyncio
 from typing import Annotated, Optional
 
 from fastapi import FastAPI, Header, WebSocket, WebSocketDisconnect
@@ -60,8 +61,17 @@ function runSse() {
   };
 }
 
+// Headless Chromium's virtual time does not wait for WebSocket traffic, only
+// for pending fetches: keep one pending (bounded) until the part is done.
+async function holdUntil(section) {
+  for (let n = 0; n < 40 && document.getElementById(section).dataset.status === "running"; n++) {
+    await fetch("/hold");
+  }
+}
+
 function runWs() {
   finish("ws", "running");
+  holdUntil("ws");
   const ws = new WebSocket(`ws://${location.host}/ws`, ["echo.v1"]);
   ws.binaryType = "arraybuffer";
   const sends = ["hello", "ünïcødé ✓", "x".repeat(70000)];
@@ -112,6 +122,12 @@ async def events(last_event_id: Annotated[Optional[str], Header()] = None):
         yield ServerSentEvent(raw_data="bye", event="done")
         return
     yield ServerSentEvent(raw_data=f"unexpected Last-Event-ID {last_event_id!r}", event="done")
+
+
+@app.get("/hold")
+async def hold():
+    await asyncio.sleep(0.25)
+    return {}
 
 
 @app.websocket("/ws")
