@@ -54,7 +54,18 @@ class Server:
 def start_server(app: Path, out: Path, *args: str, timeout: float = 60) -> Server:
     """Starts `fasterapi run APP --port 0` and waits for its "running on" line."""
     cmd = [sys.executable, "-m", "fasterapi", "run", str(app), "-o", str(out), "--port", "0", *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    return _launch(cmd, ROOT, timeout, "server")
+
+
+def start_uvicorn(target: str, cwd: Path = ROOT, timeout: float = 30) -> Server:
+    """Starts `uvicorn TARGET --port 0` (TARGET like "tests.corpus.streaming:app")."""
+    cmd = [sys.executable, "-m", "uvicorn", target, "--port", "0", "--no-access-log"]
+    return _launch(cmd, cwd, timeout, "uvicorn")
+
+
+def _launch(cmd: list[str], cwd: Path, timeout: float, what: str) -> Server:
+    """Runs `cmd` and waits for the "running on http://127.0.0.1:PORT" line both servers print."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd,
                             env=dict(os.environ, PYTHONUNBUFFERED="1"))
     assert proc.stderr is not None
     lines: list[str] = []
@@ -78,36 +89,7 @@ def start_server(app: Path, out: Path, *args: str, timeout: float = 60) -> Serve
     if not found:
         proc.kill()
         proc.wait(5)
-        raise RuntimeError("server did not start:\n" + "\n".join(lines))
-    return Server(proc=proc, port=found[0], lines=lines)
-
-
-UVICORN_RUNNING = re.compile(r"running on http://127\.0\.0\.1:(\d+)")
-
-
-def start_uvicorn(target: str, cwd: Path = ROOT, timeout: float = 30) -> Server:
-    """Starts `uvicorn TARGET --port 0` (TARGET like "tests.corpus.streaming:app")."""
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", target, "--port", "0", "--no-access-log"],
-                            cwd=cwd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    found: list[int] = []
-    lines: list[str] = []
-
-    def pump() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line.rstrip("\n"))
-            m = UVICORN_RUNNING.search(line)
-            if m and not found:
-                found.append(int(m.group(1)))
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while not found and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not found:
-        proc.kill()
-        proc.wait(5)
-        raise RuntimeError("uvicorn did not start:\n" + "\n".join(lines))
+        raise RuntimeError(f"{what} did not start:\n" + "\n".join(lines))
     return Server(proc=proc, port=found[0], lines=lines)
 
 
