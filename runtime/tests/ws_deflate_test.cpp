@@ -296,6 +296,31 @@ TEST_CASE("an inflater with a larger window decodes a smaller-window stream", "[
     CHECK(inflate_one(in, compress(d, msg), 1 << 16) == msg);
 }
 
+TEST_CASE("a message inflates the same whole and byte by byte, whatever window was agreed", "[deflate]") {
+    // A client that agreed to 8 bits but refers 1000 bytes back. zlib would
+    // take that distance when the bytes it points to came out of the same
+    // inflate() call and refuse it otherwise, so a small window would make
+    // the verdict depend on how the payload was split.
+    std::mt19937 rng(7);
+    const std::string block = random_text(rng, 1000);
+    const std::string msg = block + block;
+    ws::Deflater d(ws::DeflateParams{});
+    const std::string payload = compress(d, msg);
+    REQUIRE(payload.size() < msg.size() * 3 / 4);
+
+    ws::DeflateParams agreed;
+    agreed.client_max_window_bits = 8;
+    ws::Inflater whole(agreed);
+    CHECK(inflate_one(whole, payload) == msg);
+
+    ws::Inflater split(agreed);
+    std::vector<std::string> bytewise;
+    for (char c : payload) bytewise.emplace_back(1, c);
+    std::string out;
+    CHECK(inflate_message(split, bytewise, out) == Status::ok);
+    CHECK(out == msg);
+}
+
 TEST_CASE("a decompression bomb stops at the limit without holding more than the limit", "[deflate]") {
     ws::DeflateParams p;
     ws::Deflater d(p);

@@ -212,11 +212,15 @@ std::optional<DeflateAgreement> negotiate_deflate(std::span<const std::string_vi
 // ---- Inflater ----
 
 Inflater::Inflater(const DeflateParams& params) noexcept
-    // A window larger than the peer's always decodes its stream. Some
-    // compressors use 9 bits when 8 was agreed (zlib cannot do 8), so never
-    // go below 9: 512 bytes is still small.
-    : window_bits_(std::max<std::uint8_t>(clamp_bits(params.client_max_window_bits), 9)),
-      takeover_(!params.client_no_context_takeover) {}
+    // Always the largest window, whatever the client agreed to. A window
+    // larger than the peer's decodes its stream all the same, and only the
+    // largest makes the outcome independent of how the payload was split:
+    // zlib accepts a distance beyond a smaller window when it points into
+    // output produced by the same inflate() call, so with a 512-byte window
+    // one message could inflate whole yet be "corrupt" when it arrived in
+    // pieces. With 32 KiB, DEFLATE's longest distance, a distance is valid
+    // exactly when it stays within the message's history.
+    : window_bits_(15), takeover_(!params.client_no_context_takeover) {}
 
 Inflater::~Inflater() { reset(); }
 

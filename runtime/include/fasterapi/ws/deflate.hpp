@@ -31,6 +31,9 @@
 //     in small steps and stops with too_big as soon as the message would
 //     exceed the limit, so a small compressed message cannot make the server
 //     allocate unbounded memory (zip bomb).
+//   - what Inflater makes of a message does not depend on how its payload
+//     was split into pieces: it always inflates with a 32 KiB window (see
+//     the constructor), whatever client_max_window_bits was agreed.
 //   - a compressed message must end on a DEFLATE block boundary once the
 //     tail is added back (or end its stream with a BFINAL block, §7.2.3.4);
 //     anything else is corrupt, not silently truncated.
