@@ -237,6 +237,56 @@ def test_validate_warns_about_unreachable_duplicates(tmp_path: Path):
     assert "svc_dupes.py:5" in warning.message
 
 
+def test_validate_warns_about_routes_an_earlier_template_captures(tmp_path: Path):
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        app = FastAPI(openapi_url=None)
+
+        @app.get("/users/{user_id}")
+        def user(user_id: int): return {}
+
+        @app.api_route("/users/me", methods=["GET", "POST"])
+        def me(): return {}
+
+        @app.get("/n/{x:int}")
+        def n(x: int): return {}
+
+        @app.get("/n/{y:float}")
+        def n_float(y: float): return {}
+
+        @app.get("/f/{y:float}")
+        def f(y: float): return {}
+
+        @app.get("/f/12")
+        def f12(): return {}
+
+        @app.get("/files/{p:path}")
+        def files(p: str): return {}
+
+        @app.get("/files/a/{n:int}")
+        def files_n(n: int): return {}
+
+        @app.get("/files/b/{s}")
+        def files_s(s: str): return {}
+
+        @app.get("/files/{name}.txt")
+        def text(name: str): return {}
+    """, "svc_shadowed.py")
+    found = [(d.location, d.message) for d in validate(ir_of(path))]
+    assert found == [
+        # Only GET: POST /users/me is still reached.
+        ("svc_shadowed.py:8", "GET /users/me is never reached: GET /users/{user_id} at svc_shadowed.py:5, "
+                              "declared before it, matches every path it does (FastAPI allows it)"),
+        ("svc_shadowed.py:20", "GET /f/12 is never reached: GET /f/{y:float} at svc_shadowed.py:17, "
+                               "declared before it, matches every path it does (FastAPI allows it)"),
+        ("svc_shadowed.py:26", "GET /files/a/{n:int} is never reached: GET /files/{p:path} at svc_shadowed.py:23, "
+                               "declared before it, matches every path it does (FastAPI allows it)"),
+    ]
+    # Not reported: /n/1.5 reaches the float route; a path parameter stops at
+    # a newline, which {s} takes (/files/b/a%0Ab); templates with text around
+    # a parameter are not compared.
+
+
 def test_ir_round_trips_through_json_and_hash_ignores_lines(tmp_path: Path):
     path = write_app(tmp_path, """
         from fastapi import FastAPI

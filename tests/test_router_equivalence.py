@@ -10,6 +10,7 @@ draws random route sets and request paths and requires all three to agree.
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import quote, unquote
 
 import pytest
@@ -21,10 +22,11 @@ from starlette.routing import Route as StarletteRoute
 from starlette.routing import Router
 
 from fasterapi.inspect import path_parts
-from fasterapi.ir import ANY_METHOD, Route
+from fasterapi.ir import ANY_METHOD, App, Route
 from fasterapi import bridge
 from fasterapi.plan import lookup as plan_lookup
 from fasterapi.plan import perfect_hash, plan_routes, route_path, slash_redirect
+from fasterapi.validate import validate
 from tests import router_probe
 from tests.router_cases import CASES, ROOT_PATH_CASES
 
@@ -295,3 +297,53 @@ def test_wide_nodes_match_as_starlette(probe, data, spec):
         want = rs.reference(method, raw)
         assert rs.compiled(method, raw) == want, f"C++: {method} {raw}"
         assert rs.planned(method, raw) == want, f"plan: {method} {raw}"
+
+
+# ---- unreachable-route warnings ----------------------------------------------
+
+_ALIKE = ["a", "7", "1.5", _UUID, "", "{p}", "{p:int}", "{p:float}", "{p:uuid}", "{p:str}"]
+
+
+@st.composite
+def alike_routes(draw) -> tuple[str, tuple[str, ...]]:
+    """Templates from a few segments, so that one often covers another."""
+    segments = draw(st.lists(st.sampled_from(_ALIKE), min_size=1, max_size=3))
+    path = "/" + "/".join(s.replace("{p", f"{{p{i}") for i, s in enumerate(segments))
+    if draw(st.integers(0, 4)) == 0:
+        path = path.rstrip("/") + "/{rest:path}"
+    shape = draw(st.sampled_from(["methods"] * 8 + ["any", "mount"]))
+    if shape == "mount":
+        return path.replace("/{rest:path}", ""), ("MOUNT",)
+    if shape == "any":
+        return path, (ANY_METHOD,)
+    return path, tuple(draw(st.lists(st.sampled_from(_METHODS[:2]), min_size=1, max_size=2, unique=True)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), spec=st.one_of(route_sets, st.lists(alike_routes(), min_size=2, max_size=8)))
+def test_routes_reported_unreachable_are_never_reached(probe, data, spec):
+    """Every method the build says never reaches a route (fasterapi.validate)
+    is, under Starlette's router, always taken by an earlier route."""
+    rs = RouteSet(probe, [(t, tuple(m)) for t, m in spec])
+    routes = [dataclasses.replace(r, index=i, location=f"app.py:{i}") for i, r in enumerate(rs.routes)]
+    ir = App(fasterapi_version="", source="app.py", app_ref="app:app", module_name="app_fasterapi",
+             redirect_slashes=True, routes=tuple(routes))
+    dead = []
+    for d in validate(ir):
+        if d.feature != "unreachable route":
+            continue
+        index = int(d.location.split(":")[1])
+        # "GET,PUT /a is never reached ...", or "/a is never reached" for every method (a mount took it).
+        first = d.message.split(" ", 1)[0]
+        methods = routes[index].methods if first.startswith("/") else tuple(first.split(","))
+        dead.append((index, list(_METHODS) if ANY_METHOD in methods else list(methods)))
+    if not dead:
+        return
+    event("reported unreachable")
+    for index, methods in dead:
+        near = _paths_near([spec[index][0]], "")
+        for _ in range(8):
+            raw = data.draw(near, label="path")
+            method = data.draw(st.sampled_from(methods), label="method")
+            outcome = rs.reference(method, raw)
+            assert outcome[:2] != ("full", index), f"{method} {raw} reached route {index}, reported unreachable"
