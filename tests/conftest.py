@@ -51,10 +51,10 @@ class Server:
                 self.proc.stderr.close()
 
 
-def start_server(app: Path, out: Path, *args: str, timeout: float = 60) -> Server:
+def start_server(app: Path, out: Path, *args: str, timeout: float = 60, env: dict[str, str] | None = None) -> Server:
     """Starts `fasterapi run APP --port 0` and waits for its "running on" line."""
     cmd = [sys.executable, "-m", "fasterapi", "run", str(app), "-o", str(out), "--port", "0", *args]
-    return _launch(cmd, ROOT, timeout, "server")
+    return _launch(cmd, ROOT, timeout, "server", env)
 
 
 def start_uvicorn(target: str, cwd: Path = ROOT, timeout: float = 30) -> Server:
@@ -63,10 +63,10 @@ def start_uvicorn(target: str, cwd: Path = ROOT, timeout: float = 30) -> Server:
     return _launch(cmd, cwd, timeout, "uvicorn")
 
 
-def _launch(cmd: list[str], cwd: Path, timeout: float, what: str) -> Server:
+def _launch(cmd: list[str], cwd: Path, timeout: float, what: str, env: dict[str, str] | None = None) -> Server:
     """Runs `cmd` and waits for the "running on http://127.0.0.1:PORT" line both servers print."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd,
-                            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+                            env=dict(os.environ, PYTHONUNBUFFERED="1", **(env or {})))
     assert proc.stderr is not None
     lines: list[str] = []
     found: list[int] = []

@@ -266,6 +266,23 @@ def test_signal_stops_cleanly_after_in_flight_requests(project: Path, sig: int):
     assert "Finished server process" in server.output()
 
 
+def test_request_timing_file_summarises_every_request(project: Path, tmp_path: Path):
+    template = str(tmp_path / "timing-{pid}.json")
+    server = start_server(project / "app.py", project / "app_fasterapi", "--no-access-log",
+                          env={"FASTERAPI_REQUEST_TIMING": template})
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        for _ in range(4):
+            assert client.get("/hello/x").status_code == 200
+        assert client.get("/slow", params={"seconds": "0.2"}).status_code == 200
+    assert server.stop() == 0
+    (written,) = tmp_path.glob("timing-*.json")
+    summary = json.loads(written.read_text())
+    assert written.name == f"timing-{summary['pid']}.json"
+    assert summary["count"] == 5
+    assert summary["max_ns"] >= 200_000_000  # /slow answered 0.2 s after it was parsed
+    assert 0 < summary["min_ns"] <= summary["p50_ns"] * 1.07 and summary["p50_ns"] < 200_000_000
+
+
 def test_workers_share_the_port_and_a_dead_worker_is_replaced(project: Path):
     server = start_server(project / "app.py", project / "app_fasterapi", "--no-access-log", "--workers", "2")
     try:

@@ -523,6 +523,10 @@ void AppDispatcher::start(ServerConfig config) {
 
 std::uint16_t AppDispatcher::port() const noexcept { return server_ ? server_->port() : 0; }
 
+TimingSummary AppDispatcher::request_timings() const noexcept {
+    return server_ ? server_->request_timings() : TimingSummary{};
+}
+
 std::size_t AppDispatcher::stop(std::chrono::milliseconds grace) {
     stopped_ = true;
     auto deadline = std::chrono::steady_clock::now() + grace;

@@ -25,6 +25,7 @@ ServerConfig make_config(const std::string& host, int port, const py::dict& opti
         if (k == "reactors") c.reactors = value.cast<unsigned>();
         else if (k == "backlog") c.backlog = value.cast<int>();
         else if (k == "access_log") c.access_log = value.cast<bool>();
+        else if (k == "request_timing") c.request_timing = value.cast<bool>();
         else if (k == "server_header") c.server_header = value.cast<std::string>();
         else if (k == "max_request_line") c.max_request_line = value.cast<std::size_t>();
         else if (k == "max_header_bytes") c.max_header_bytes = value.cast<std::size_t>();
@@ -78,6 +79,19 @@ void define_module(py::module_& m, const AppSpec& spec) {
             },
             py::arg("host"), py::arg("port"), py::arg("options") = py::dict())
         .def_property_readonly("port", &AppDispatcher::port)
+        .def("request_timings",
+             [](const AppDispatcher& d) {
+                 const TimingSummary s = d.request_timings();
+                 py::dict out;
+                 out["count"] = s.count;
+                 out["mean_ns"] = s.mean_ns;
+                 out["p50_ns"] = s.p50_ns;
+                 out["p90_ns"] = s.p90_ns;
+                 out["p99_ns"] = s.p99_ns;
+                 out["min_ns"] = s.min_ns;
+                 out["max_ns"] = s.max_ns;
+                 return out;
+             })
         .def_property_readonly("fd", &AppDispatcher::loop_fd)
         .def("drain", &AppDispatcher::drain_loop)
         .def(

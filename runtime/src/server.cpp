@@ -117,6 +117,8 @@ void Server::start() {
 
 std::uint16_t Server::port() const noexcept { return impl_->port; }
 
+TimingSummary Server::request_timings() const noexcept { return impl_->context.timings.summary(); }
+
 void Server::stop(std::chrono::milliseconds grace) {
     Impl& s = *impl_;
     if (!s.running) return;

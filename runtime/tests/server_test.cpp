@@ -330,6 +330,31 @@ TEST_CASE("pipelining beyond max_pipelined waits instead of failing", "[server]"
     }
 }
 
+TEST_CASE("request_timing records each request from dispatch to its serialised response", "[server]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.request_timing = true;
+    Server server(config, d);
+    server.start();
+    Client c(server.port());
+    c.send(get("/slow?50"));
+    CHECK(c.read_reply().status == 200);
+    c.send(get("/fast"));
+    CHECK(c.read_reply().status == 200);
+    const fasterapi::TimingSummary s = server.request_timings();
+    CHECK(s.count == 2);
+    CHECK(s.max_ns >= 50'000'000);  // the answer came 50 ms after dispatch
+    CHECK(s.min_ns < 50'000'000);
+
+    TestDispatcher d2;
+    Server untimed(test_config(), d2);
+    untimed.start();
+    Client c2(untimed.port());
+    c2.send(get("/fast"));
+    CHECK(c2.read_reply().status == 200);
+    CHECK(untimed.request_timings().count == 0);
+}
+
 TEST_CASE("HEAD gets the headers of GET and no body", "[server]") {
     TestDispatcher d;
     Server server(test_config(), d);

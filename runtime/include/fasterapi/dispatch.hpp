@@ -64,6 +64,8 @@ public:
 
     void start(ServerConfig config);  // with the GIL released
     std::uint16_t port() const noexcept;
+    // What the server recorded with ServerConfig::request_timing.
+    TimingSummary request_timings() const noexcept;
     // With the GIL, after start(): scope["server"] for redirects and request endpoints.
     void set_server_address(PyObject* address) {
         Py_XDECREF(server_address_);

@@ -32,6 +32,7 @@
 
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/http/response.hpp"
+#include "fasterapi/request_timing.hpp"
 #include "fasterapi/stream.hpp"
 #include "fasterapi/websocket.hpp"
 
@@ -56,6 +57,7 @@ struct ServerConfig {
     std::chrono::milliseconds keepalive_timeout{5'000};  // idle connection (kept alive, or new)
     std::chrono::milliseconds write_timeout{30'000};     // client not reading
 
+    bool request_timing = false;  // record each request's time in the server (request_timing.hpp)
     bool access_log = true;
     int access_log_fd = 2;                    // where access log lines go (stderr)
     std::string server_header = "fasterapi";  // empty: no server header
@@ -113,6 +115,8 @@ public:
     void start();
     // The bound port (useful with port 0). Valid after start().
     std::uint16_t port() const noexcept;
+    // What request_timing recorded so far (count 0 when it is off).
+    TimingSummary request_timings() const noexcept;
     // Stop accepting, close idle connections, let in-flight requests finish
     // for up to `grace`, then close the rest and join the reactor threads.
     void stop(std::chrono::milliseconds grace);

@@ -123,6 +123,11 @@ namespace fasterapi::detail {
 
 namespace {
 
+std::int64_t steady_ns() noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
 constexpr std::size_t initial_buffer = 8 * 1024;
 constexpr std::size_t min_read = 4 * 1024;
 constexpr std::size_t idle_buffer_limit = 64 * 1024;
@@ -336,6 +341,7 @@ void Connection::dispatch(http::Request&& request) {
         }
         line.append(request.version_minor == 0 ? " HTTP/1.0" : " HTTP/1.1");
     }
+    if (context_.config.request_timing) slot->parsed_ns = steady_ns();
     pending_.push_back(slot);
     try {
         context_.dispatcher.dispatch(std::move(request), Responder(std::move(slot)));
@@ -689,6 +695,8 @@ void Connection::flush() {
             if (r.body.size() <= coalesce_limit) out_.append(r.body);
             else bodies_.emplace_back(out_.size(), &r.body);
         }
+        if (slot->parsed_ns != 0)
+            context_.timings.record(static_cast<std::uint64_t>(steady_ns() - slot->parsed_ns));
         if (context_.access_log != nullptr && !slot->log_request.empty())
             context_.access_log->write(peer_, slot->log_request, r.status);
         writing_.push_back(std::move(slot));

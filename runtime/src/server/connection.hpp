@@ -131,6 +131,7 @@ struct fasterapi::Responder::Slot {
     bool head = false;        // HEAD: the body is not written
     bool keep_alive = true;   // the request allows another after it
     int version_minor = 1;
+    std::int64_t parsed_ns = 0;  // steady clock at dispatch, with request_timing
     std::string log_request;  // "GET /a?b HTTP/1.1" when access-logging
     // Streams only, once the head is written.
     bool head_written = false;

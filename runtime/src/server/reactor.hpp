@@ -43,6 +43,7 @@ struct ServerContext {
     const http::ParserLimits limits;
     Dispatcher& dispatcher;
     AccessLog* access_log = nullptr;
+    RequestTimings timings;  // recorded only with config.request_timing
 
     std::atomic<std::size_t> connections{0};  // open connections, 503 refusals excepted
     std::atomic<bool> stopping{false};
