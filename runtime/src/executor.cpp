@@ -40,6 +40,7 @@ void Executor::submit(std::unique_ptr<Task> task) {
             queue_.push_back(Queued{std::move(task), now_ns()});
             // An active worker takes it in its batch; otherwise wake one.
             if (active_ == 0) ready_.notify_one();
+            else watch();
             return;
         }
     }
@@ -54,6 +55,7 @@ void Executor::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
             const std::int64_t now = now_ns();
             for (auto& t : tasks) queue_.push_back(Queued{std::move(t), now});
             if (active_ == 0) ready_.notify_one();
+            else watch();
         }
     }
     tasks.clear();  // refused ones, if stopping, are dropped here
@@ -70,7 +72,8 @@ void Executor::work(unsigned index) {
         std::unique_ptr<Task> task = std::move(queue_.front().task);
         queue_.pop_front();
         ++running_;
-        if (active_++ == 0) busy_.notify_one();
+        ++active_;
+        if (!queue_.empty()) watch();
         lock.unlock();
 
         PyGILState_STATE gil = PyGILState_Ensure();
@@ -84,6 +87,7 @@ void Executor::work(unsigned index) {
             if (!more.owns_lock() || queue_.empty() || stopping_) break;
             task = std::move(queue_.front().task);
             queue_.pop_front();
+            if (!queue_.empty()) watch();
         }
         PyGILState_Release(gil);
 
@@ -94,26 +98,48 @@ void Executor::work(unsigned index) {
     }
 }
 
+// Work was queued behind an active worker (mutex_ held): it may wait on a
+// blocked handler, so the monitor must be watching. It is, unless it went to
+// sleep after a quiet spell; only then is it woken — never on the hot path of
+// a busy server, where it is already polling.
+void Executor::watch() noexcept {
+    if (monitor_asleep_) busy_.notify_one();
+}
+
 void Executor::monitor() {
     const auto stall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stall_).count();
+    // Polls this many periods (stall/2 each, 10 ms in all by default) with
+    // nothing queued behind an active worker before it sleeps until watch().
+    constexpr unsigned quiet_periods = 80;
+    unsigned quiet = 0;
     std::unique_lock lock(mutex_);
     for (;;) {
-        busy_.wait(lock, [this] { return stopping_ || active_ > 0; });
+        if (quiet >= quiet_periods) {
+            monitor_asleep_ = true;
+            busy_.wait(lock, [this] { return stopping_ || (active_ > 0 && !queue_.empty()); });
+            monitor_asleep_ = false;
+            quiet = 0;
+        }
         if (stopping_) return;
         // Work is queued and every active worker has been in its task for a
         // while: they are blocked in handlers. Wake one more; it takes the
         // next task.
-        if (!queue_.empty() && waiting_ > 0) {
-            const std::int64_t now = now_ns();
-            std::size_t in_task = 0;
-            std::int64_t youngest = stall_ns;
-            for (unsigned i = 0; i < thread_count_; ++i) {
-                const std::int64_t s = task_started_[i].load(std::memory_order_relaxed);
-                if (s == 0) continue;
-                ++in_task;
-                youngest = std::min(youngest, now - s);
+        if (active_ == 0 || queue_.empty()) {
+            ++quiet;
+        } else {
+            quiet = 0;
+            if (waiting_ > 0) {
+                const std::int64_t now = now_ns();
+                std::size_t in_task = 0;
+                std::int64_t youngest = stall_ns;
+                for (unsigned i = 0; i < thread_count_; ++i) {
+                    const std::int64_t s = task_started_[i].load(std::memory_order_relaxed);
+                    if (s == 0) continue;
+                    ++in_task;
+                    youngest = std::min(youngest, now - s);
+                }
+                if (in_task >= active_ && youngest >= stall_ns) ready_.notify_one();
             }
-            if (in_task >= active_ && youngest >= stall_ns) ready_.notify_one();
         }
         lock.unlock();
         std::this_thread::sleep_for(stall_ / 2);

@@ -8,13 +8,16 @@
 // Waking a worker per task, and many workers contending for the GIL, costs
 // several context switches per request; so only one worker is woken while
 // none is active, and it drains the queue. A handler that blocks (time.sleep,
-// I/O) holds up the tasks queued behind it: while workers are busy, a monitor
-// thread checks every stall/2 and, when work is queued and every active worker
+// I/O) holds up the tasks queued behind it: while work is queued behind an
+// active worker, a monitor thread checks every stall/2 and, when every active worker
 // has been inside its current task for at least `stall` (default 250 µs),
 // wakes one more worker — and so on up to the pool size — so a blocking
 // handler delays others by a fraction of a millisecond, never by its own
 // duration. A long queue alone wakes no one: when the core is simply busy,
-// more workers only queue up for the GIL (that cost a 150 ms p99).
+// more workers only queue up for the GIL (that cost a 150 ms p99). After
+// 10 ms with nothing queued behind an active worker the monitor sleeps until
+// something is: a request that finds the pool idle wakes one worker and
+// nothing else, and a busy server never has to wake the monitor.
 //
 // What must hold:
 //   1. No C++ lock is ever waited on while the GIL is held: with the GIL,
@@ -69,6 +72,7 @@ public:
 private:
     void work(unsigned index);
     void monitor();
+    void watch() noexcept;  // with mutex_ held
     static std::int64_t now_ns() noexcept;
 
     unsigned thread_count_;
@@ -76,7 +80,7 @@ private:
     std::mutex mutex_;
     std::condition_variable ready_;    // workers wait here for work
     std::condition_variable idle_;     // stop() waits here for the drain
-    std::condition_variable busy_;     // the monitor waits here while no worker is active
+    std::condition_variable busy_;     // the monitor sleeps here after a quiet spell
     struct Queued {
         std::unique_ptr<Task> task;
         std::int64_t queued_ns;
@@ -85,6 +89,7 @@ private:
     std::size_t running_ = 0;   // tasks taken by workers, not yet finished
     std::size_t active_ = 0;    // workers serving the queue (not waiting)
     std::size_t waiting_ = 0;   // workers waiting on ready_
+    bool monitor_asleep_ = false;  // the monitor waits on busy_ until watch()
     // When each worker started its current task (ns), 0 when it is not in one.
     std::unique_ptr<std::atomic<std::int64_t>[]> task_started_;
     bool accepting_ = true;
