@@ -1,15 +1,31 @@
 """Per-request framework overhead: one connection, one request at a time.
 
-With a single connection nothing overlaps, so a request's mean latency is
-the loopback round trip plus what the server spends on it. nginx returning
-the same bytes measures the round trip plus a near-minimal server; the
-difference to it estimates each framework's own cost per request — for an
-empty sync handler and an empty async handler.
+Two figures, for an empty sync handler (GET /json) and an empty async
+handler (GET /async-json):
+
+- in the server (in_server): the time from "request parsed" to "response
+  bytes ready", measured inside each server while wrk -c1 sends requests.
+  FasterAPI records it in C++ (FASTERAPI_REQUEST_TIMING, see
+  runtime/include/fasterapi/request_timing.hpp): routing, the hand-off to
+  the Python worker or the asyncio loop, the handler, encoding and the hop
+  back to the reactor. Under uvicorn, apps/timed_asgi.py wraps the same app
+  and times from uvicorn's call of the app to its last body message, which
+  leaves out uvicorn's own parsing and task creation — so uvicorn's figure
+  is a lower bound and the ratio, if anything, favours uvicorn. Each
+  (server, endpoint, round) gets a fresh server process, whose summary is
+  read when it stops.
+- over the network (measure): with a single connection nothing overlaps, so
+  a request's mean latency is the loopback round trip plus what the server
+  spends on it; nginx returning the same bytes measures the round trip plus
+  a near-minimal server, and the difference to it estimates each
+  framework's cost, thread wake-ups included. Noisier: the floor itself
+  moves with the machine.
 
     python bench/overhead.py [--seconds 5] [--rounds 3]
 
-Writes bench/results/overhead.json and prints a table. bench/run.py calls
-measure() on the servers it already runs and puts the figures in its report.
+Writes bench/results/overhead.json and prints both tables. bench/run.py calls
+measure() on the servers it already runs and in_server() after them, and
+puts the figures in its report.
 """
 
 from __future__ import annotations
@@ -26,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import LOAD_CPU, RESULTS, peers  # noqa: E402
+from run import APPS, BASELINE, LOAD_CPU, Peer, RESULTS, build_fasterapi, fasterapi_peer, free_port, peers  # noqa: E402
 
 LATENCY = re.compile(r"Latency\s+([\d.]+)(us|ms|s)")
 SCALE = {"us": 1.0, "ms": 1000.0, "s": 1_000_000.0}
@@ -68,11 +84,73 @@ def measure(running, seconds: int, rounds: int) -> dict:
                                        "async": uv_async / fa_async if fa_async else None}}
 
 
+IN_SERVER_PATHS = {"sync": "/json", "async": "/async-json"}
+
+
+def _timed_peers(work: Path) -> list[Peer]:
+    """FasterAPI and FastAPI + uvicorn, each writing its request timings to a file in ``work`` when it stops."""
+    out, error = build_fasterapi()
+    if error:
+        raise RuntimeError(error)
+    fa = fasterapi_peer(out)
+    fa.env = {"FASTERAPI_REQUEST_TIMING": str(work / "fasterapi-{pid}.json")}
+    py = sys.executable
+    port = free_port()
+    uv = Peer(BASELINE, [py, "-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log", "--log-level", "warning",
+                         "--http", "httptools", "--loop", "uvloop", "--port", str(port), "timed_asgi:app"], APPS, port,
+              env={"FASTERAPI_REQUEST_TIMING": str(work / "uvicorn-{pid}.json")})
+    return [fa, uv]
+
+
+def in_server(seconds: int, rounds: int) -> dict:
+    """µs from request parsed to response bytes ready, inside FasterAPI and uvicorn (see the module's note)."""
+    work = Path(tempfile.mkdtemp(prefix="fasterapi-timing-"))
+    samples: dict[tuple[str, str], list[dict]] = {}
+    try:
+        for r in range(rounds):
+            servers = _timed_peers(work)
+            if r % 2:
+                servers.reverse()
+            for server in servers:
+                for kind, path in IN_SERVER_PATHS.items():
+                    for f in work.glob("*.json"):
+                        f.unlink()
+                    server.start()
+                    try:
+                        mean_latency_us(server.port, path, seconds)
+                    finally:
+                        server.stop()
+                    files = list(work.glob("*.json"))
+                    if len(files) != 1:
+                        raise RuntimeError(f"{server.name} wrote {len(files)} timing files")
+                    samples.setdefault((server.name, kind), []).append(json.loads(files[0].read_text()))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows: dict[str, dict] = {}
+    for (name, kind), runs in samples.items():
+        rows[f"{name} {IN_SERVER_PATHS[kind]}"] = {
+            "requests": sum(x["count"] for x in runs),
+            "mean_us": statistics.median(x["mean_ns"] for x in runs) / 1000,
+            "p50_us": statistics.median(x["p50_ns"] for x in runs) / 1000,
+            "p99_us": statistics.median(x["p99_ns"] for x in runs) / 1000,
+        }
+    ratios = {}
+    for kind, path in IN_SERVER_PATHS.items():
+        fa, uv = rows.get(f"FasterAPI {path}"), rows.get(f"{BASELINE} {path}")
+        ratios[kind] = uv["mean_us"] / fa["mean_us"] if fa and uv and fa["mean_us"] else None
+    return {"method": "inside each server, wrk -t1 -c1 on CPU 1, server on CPU 0; medians over rounds "
+                      "of each run's mean, p50 and p99; uvicorn's window starts at its call of the app",
+            "rounds": rounds, "seconds": seconds, "results": rows, "uvicorn_over_fasterapi": ratios}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if not shutil.which("wrk") or not shutil.which("taskset"):
+        print("overhead: wrk and taskset are needed (make bench-deps)", file=sys.stderr)
+        return 2
     work = Path(tempfile.mkdtemp(prefix="fasterapi-overhead-"))
     running = []
     try:
@@ -85,8 +163,17 @@ def main() -> int:
         for p in running:
             p.stop()
         shutil.rmtree(work, ignore_errors=True)
+    report["in_server"] = inside = in_server(args.seconds, args.rounds)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "overhead.json").write_text(json.dumps(report, indent=2) + "\n")
+    print("| server, endpoint (in the server) | requests | mean µs | p50 µs | p99 µs |")
+    print("|---|---:|---:|---:|---:|")
+    for key, r in inside["results"].items():
+        print(f"| {key} | {r['requests']} | {r['mean_us']:.1f} | {r['p50_us']:.1f} | {r['p99_us']:.1f} |")
+    for kind, ratio in inside["uvicorn_over_fasterapi"].items():
+        if ratio:
+            print(f"in the server, FastAPI + uvicorn / FasterAPI ({kind} handler): {ratio:.1f}x")
+    print()
     print("| server, endpoint | mean latency µs | overhead over nginx µs |")
     print("|---|---:|---:|")
     for key, r in report["results"].items():

@@ -69,8 +69,8 @@ ENDPOINTS = {
     "POST /items": Endpoint("/items", "POST", 201, "post_items.lua", ITEM),
 }
 NOT_MEASURED = {
-    "GET /events (SSE)": "not measured: FasterAPI does not serve SSE/WebSockets yet",
-    "WS /echo": "not measured: FasterAPI does not serve SSE/WebSockets yet",
+    "GET /events (SSE)": "measured against uvicorn by make bench-stream (bench/stream.py)",
+    "WS /echo": "measured against uvicorn by make bench-stream (bench/stream.py)",
 }
 
 
@@ -93,12 +93,13 @@ class Peer:
     proc: subprocess.Popen | None = None
     peak_rss_kib: int = 0
     setup: str = ""  # why it could not run, if it could not
+    env: dict[str, str] | None = None  # added to this process's environment
 
     def start(self) -> None:
         # Its own session, so stop() reaches the worker processes some servers fork.
         self.proc = subprocess.Popen(["taskset", "-c", self.cpus, *self.command], cwd=self.cwd,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True, env={**os.environ, **(self.env or {})})
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -373,6 +374,13 @@ def main() -> int:
         for p in running:
             p.stop()
         running = []
+        if not args.no_micro:
+            print("per-request time inside the servers ...", file=sys.stderr)
+            try:
+                micro_results["overhead_in_server"] = overhead.in_server(1 if args.quick else 5,
+                                                                         1 if args.quick else 3)
+            except Exception as e:
+                micro_results["overhead_in_server"] = {"skipped": str(e)[-400:]}
         if args.scaling:
             scaling = run_scaling(rounds, duration, args.connections, reference)
         if not args.no_micro:
@@ -514,6 +522,14 @@ def markdown_micro(micro: dict) -> list[str]:
             lines.append(f"| per-request overhead | note | {ov['note']} |")
         for kind, ratio in ov["uvicorn_over_fasterapi"].items():
             lines.append(f"| per-request overhead | uvicorn / FasterAPI, {kind} handler | {_f(ratio, '{:.1f}x')} |")
+    ins = micro.get("overhead_in_server", {})
+    if ins and not skipped("per-request time in the server", ins):
+        for key, r in ins["results"].items():
+            lines.append(f"| per-request time in the server, parsed to response ready (wrk -c1) | {key} | "
+                         f"{r['mean_us']:.1f} µs mean, {r['p50_us']:.1f} µs p50, {r['p99_us']:.1f} µs p99 |")
+        for kind, ratio in ins["uvicorn_over_fasterapi"].items():
+            lines.append(f"| per-request time in the server | uvicorn / FasterAPI, {kind} handler | "
+                         f"{_f(ratio, '{:.1f}x')} |")
     js = micro.get("json", {})
     if js and not skipped("JSON encode", js):
         for name, r in js["encoders"].items():
