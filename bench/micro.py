@@ -5,6 +5,8 @@ Each function returns a JSON-ready dict, or {"skipped": why}:
 - router:   route lookup ns, planned C++ router vs Starlette, GitHub route set
             (reuses bench/router/bench.py's helpers, one set only);
 - future:   continuation ns (bench/future_bench.cpp, built with g++ -O2);
+- executor: Python tasks/s the executor dispatches and µs per hand-off and
+            back (bench/executor_bench.cpp, an embedded interpreter, ~4 s);
 - json:     FasterAPI's C++ encoder (`_native.json_dumps`) vs orjson vs json;
 - parser:   HTTP/1.1 parser throughput (bench/http's parser_bench).
 
@@ -20,6 +22,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import sysconfig
 import timeit
 from pathlib import Path
 
@@ -92,6 +95,36 @@ def future(quick: bool) -> dict:
         return _skip("future", f"{e.cmd[0]} failed: {e.stderr or e.stdout}")
     except Exception as e:
         return _skip("future", e)
+
+
+EXECUTOR_SOURCES = ("bench/executor_bench.cpp", "runtime/src/executor.cpp", "runtime/include/fasterapi/executor.hpp")
+
+
+def executor(quick: bool) -> dict:
+    """Builds bench/executor_bench.cpp against this interpreter and runs it on the server's CPU (~4 s)."""
+    del quick  # one length: it is short
+    results = RESULTS / "executor.json"
+    exe = BUILD / "executor_bench"
+    try:
+        newest = max((ROOT / s).stat().st_mtime for s in EXECUTOR_SOURCES)
+        BUILD.mkdir(parents=True, exist_ok=True)
+        if not exe.is_file() or exe.stat().st_mtime < newest:
+            libdir = sysconfig.get_config_var("LIBDIR")
+            library = f"python{sysconfig.get_config_var('LDVERSION')}"
+            subprocess.run(["g++", "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", "-Iruntime/include",
+                            f"-I{sysconfig.get_paths()['include']}", *EXECUTOR_SOURCES[:2], f"-L{libdir}",
+                            f"-l{library}", f"-Wl,-rpath,{libdir}", "-lpthread", "-o", str(exe)],
+                           cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
+        subprocess.run(["taskset", "-c", SERVER_CPU, str(exe), str(results)], cwd=ROOT, check=True,
+                       capture_output=True, text=True, timeout=300)
+        data = json.loads(results.read_text())
+        return {"threads": data["threads"],
+                "cases": {c["name"]: {"value": c["value"], "unit": c["unit"], "what": c["what"]}
+                          for c in data["cases"]}}
+    except subprocess.CalledProcessError as e:
+        return _skip("executor", f"{e.cmd[0]} failed: {e.stderr or e.stdout}")
+    except Exception as e:
+        return _skip("executor", e)
 
 
 # A representative API response: a page of 20 records, strings, ints, floats,

@@ -390,6 +390,7 @@ def main() -> int:
             micro_results["router"] = micro.router(args.quick)
             micro_results["parser"] = micro.parser(args.quick)
             micro_results["future"] = micro.future(args.quick)
+            micro_results["executor"] = micro.executor(args.quick)
     finally:
         for p in running:
             p.stop()
@@ -551,6 +552,10 @@ def markdown_micro(micro: dict) -> list[str]:
         note = " (reused bench/results/future.json)" if fu.get("reused_file") else ""
         for name, c in fu["cases"].items():
             lines.append(f"| future continuation{note} | {name} | {c['ns']:.1f} ns |")
+    ex = micro.get("executor", {})
+    if ex and not skipped("executor", ex):
+        for name, c in ex["cases"].items():
+            lines.append(f"| executor, {ex['threads']} threads, one core | {name} | {c['value']:,.1f} {c['unit']} |")
     return lines
 
 
