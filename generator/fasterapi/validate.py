@@ -146,7 +146,8 @@ def _covers(theirs: list[_Segment], mine: list[_Segment]) -> bool:
         if kind == "param" and value == "path":
             # The rest follows a slash, so mine must reach this segment; and
             # ``.*`` stops at a newline, which a str parameter or a literal may hold.
-            return k < len(mine) and all(not (m == ("param", "str") or (m[0] == "literal" and "\n" in m[1])) for m in mine[k:])
+            return k < len(mine) and not any(m == ("param", "str") or (m[0] == "literal" and "\n" in m[1])
+                                             for m in mine[k:])
         if k >= len(mine):
             return False
         m_kind, m_value = mine[k]
