@@ -67,6 +67,24 @@ TEST_CASE("tasks run with the GIL and a sleeping task does not block the rest") 
     CHECK(dropped.load() == 0);
 }
 
+TEST_CASE("after a quiet spell the stall monitor still wakes a worker for work behind a sleeper") {
+    interpreter();
+    std::atomic<int> done{0}, dropped{0};
+    fasterapi::Executor ex(4);
+    ex.start();
+    // Past the monitor's 10 ms of polling: it sleeps until work waits behind an active worker.
+    std::this_thread::sleep_for(50ms);
+    ex.submit(std::make_unique<Counting>(done, dropped, "import time; time.sleep(0.5)"));
+    std::this_thread::sleep_for(20ms);  // the sleeper is running; the pool has gone quiet again
+    auto t0 = std::chrono::steady_clock::now();
+    ex.submit(std::make_unique<Counting>(done, dropped, "x = 1 + 1"));
+    while (done.load() < 1 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(1ms);
+    CHECK(done.load() == 1);
+    CHECK(std::chrono::steady_clock::now() - t0 < 300ms);  // not after the sleeper's 500 ms
+    CHECK(ex.stop(5s) == 0);
+    CHECK(dropped.load() == 0);
+}
+
 TEST_CASE("stop drops queued work and refuses new work") {
     interpreter();
     std::atomic<int> done{0}, dropped{0};
