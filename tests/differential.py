@@ -14,8 +14,10 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 
 # Headers whose values must match byte for byte when either side sends them.
-COMPARED_HEADERS = ("content-type", "content-length", "location", "allow", "www-authenticate", "set-cookie",
-                    "x-extra", "x-custom")
+COMPARED_HEADERS = ("content-type", "content-length", "content-encoding", "vary", "location", "allow",
+                    "www-authenticate", "set-cookie", "x-extra", "x-custom", "access-control-allow-origin",
+                    "access-control-allow-methods", "access-control-allow-headers",
+                    "access-control-allow-credentials", "access-control-expose-headers", "access-control-max-age")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import gc
 import json
 import logging
@@ -106,6 +107,21 @@ class Binding:
     # Path parameters whose Starlette convertor changes the captured text
     # (int, float, uuid): FastAPI validates what the convertor returns.
     path_convertors: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The app has exception handlers of its own: errors of this compiled
+    # route are answered by them, through the app's middleware stack
+    # (`exception_via_app`), and a request that fails validation is served
+    # whole by FastAPI, which raises the RequestValidationError they see.
+    errors_via_app: bool = False
+
+    def exception_via_app(self, answer: Any, exc: BaseException, method: str, path: str, raw_path: bytes,
+                          raw_query: bytes, headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
+                          server: tuple[str, int] | None) -> None:
+        """The handler raised ``exc``: answer as the app's exception handlers
+        would (or FastAPI's defaults, or a 500), on the runtime's loop.
+        Called from any thread."""
+        scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server)
+        scope[RAISED] = exc
+        spawn(serve_asgi(self.asgi.errors, scope, body, answer))
 
     def validate(self, path_params: dict[str, Any], raw_query: bytes, body: bytes,
                  headers: list[tuple[bytes, bytes]]) -> Any:
@@ -148,7 +164,7 @@ class Binding:
             errors += body_errors
             values[self.body_field.name] = body_value
         if errors:
-            return validation_error_response(errors)
+            return ... if self.errors_via_app else validation_error_response(errors)
         values.update(path_values)
         values.update(query_values)
         return values
@@ -170,7 +186,7 @@ class Binding:
                 if errors:
                     from fastapi.exceptions import ResponseValidationError
 
-                    return internal_error(ResponseValidationError(errors=errors, body=result))
+                    raise ResponseValidationError(errors=errors, body=result)
                 body = field.serialize_json(
                     value,
                     include=route.response_model_include,
@@ -222,6 +238,28 @@ def run_in_background(task: Any) -> None:
     loop.call_soon_threadsafe(start)
 
 
+def spawn(coro: Any) -> None:
+    """Runs a coroutine on the runtime's loop, from any thread."""
+    loop = _loop
+    if loop is None:
+        coro.close()
+        raise RuntimeError("the runtime's loop is not attached")
+
+    def start() -> None:
+        t = loop.create_task(coro)
+        _background.add(t)
+        t.add_done_callback(_background.discard)
+
+    try:
+        on_loop = asyncio.get_running_loop() is loop
+    except RuntimeError:
+        on_loop = False
+    if on_loop:
+        start()
+    else:
+        loop.call_soon_threadsafe(start)
+
+
 def redirect(path: str, raw_query: bytes, host: str | None, server: tuple[str, int]) -> Rendered:
     """Starlette's redirect_slashes answer for a path whose other slash form matches."""
     headers = [] if host is None else [(b"host", host.encode("latin-1"))]
@@ -251,17 +289,45 @@ class AsgiCall:
         self.app = app
         self.state = state or {}
 
-    async def __call__(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
-                       headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                       server: tuple[str, int] | None) -> None:
+    @functools.cached_property
+    def errors(self) -> Any:
+        return _error_stack(self.app)
+
+    def scope(self, method: str, path: str, raw_path: bytes, raw_query: bytes, headers: list[tuple[bytes, bytes]],
+              http_version: str, server: tuple[str, int] | None) -> dict[str, Any]:
         # spec_version 2.3, as uvicorn declares for HTTP: a StreamingResponse
         # then watches receive() for the client going away and cancels its
         # body iterator at once, so a generator's `finally` runs promptly.
-        scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
-                 "method": method, "scheme": "http", "path": path, "raw_path": raw_path, "root_path": "",
-                 "query_string": raw_query, "headers": headers, "server": server, "client": None,
-                 "state": dict(self.state)}
+        return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
+                "method": method, "scheme": "http", "path": path, "raw_path": raw_path, "root_path": "",
+                "query_string": raw_query, "headers": headers, "server": server, "client": None,
+                "state": dict(self.state)}
+
+    async def __call__(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
+                       headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
+                       server: tuple[str, int] | None) -> None:
+        scope = self.scope(method, path, raw_path, raw_query, headers, http_version, server)
         await serve_asgi(self.app, scope, body, answer)
+
+
+RAISED = "fasterapi.raised"
+
+
+def _error_stack(app: FastAPI) -> Any:
+    """The app's own middleware stack (ServerErrorMiddleware, FastAPI's
+    exception middleware with the app's handlers ...) around an app that
+    raises ``scope[RAISED]``: an exception a compiled handler raised meets
+    exactly the handlers, in exactly the order, it meets under FastAPI."""
+
+    async def raise_it(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        raise scope[RAISED]
+
+    router = app.router
+    app.router = raise_it  # type: ignore[assignment] # build_middleware_stack wraps self.router
+    try:
+        return app.build_middleware_stack()
+    finally:
+        app.router = router
 
 
 async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any) -> None:
@@ -613,10 +679,15 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
     for live in routes:
         if isinstance(live, APIWebSocketRoute):
             make_awaitable(live)  # a blocking `def` handler with a fasterapi.WebSocket runs on a thread
+    from .inspect import custom_exception_handlers
+
+    errors_via_app = bool(custom_exception_handlers(app))
     bindings = []
     for r in ir.routes:
-        live = routes[r.index]
-        bindings.append(_bind_route(live, r, asgi))
+        live = routes[r.index] if r.index < len(routes) else None  # None: the unmatched-requests route
+        binding = _bind_route(live, r, asgi)
+        binding.errors_via_app = errors_via_app and r.kind == "api"
+        bindings.append(binding)
     return bindings
 
 

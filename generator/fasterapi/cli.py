@@ -142,11 +142,14 @@ def _routes(app: str) -> int:
     rows = [("METHOD", "PATH", "HANDLER", "LOCATION", "COMPILED")]
     served = {(d.route, d.location): d.message.rpartition(": ")[2] for d in p.diagnostics
               if d.feature == "served by FastAPI"}
+    middleware = any(d.feature == "middleware" for d in p.diagnostics)
     for r in p.ir.routes:
-        if r.mount:
+        if r.name == "any_unmatched":
+            note = "no: requests no other route matches, routed by FastAPI"
+        elif r.mount:
             note = f"no: mounted {r.mount} app, served by the app's own ASGI entry"
         elif r.kind == "request":
-            why = served.get((r.label, r.location), "Starlette route")
+            why = served.get((r.label, r.location), "through middleware" if middleware else "Starlette route")
             note = f"no: FastAPI handler ({why})"
         else:
             converted = [f"{q.name}:{q.annotation}" + ("" if q.converter != "python" else " (FastAPI)")

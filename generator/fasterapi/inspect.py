@@ -64,6 +64,13 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
         if names[name] > 1:
             route = _replace(route, name=f"{name}_{names[name]}")
         routes.append(route)
+    if app.user_middleware:
+        routes, diags = _through_middleware(routes, app)
+        diagnostics.extend(diags)
+    elif unmatched_handled_by_app(app):
+        route, note = _unmatched_route(app, len(live_routes(app)))
+        routes.append(route)
+        diagnostics.append(note)
     return App(
         fasterapi_version=__version__,
         source=source,
@@ -118,21 +125,90 @@ def _replace(route: Route, **changes: Any) -> Route:
 
 def _app_diagnostics(app: FastAPI):
     if app.user_middleware:
-        names = ", ".join(m.cls.__name__ for m in app.user_middleware)
-        yield Diagnostic("error", "", "", "middleware", f"middleware is not compiled yet ({names})")
-    defaults = {
-        HTTPException: http_exception_handler,
-        RequestValidationError: request_validation_exception_handler,
-    }
-    for key, handler in app.exception_handlers.items():
-        if key is WebSocketRequestValidationError:
-            continue
-        if defaults.get(key) is not handler:
-            label = key.__name__ if isinstance(key, type) else str(key)
-            yield Diagnostic("error", _location(handler, None), "", "exception_handler",
-                             f"custom exception handler for {label} is not compiled yet")
+        yield Diagnostic("warning", "", "", "middleware",
+                         f"middleware is not compiled yet ({_middleware_names(app)}): every HTTP request is served "
+                         "by the app's own ASGI entry, through the middleware (parsing, routing and I/O stay in C++)")
     if list(app.router._iter_low_priority_routes()):
         yield Diagnostic("error", "", "", "frontend routes", "low-priority (frontend) routes are not compiled yet")
+
+
+_DEFAULT_HANDLERS = {
+    HTTPException: http_exception_handler,
+    RequestValidationError: request_validation_exception_handler,
+}
+
+
+def custom_exception_handlers(app: FastAPI) -> list[str]:
+    """The keys of the app's own ``@app.exception_handler``s, named:
+    ``["ValueError", "404"]``; FastAPI's defaults are not listed."""
+    names = []
+    for key, handler in app.exception_handlers.items():
+        if key is WebSocketRequestValidationError or _DEFAULT_HANDLERS.get(key) is handler:
+            continue
+        names.append(key.__name__ if isinstance(key, type) else str(key))
+    return names
+
+
+def unmatched_handled_by_app(app: FastAPI) -> bool:
+    """Whether the app answers "no route matches" (Starlette's HTTPException
+    404 and 405) with a handler of its own rather than FastAPI's default:
+    ``@app.exception_handler(404)`` or one for HTTPException does.
+
+    Looked up as Starlette does: a handler for the status code first, then
+    the exception's classes in MRO order; ``Exception`` and 500 handlers only
+    see unhandled errors, never an HTTPException."""
+    handlers = {k: v for k, v in app.exception_handlers.items() if k not in (500, Exception)}
+    for status in (404, 405):
+        handler = handlers.get(status)
+        if handler is None:
+            handler = next((handlers[c] for c in HTTPException.__mro__ if c in handlers), None)
+        if handler is not http_exception_handler:
+            return True
+    return False
+
+
+def _unmatched_route(app: FastAPI, index: int) -> tuple[Route, Diagnostic]:
+    """Every method on every path, after the app's own routes: requests no
+    route matches (or that only match with another method) go to the app's
+    ASGI entry, whose router raises the HTTPException its handler answers."""
+    template = "/{path:path}"
+    parts, _ = path_parts(template)
+    handlers = ", ".join(custom_exception_handlers(app))
+    note = Diagnostic("warning", "", f"{ANY_METHOD} {template}", "served by FastAPI",
+                      f"the app handles 404/405 itself (exception handlers: {handlers}): requests that match no "
+                      "route, or match one only with another method, are served by FastAPI's own routing")
+    return Route(
+        index=index, name="any_unmatched", kind="request", methods=(ANY_METHOD,), path=template, parts=parts,
+        endpoint=_qualified(type(app)), location="", is_async=True, status_code=None, response_model=False,
+    ), note
+
+
+def _middleware_names(app: FastAPI) -> str:
+    return ", ".join(getattr(m.cls, "__name__", repr(m.cls)) for m in app.user_middleware)
+
+
+def _through_middleware(routes: list[Route], app: FastAPI) -> tuple[list[Route], list[Diagnostic]]:
+    """With user middleware every HTTP request must pass through it (CORS
+    answers preflight OPTIONS no route declares; a timing middleware sees 404s
+    too): each route is served by the app's ASGI entry, and a last route for
+    every method and path takes what none of them matches."""
+    out: list[Route] = []
+    diags: list[Diagnostic] = []
+    for r in routes:
+        if r.stream_param:
+            diags.append(Diagnostic("error", r.location, r.label, "fasterapi.SSE",
+                                    f"a fasterapi.SSE parameter cannot be combined with middleware "
+                                    f"({_middleware_names(app)}) yet"))
+            continue
+        out.append(_replace(r, kind="request", params=(), body="", is_async=True))
+    template = "/{path:path}"
+    parts, _ = path_parts(template)
+    out.append(Route(
+        index=len(live_routes(app)), name="any_unmatched", kind="request", methods=(ANY_METHOD,), path=template,
+        parts=parts, endpoint=_qualified(type(app)), location="", is_async=True, status_code=None,
+        response_model=False,
+    ))
+    return out, diags
 
 
 def _location(func: Any, base: Path | None) -> str:

@@ -473,6 +473,9 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         PyObject* fast = attr(r.binding, "fast_json");
         r.fast_json = PyObject_IsTrue(fast) == 1;
         Py_DECREF(fast);
+        PyObject* via_app = attr(r.binding, "errors_via_app");
+        r.errors_via_app = PyObject_IsTrue(via_app) == 1;
+        Py_DECREF(via_app);
         PyObject* status = attr(r.binding, "status_code");
         r.status = static_cast<int>(PyLong_AsLong(status));
         Py_DECREF(status);
@@ -878,6 +881,14 @@ void AppDispatcher::respond_exception(PyCall& pc) {
     PyErr_Fetch(&type, &value, &tb);
     PyErr_NormalizeException(&type, &value, &tb);
     if (tb && value) PyException_SetTraceback(value, tb);
+    if (value && !pc.websocket && pc.responder && !via_asgi(pc) && routes_[pc.call.route].errors_via_app) {
+        const bool started = exception_via_app(pc, value);
+        Py_XDECREF(type);
+        Py_XDECREF(value);
+        Py_XDECREF(tb);
+        if (!started) PyErr_Print();  // the Responder, dropped with its Answer, answered 500
+        return;
+    }
     PyObject* rendered = value ? PyObject_CallOneArg(exception_response_, value) : nullptr;
     Py_XDECREF(type);
     Py_XDECREF(value);
@@ -888,6 +899,27 @@ void AppDispatcher::respond_exception(PyCall& pc) {
         return;
     }
     respond_rendered(pc, rendered);
+}
+
+bool AppDispatcher::exception_via_app(PyCall& pc, PyObject* exc) {
+    const http::Request& req = pc.call.request;
+    PyObject* answer = new_answer(pc);
+    if (!answer) return false;
+    PyObject* headers = header_list(req);
+    if (!headers) {
+        Py_DECREF(answer);
+        return false;
+    }
+    std::string_view method = http::method_name(req.method);
+    if (method.empty()) method = req.method_token;
+    PyObject* r = PyObject_CallMethod(
+        routes_[pc.call.route].binding, "exception_via_app", "(NOs#NNNNNsO)", answer, exc, method.data(),
+        static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path), new_bytes(req.path), new_bytes(req.query),
+        headers, new_bytes(req.body), req.version_minor == 0 ? "1.0" : "1.1",
+        server_address_ ? server_address_ : Py_None);
+    if (!r) return false;
+    Py_DECREF(r);
+    return true;
 }
 
 void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {

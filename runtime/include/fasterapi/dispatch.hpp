@@ -43,6 +43,7 @@ struct BoundRoute {
     std::vector<PyObject*> capture_names;  // str per path capture, for validation in Python
     bool fast_json = false;
     bool answers = false;  // the last keyword is a fasterapi.SSE: the handler answers through it
+    bool errors_via_app = false;  // the app's own exception handlers answer this route's errors
     int status = 200;
 };
 
@@ -99,6 +100,10 @@ private:
     // on the loop, answering through `call`'s Responder. Steals `response`.
     void respond_streaming(PyCall& call, PyObject* response);
     void respond_exception(PyCall& call);                     // Python exception set
+    // Hands `exc` to the binding's exception_via_app (the app's exception
+    // handlers answer it on the loop); false, with a Python exception set,
+    // if that could not be started.
+    bool exception_via_app(PyCall& call, PyObject* exc);
     PyObject* build_args_and_call(PyCall& call);
 
     const AppSpec& spec_;
