@@ -54,12 +54,24 @@ def ask(client: httpx.Client | TestClient, case: Case) -> Answer:
 
 def compare(app: Any, base_url: str, cases: list[Case]) -> list[str]:
     """Every difference between FastAPI and the compiled server, as readable lines."""
+    with TestClient(app, raise_server_exceptions=False, base_url="http://testserver") as ref:
+        return _compare(ref, "FastAPI", base_url, cases)
+
+
+def compare_servers(ref_url: str, base_url: str, cases: list[Case]) -> list[str]:
+    """The same over real sockets: the app under uvicorn at ``ref_url``
+    against the compiled server. A connection per request to uvicorn: it
+    closes a connection after an app raised, even with the response sent."""
+    with httpx.Client(base_url=ref_url, timeout=10, limits=httpx.Limits(max_keepalive_connections=0)) as ref:
+        return _compare(ref, "uvicorn", base_url, cases)
+
+
+def _compare(ref: httpx.Client | TestClient, what: str, base_url: str, cases: list[Case]) -> list[str]:
     problems = []
-    with TestClient(app, raise_server_exceptions=False, base_url="http://testserver") as ref, \
-            httpx.Client(base_url=base_url, timeout=10) as live:
+    with httpx.Client(base_url=base_url, timeout=10) as live:
         for case in cases:
             want = ask(ref, case)
             got = ask(live, case)
             if want != got:
-                problems.append(f"{case}:\n  FastAPI:  {want}\n  compiled: {got}")
+                problems.append(f"{case}:\n  {what + ':':9} {want}\n  compiled: {got}")
     return problems

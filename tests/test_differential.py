@@ -47,6 +47,25 @@ def test_corpus_app(name, serve_app):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("name", CORPUS_APPS)
+def test_corpus_app_matches_uvicorn(name, serve_app):
+    """The same cases against the app under uvicorn, over TCP: what users
+    compare FasterAPI with. Run after the TestClient comparison, so the
+    compiled server has seen each case once already; apps whose answers
+    depend on earlier requests read state that both servers built alike."""
+    from tests.conftest import start_uvicorn
+    from tests.differential import compare_servers
+
+    module = importlib.import_module(f"tests.corpus.{name}")
+    server = serve_app(CORPUS / f"{name}.py")
+    uvicorn = start_uvicorn(f"tests.corpus.{name}:app")
+    try:
+        problems = compare_servers(uvicorn.url, server.url, module.CASES)
+    finally:
+        uvicorn.stop(timeout=10)
+    assert not problems, "\n".join(problems)
+
+
 def test_hello_example(serve_app):
     from fasterapi.load import load
 
