@@ -42,6 +42,11 @@ logger = logging.getLogger("fasterapi.error")
 
 Rendered = tuple[int, bytes, bytes]
 
+# More brackets than this in a JSON body, and it is parsed by FastAPI itself:
+# json.loads fails with RecursionError somewhere below ~1000 levels, the exact
+# depth depending on how deep the caller's stack already is.
+_DEEP = 512
+
 
 def render(response: Response) -> Rendered:
     """Starlette Response -> (status, header lines, body).
@@ -112,6 +117,9 @@ class Binding:
     # (`exception_via_app`), and a request that fails validation is served
     # whole by FastAPI, which raises the RequestValidationError they see.
     errors_via_app: bool = False
+    # The smallest max_body_size (FastAPI's) that applies to the route: the
+    # runtime hands a longer body to FastAPI, which answers 413 as it does.
+    max_body_size: int | None = None
 
     def exception_via_app(self, answer: Any, exc: BaseException, method: str, path: str, raw_path: bytes,
                           raw_query: bytes, headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
@@ -137,6 +145,11 @@ class Binding:
         """
         payload: Any = None
         if self.body_field is not None:
+            if len(body) > _DEEP and body.count(b"[") + body.count(b"{") > _DEEP:
+                # Possibly nested deeper than Python's json parser can go
+                # from inside FastAPI's stack (a 400 there, not a value):
+                # FastAPI parses it itself, at its own depth.
+                return ...
             try:
                 payload = json.loads(body)
             except Exception:  # noqa: BLE001 - FastAPI answers these itself (422 or 400)
@@ -687,6 +700,9 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
         live = routes[r.index] if r.index < len(routes) else None  # None: the unmatched-requests route
         binding = _bind_route(live, r, asgi)
         binding.errors_via_app = errors_via_app and r.kind == "api"
+        if r.kind == "api":
+            limits = [x for x in (getattr(live, "max_body_size", None), app.max_body_size) if x is not None]
+            binding.max_body_size = min(limits) if limits else None
         bindings.append(binding)
     return bindings
 

@@ -67,7 +67,7 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
     if app.user_middleware:
         routes, diags = _through_middleware(routes, app)
         diagnostics.extend(diags)
-    elif unmatched_handled_by_app(app):
+    elif unmatched_handled_by_app(app) or app.max_body_size is not None:
         route, note = _unmatched_route(app, len(live_routes(app)))
         routes.append(route)
         diagnostics.append(note)
@@ -173,10 +173,13 @@ def _unmatched_route(app: FastAPI, index: int) -> tuple[Route, Diagnostic]:
     ASGI entry, whose router raises the HTTPException its handler answers."""
     template = "/{path:path}"
     parts, _ = path_parts(template)
-    handlers = ", ".join(custom_exception_handlers(app))
+    if unmatched_handled_by_app(app):
+        why = f"the app handles 404/405 itself (exception handlers: {', '.join(custom_exception_handlers(app))})"
+    else:
+        why = f"FastAPI(max_body_size={app.max_body_size}) also limits requests no route matches"
     note = Diagnostic("warning", "", f"{ANY_METHOD} {template}", "served by FastAPI",
-                      f"the app handles 404/405 itself (exception handlers: {handlers}): requests that match no "
-                      "route, or match one only with another method, are served by FastAPI's own routing")
+                      f"{why}: requests that match no route, or match one only with another method, are served "
+                      "by FastAPI's own routing")
     return Route(
         index=index, name="any_unmatched", kind="request", methods=(ANY_METHOD,), path=template, parts=parts,
         endpoint=_qualified(type(app)), location="", is_async=True, status_code=None, response_model=False,

@@ -473,6 +473,15 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         PyObject* fast = attr(r.binding, "fast_json");
         r.fast_json = PyObject_IsTrue(fast) == 1;
         Py_DECREF(fast);
+        PyObject* max_body = attr(r.binding, "max_body_size");
+        if (max_body != Py_None) {
+            r.max_body = PyLong_AsSize_t(max_body);
+            if (PyErr_Occurred()) {
+                Py_DECREF(max_body);
+                throw py::error_already_set();
+            }
+        }
+        Py_DECREF(max_body);
         PyObject* via_app = attr(r.binding, "errors_via_app");
         r.errors_via_app = PyObject_IsTrue(via_app) == 1;
         Py_DECREF(via_app);
@@ -584,6 +593,7 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
         c.captures = found.captures;
         const RouteSpec& route = spec_.routes[found.full];
         pc->deferred = !route.request_endpoint && !route.trampoline(c);
+        if (c.request.body.size() > routes_[found.full].max_body) c.use_asgi = true;
         if (route.is_async || c.use_asgi) {
             pending_work.async.push_back(std::make_unique<AsyncTask>(std::move(pc)));
         } else {

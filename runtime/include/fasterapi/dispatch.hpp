@@ -44,6 +44,9 @@ struct BoundRoute {
     bool fast_json = false;
     bool answers = false;  // the last keyword is a fasterapi.SSE: the handler answers through it
     bool errors_via_app = false;  // the app's own exception handlers answer this route's errors
+    // FastAPI's max_body_size for this route (the smallest that applies):
+    // a longer body is FastAPI's to answer (413, at the moment it decides).
+    std::size_t max_body = static_cast<std::size_t>(-1);
     int status = 200;
 };
 
