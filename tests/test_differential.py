@@ -66,6 +66,51 @@ def test_corpus_app_matches_uvicorn(name, serve_app):
     assert not problems, "\n".join(problems)
 
 
+def _raw_exchange(port: int, request: bytes) -> bytes:
+    """Sends one request and reads until the server closes (at most 5 s)."""
+    import socket
+    import time
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(request)
+        data = b""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            chunk = s.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+    raise AssertionError(f"the server kept the connection open after {data!r}")
+
+
+def _without_date_server(response: bytes) -> bytes:
+    """The response without the headers each server writes its own way
+    (FasterAPI announces `connection: close` when it will close)."""
+    lines = response.split(b"\r\n")
+    return b"\r\n".join(line for line in lines
+                          if not line.lower().startswith((b"date:", b"server:", b"connection:")))
+
+
+@pytest.mark.parametrize("target", ["POST /reset", "PUT /reset-value", "PUT /things/2"])
+def test_205_keeps_uvicorns_answer(serve_app, target):
+    """status_code=205: FastAPI empties the body and keeps the content-length
+    it computed. uvicorn sends that head, no body, and closes the connection
+    (the client cannot know where the response ends); so does FasterAPI,
+    saying `connection: close` in the head."""
+    from tests.conftest import start_uvicorn
+
+    request = target.encode() + b" HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\n\r\n"
+    server = serve_app(CORPUS / "r_status.py")
+    uvicorn = start_uvicorn("tests.corpus.r_status:app")
+    try:
+        want = _without_date_server(_raw_exchange(uvicorn.port, request))
+    finally:
+        uvicorn.stop(timeout=10)
+    got = _without_date_server(_raw_exchange(server.port, request))
+    assert want.startswith(b"HTTP/1.1 205 ") and b"content-length: " in want
+    assert got == want
+
+
 def test_hello_example(serve_app):
     from fasterapi.load import load
 

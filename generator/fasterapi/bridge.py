@@ -47,6 +47,10 @@ Rendered = tuple[int, bytes, bytes]
 # depth depending on how deep the caller's stack already is.
 _DEEP = 512
 
+# Statuses for which FastAPI sends no body (is_body_allowed_for_status_code),
+# besides 1xx.
+_NO_BODY = (204, 205, 304)
+
 
 def render(response: Response) -> Rendered:
     """Starlette Response -> (status, header lines, body).
@@ -79,7 +83,7 @@ def exception_response(exc: BaseException) -> Rendered:
     try:
         if isinstance(exc, HTTPException):
             headers = getattr(exc, "headers", None)
-            if exc.status_code < 200 or exc.status_code in (204, 304):
+            if exc.status_code < 200 or exc.status_code in _NO_BODY:
                 return render(Response(status_code=exc.status_code, headers=headers))
             return render(JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers))
         if isinstance(exc, RequestValidationError):
@@ -212,8 +216,8 @@ class Binding:
                 response = Response(content=body, media_type="application/json", status_code=self.status_code)
             else:
                 response = JSONResponse(jsonable_encoder(result), status_code=self.status_code)
-            if self.status_code < 200 or self.status_code in (204, 304):
-                response.body = b""
+            if self.status_code < 200 or self.status_code in _NO_BODY:
+                response.body = b""  # as FastAPI does: for 205 the content-length stays
             return render(response)
         raise TypeError(f"unexpected result {result!r}")
 
@@ -728,7 +732,7 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
         endpoint = _sse_endpoint(live.endpoint, r.stream_param)
         kwnames += (r.stream_param,)
     return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults),
-                   is_async=r.is_async, fast_json=not r.response_model, status_code=status, route=live,
+                   is_async=r.is_async, fast_json=not r.response_model and status != 205, status_code=status, route=live,
                    asgi=asgi, body_field=body_field, stream_param=r.stream_param, path_convertors=convertors)
 
 

@@ -146,6 +146,34 @@ http::Response response_from(int status, const py::bytes& headers, const py::byt
     return r;
 }
 
+// A rendered response whose content-length header disagrees with its body
+// (FastAPI's 205: the body dropped, the length kept) goes out as uvicorn
+// sends it: the head as given, at most the declared bytes, then the
+// connection closes, since the client cannot know where the response ends.
+void keep_declared_length(http::Response& r) {
+    if (!http::status_allows_body(r.status)) return;
+    constexpr std::string_view key = "content-length: ";
+    std::size_t at = 0;
+    while (at < r.headers.size()) {
+        std::size_t end = r.headers.find("\r\n", at);
+        if (end == std::string::npos) end = r.headers.size();
+        std::string_view line(r.headers.data() + at, end - at);
+        if (line.size() > key.size() && line.substr(0, key.size()) == key) {
+            std::size_t declared = 0;
+            for (char c : line.substr(key.size())) {
+                if (c < '0' || c > '9' || declared > (std::size_t{1} << 50)) return;  // not ours to judge
+                declared = declared * 10 + static_cast<std::size_t>(c - '0');
+            }
+            if (declared != r.body.size()) {
+                if (declared < r.body.size()) r.body.resize(declared);
+                r.close = true;
+            }
+            return;
+        }
+        at = end + 2;
+    }
+}
+
 // Runs a stream's Python waker on the loop thread.
 struct PyWaker {
     py::object fn;
@@ -387,6 +415,7 @@ public:
     void send(int status, const py::bytes& headers, const py::bytes& body) {
         if (!responder_) throw py::value_error("the request was already answered");
         http::Response r = response_from(status, headers, body);
+        keep_declared_length(r);
         responder_.send(std::move(r));
     }
     PyStream open(int status, const py::bytes& headers, const py::bytes& body) {
@@ -946,6 +975,7 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
     r.headers.assign(PyBytes_AS_STRING(headers), static_cast<std::size_t>(PyBytes_GET_SIZE(headers)));
     r.body.assign(PyBytes_AS_STRING(body), static_cast<std::size_t>(PyBytes_GET_SIZE(body)));
     Py_DECREF(rendered);
+    keep_declared_length(r);
     // Sending takes the owning reactor's queue lock for a moment; reactor
     // threads never take the GIL, so holding it here cannot deadlock.
     pc.responder.send(std::move(r));
