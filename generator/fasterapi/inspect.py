@@ -350,7 +350,11 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     d = live.dependant
     json_body = _single_json_body(d.body_params)
     stream_param = _sse_param(live)
+    original = live.original_route if isinstance(live, _EffectiveRouteContext) else live
     handled_by_fastapi = [feature for feature, present in (
+        # A subclass of APIRoute may change how requests are handled
+        # (get_route_handler, matches ...): FastAPI runs it as it is.
+        (f"route class {type(original).__name__}", type(original) is not APIRoute),
         ("Depends", d.dependencies),
         ("form or embedded body", d.body_params and not json_body),
         ("Request parameter", d.request_param_name and not stream_param),
