@@ -67,7 +67,7 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
     if app.user_middleware:
         routes, diags = _through_middleware(routes, app)
         diagnostics.extend(diags)
-    elif unmatched_handled_by_app(app) or app.max_body_size is not None:
+    elif unmatched_handled_by_app(app) or app.max_body_size is not None or _has_frontend(app):
         route, note = _unmatched_route(app, len(live_routes(app)))
         routes.append(route)
         diagnostics.append(note)
@@ -128,8 +128,6 @@ def _app_diagnostics(app: FastAPI):
         yield Diagnostic("warning", "", "", "middleware",
                          f"middleware is not compiled yet ({_middleware_names(app)}): every HTTP request is served "
                          "by the app's own ASGI entry, through the middleware (parsing, routing and I/O stay in C++)")
-    if list(app.router._iter_low_priority_routes()):
-        yield Diagnostic("error", "", "", "frontend routes", "low-priority (frontend) routes are not compiled yet")
 
 
 _DEFAULT_HANDLERS = {
@@ -167,6 +165,10 @@ def unmatched_handled_by_app(app: FastAPI) -> bool:
     return False
 
 
+def _has_frontend(app: FastAPI) -> bool:
+    return bool(list(app.router._iter_low_priority_routes()))
+
+
 def _unmatched_route(app: FastAPI, index: int) -> tuple[Route, Diagnostic]:
     """Every method on every path, after the app's own routes: requests no
     route matches (or that only match with another method) go to the app's
@@ -175,6 +177,8 @@ def _unmatched_route(app: FastAPI, index: int) -> tuple[Route, Diagnostic]:
     parts, _ = path_parts(template)
     if unmatched_handled_by_app(app):
         why = f"the app handles 404/405 itself (exception handlers: {', '.join(custom_exception_handlers(app))})"
+    elif _has_frontend(app):
+        why = "the app serves a frontend (app.frontend(), low-priority routes tried after every other route)"
     else:
         why = f"FastAPI(max_body_size={app.max_body_size}) also limits requests no route matches"
     note = Diagnostic("warning", "", f"{ANY_METHOD} {template}", "served by FastAPI",
