@@ -410,6 +410,11 @@ def stream_response(response: Response, answer: Any, method: str, http_version: 
     """A compiled route returned a streaming response (StreamingResponse,
     FileResponse ...): run it as FastAPI would, on the runtime's loop.
     Called from any thread."""
+    from .event_stream import NativeEventStream
+
+    if isinstance(response, NativeEventStream):
+        spawn(response.drive(answer))
+        return
     loop = _loop
     if loop is None:
         raise RuntimeError("the runtime's loop is not attached")
@@ -728,12 +733,31 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     convertors = {name: c for name, c in live.param_convertors.items() if name in typed}
     kwnames = tuple(p.name for p in r.params)
     endpoint = live.endpoint
+    from .inspect import native_event_stream
+
+    if native_event_stream(live):
+        endpoint = _event_stream_endpoint(live, status)
     if r.stream_param:
         endpoint = _sse_endpoint(live.endpoint, r.stream_param)
         kwnames += (r.stream_param,)
     return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults),
                    is_async=r.is_async, fast_json=not r.response_model and status != 205, status_code=status, route=live,
                    asgi=asgi, body_field=body_field, stream_param=r.stream_param, path_convertors=convertors)
+
+
+def _event_stream_endpoint(live: Any, status: int) -> Any:
+    """The compiled endpoint of an EventSourceResponse generator: makes the
+    generator (nothing of it runs yet) and returns it to be driven."""
+    from .event_stream import EventSerializer, NativeEventStream, event_stream_head
+
+    generator_function = live.endpoint
+    head = event_stream_head(status)
+    serialize = EventSerializer(live)
+
+    async def call(**kwargs: Any) -> NativeEventStream:
+        return NativeEventStream(generator_function(**kwargs), head, status, serialize)
+
+    return call
 
 
 def _sse_endpoint(endpoint: Any, name: str) -> Any:

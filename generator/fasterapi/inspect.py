@@ -355,6 +355,7 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     json_body = _single_json_body(d.body_params)
     stream_param = _sse_param(live)
     original = live.original_route if isinstance(live, _EffectiveRouteContext) else live
+    native_events = native_event_stream(live)
     handled_by_fastapi = [feature for feature, present in (
         # A subclass of APIRoute may change how requests are handled
         # (get_route_handler, matches ...): FastAPI runs it as it is.
@@ -367,9 +368,10 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
         ("BackgroundTasks", d.background_tasks_param_name),
         ("SecurityScopes", d.security_scopes_param_name),
         (f"response_class={getattr(live.response_class, '__name__', '?')}",
-         not isinstance(live.response_class, DefaultPlaceholder)),
+         not isinstance(live.response_class, DefaultPlaceholder) and not native_events),
         ("generator endpoint (streamed body)",
-         inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint)),
+         (inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint))
+         and not native_events),
     ) if present]
     parts, problem = path_parts(live.path)
     if problem:
@@ -379,7 +381,7 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
 
     common = dict(index=index, name=trampoline_name(methods, live.path), methods=methods, path=live.path,
                   parts=parts, endpoint=_qualified(live.endpoint), location=location,
-                  is_async=inspect.iscoroutinefunction(inspect.unwrap(live.endpoint)),
+                  is_async=inspect.iscoroutinefunction(inspect.unwrap(live.endpoint)) or native_events,
                   status_code=live.status_code, response_model=live.response_field is not None)
     if stream_param and common["is_async"]:
         unsupported("fasterapi.SSE", f"the fasterapi.SSE parameter {stream_param!r} needs a plain `def` handler "
@@ -403,6 +405,12 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
             params.append(_param(source, f, convertors.get(f.alias, "str") if source == "path" else "str"))
     return Route(kind="api", params=tuple(params), body=json_body, stream_param=stream_param,
                  **common), diags  # type: ignore[arg-type]
+
+
+def native_event_stream(live: Any) -> bool:
+    """An ``async def`` generator with ``response_class=EventSourceResponse``:
+    the runtime drives its events itself (fasterapi.event_stream)."""
+    return bool(getattr(live, "is_sse_stream", False)) and inspect.isasyncgenfunction(inspect.unwrap(live.endpoint))
 
 
 def _sse_param(live: Any) -> str:

@@ -46,6 +46,21 @@ async def sse_events():
     yield ServerSentEvent(raw_data="", event="empty")
 
 
+class Quote(BaseModel):
+    symbol: str
+    price: float
+    note: Optional[str] = None
+
+
+@app.get("/sse/quotes", response_class=EventSourceResponse, status_code=201, response_model_exclude_none=True)
+async def sse_quotes(count: int = 2, symbol: str = "ACME") -> AsyncIterable[Quote]:
+    for n in range(count):
+        yield Quote(symbol=symbol, price=n + 0.5, note="odd" if n % 2 else None)
+    yield {"symbol": symbol, "price": "7.25"}  # a dict, validated into a Quote
+    yield ServerSentEvent(data=Quote(symbol="MODEL", price=1), event="model")
+    yield ServerSentEvent(data={"inf": float("inf"), "nan": float("nan")}, id="x")
+
+
 @app.get("/sse/sync", response_class=EventSourceResponse)
 def sse_sync() -> Iterable[dict]:
     for n in range(4):
@@ -175,6 +190,9 @@ CASES = [
     Case("GET", "/sse"),
     Case("GET", "/sse", {"last-event-id": "4"}),
     Case("GET", "/sse/events"),
+    Case("GET", "/sse/quotes"),
+    Case("GET", "/sse/quotes?count=3&symbol=%C3%BC"),
+    Case("GET", "/sse/quotes?count=x"),
     Case("GET", "/sse/sync"),
     Case("GET", "/jsonl"),
     Case("GET", "/jsonl/sync"),

@@ -1,0 +1,170 @@
+"""FastAPI's Server-Sent Events (``response_class=EventSourceResponse`` on an
+``async def`` path operation that yields), driven natively.
+
+FastAPI runs such an endpoint through two anyio memory streams, a task group
+of two tasks and a StreamingResponse with its own disconnect listener. A
+compiled route drives the generator in one task instead, writing each event
+to the runtime's stream as it comes: the same head, the same event bytes
+(FastAPI's own ``format_sse_event``, items validated against the route's
+stream item type as FastAPI validates them), the same keep-alive comment
+after ``fastapi.routing._PING_INTERVAL`` seconds without an event, the
+generator paused while the client is slow and cancelled (its ``finally``
+run) as soon as the client goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import fastapi.routing
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import ResponseValidationError
+from fastapi.sse import KEEPALIVE_COMMENT, ServerSentEvent, format_sse_event
+from starlette.responses import Response, StreamingResponse
+
+# Stream states, as the runtime's Stream.write() and Stream.state report them.
+OPEN, FULL, CLOSED, ENDED = 0, 1, 2, 3
+
+
+class _NoBody:
+    def __aiter__(self) -> _NoBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        raise StopAsyncIteration
+
+
+def event_stream_head(status_code: int) -> bytes:
+    """The head FastAPI sends for an event stream, as header lines:
+    ``content-type: text/event-stream; charset=utf-8``, then
+    ``cache-control: no-cache`` and ``x-accel-buffering: no``."""
+    response = StreamingResponse(_NoBody(), media_type="text/event-stream", status_code=status_code)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["X-Accel-Buffering"] = "no"
+    return b"".join(name + b": " + value + b"\r\n" for name, value in response.raw_headers)
+
+
+class EventSerializer:
+    """One route's items -> event bytes, as FastAPI encodes them: a
+    ServerSentEvent as given (its data JSON-encoded unless ``raw_data``), any
+    other value validated against the stream item type (``AsyncIterable[Item]``)
+    and JSON-encoded into ``data:``."""
+
+    def __init__(self, route: Any) -> None:
+        from fastapi.routing import _normalize_non_finite_floats
+
+        self.route = route
+        self.field = getattr(route, "stream_item_field", None)
+        self._finite = _normalize_non_finite_floats
+
+    def _json(self, value: Any) -> str:
+        return json.dumps(self._finite(jsonable_encoder(value)))
+
+    def data(self, item: Any) -> bytes:
+        field = self.field
+        if field is None:
+            return self._json(item).encode("utf-8")
+        value, errors = field.validate(item, {}, loc=("response",))
+        if errors:
+            raise ResponseValidationError(errors=errors, body=item)
+        route = self.route
+        return field.serialize_json(
+            value,
+            include=route.response_model_include,
+            exclude=route.response_model_exclude,
+            by_alias=route.response_model_by_alias,
+            exclude_unset=route.response_model_exclude_unset,
+            exclude_defaults=route.response_model_exclude_defaults,
+            exclude_none=route.response_model_exclude_none,
+        )
+
+    def __call__(self, item: Any) -> bytes:
+        if not isinstance(item, ServerSentEvent):
+            return format_sse_event(data_str=self.data(item).decode("utf-8"))
+        if item.raw_data is not None:
+            text: str | None = item.raw_data
+        elif item.data is None:
+            text = None
+        elif hasattr(item.data, "model_dump_json"):
+            text = item.data.model_dump_json()
+        else:
+            text = self._json(item.data)
+        return format_sse_event(data_str=text, event=item.event, id=item.id, retry=item.retry, comment=item.comment)
+
+
+class NativeEventStream(Response):
+    """What the compiled endpoint returns: the generator, still unstarted.
+    The bridge runs ``drive`` on the runtime's loop (bridge.stream_response)."""
+
+    def __init__(self, generator: Any, head: bytes, status_code: int, serialize: EventSerializer) -> None:
+        # No Response.__init__: there is no body to render.
+        self.generator = generator
+        self.head = head
+        self.status_code = status_code
+        self.serialize = serialize
+        self.background = None
+        self.body = None  # type: ignore[assignment] # a streamed body
+
+    async def drive(self, answer: Any) -> None:
+        from .bridge import internal_error
+
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        stream = answer.open(self.status_code, self.head)
+        writable: asyncio.Future[None] | None = None
+        gone = False
+        ping: asyncio.TimerHandle | None = None
+        interval = fastapi.routing._PING_INTERVAL
+
+        def wake() -> None:  # on the loop thread, from the runtime
+            nonlocal gone
+            if writable is not None and not writable.done():
+                writable.set_result(None)
+            if stream.state == CLOSED and not gone:
+                gone = True
+                if task is not None:
+                    task.cancel()  # into the generator's await: its `finally` runs now
+
+        def keep_alive() -> None:
+            nonlocal ping
+            if stream.state == OPEN:
+                stream.write(KEEPALIVE_COMMENT)
+            ping = loop.call_later(interval, keep_alive)
+
+        stream.set_waker(wake)
+        events = self.generator.__aiter__()
+        try:
+            while True:
+                ping = loop.call_later(interval, keep_alive)
+                try:
+                    item = await events.__anext__()
+                except StopAsyncIteration:
+                    break
+                finally:
+                    ping.cancel()
+                state = stream.write(self.serialize(item))
+                while state == FULL:
+                    writable = loop.create_future()
+                    await writable
+                    state = stream.state
+                if state == CLOSED:
+                    gone = True
+                    break
+            stream.end()
+        except asyncio.CancelledError:
+            if not gone:
+                stream.abort()
+                raise  # the server is stopping
+        except Exception as exc:  # noqa: BLE001 - the head is out: log it and cut the body short, as uvicorn does
+            internal_error(exc)
+            stream.abort()
+        finally:
+            if ping is not None:
+                ping.cancel()
+            stream.set_waker(None)
+            try:
+                await self.generator.aclose()
+            except Exception as exc:  # noqa: BLE001 - the response is over; log it like uvicorn
+                internal_error(exc)
