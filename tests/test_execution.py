@@ -111,3 +111,41 @@ def test_sigterm_with_sync_and_async_work_in_flight(builds):
     assert results == [200] * 20
     assert srv.proc.wait(30) == 0
     srv.stop()
+
+
+def test_a_runtime_future_is_awaitable_from_python(server):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        answer = client.get("/runtime-sleep", params={"seconds": "0.2"}).json()
+        assert answer["value"] == ""
+        assert 0.19 <= answer["waited"] < 2.0
+        error = client.get("/runtime-sleep-from-thread").json()["error"]
+        assert "own event loop" in error
+
+
+def test_runtime_timers_overlap(server):
+    """200 handlers each awaiting a 0.5 s reactor timer finish together."""
+    async def run() -> list[int]:
+        limits = httpx.Limits(max_connections=200)
+        async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=limits) as client:
+            answers = await asyncio.gather(*(client.get("/runtime-sleep", params={"seconds": "0.5"})
+                                             for _ in range(200)))
+        return [a.status_code for a in answers]
+
+    t0 = time.monotonic()
+    assert asyncio.run(run()) == [200] * 200
+    assert time.monotonic() - t0 < 5.0
+
+
+def test_a_python_awaitable_resolves_a_runtime_promise(server):
+    """relay(): the coroutine runs on the loop, its result fulfils a promise
+    owned by a reactor thread, whose future resolves the awaitable the
+    handler awaits — both directions of the bridge in one request."""
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        assert client.get("/relay", params={"text": "bridge"}).json() == {"got": "BRIDGE"}
+        assert client.get("/relay", params={"text": "x", "fail": "1"}).json() == {"error": "ValueError: no x"}
+        wrong = client.get("/relay", params={"wrong_type": "1"}).json()["error"]
+        assert wrong.startswith("TypeError: an awaitable resolving a runtime future must return bytes or str")
+        # Many at once, each its own round trip.
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda i: client.get("/relay", params={"text": f"n{i}"}).json(), range(40)))
+        assert answers == [{"got": f"N{i}"} for i in range(40)]

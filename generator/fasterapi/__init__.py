@@ -8,6 +8,10 @@ def __getattr__(name: str):  # noqa: ANN202 - lazy: the CLI does not need Starle
         from . import sse
 
         return getattr(sse, name)
+    if name in ("sleep", "relay"):
+        from . import runtime
+
+        return getattr(runtime, name)
     if name == "WebSocket":
         from . import websocket
 

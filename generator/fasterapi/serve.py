@@ -125,12 +125,15 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     # milliseconds under load.
     gc.collect()
     gc.freeze()
+    from . import runtime as runtime_module
+
     runtime = compiled.native.Runtime(bindings, bridge, loop, threads)
     loop.call_soon_threadsafe(loop.add_reader, runtime.fd, runtime.drain)
     signals = _Signals()
     timing_file = os.environ.get(TIMING_ENV, "")
     if timing_file:
         options = dict(options, request_timing=True)
+    runtime_module.attach(runtime)  # fasterapi.sleep / fasterapi.relay
     bound = runtime.start(host, port, options)
     if announce:
         logger.info("FasterAPI running on http://%s:%d (Press CTRL+C to quit)", host, bound)
@@ -139,6 +142,7 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     finally:
         logger.info("Shutting down")
         still_running = runtime.stop(grace)
+        runtime_module.attach(None)
         if timing_file:
             _write_timings(timing_file, runtime.request_timings(), pid)
         if still_running:

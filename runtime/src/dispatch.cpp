@@ -1,5 +1,7 @@
 #include "fasterapi/dispatch.hpp"
 
+#include "fasterapi/future_bridge.hpp"
+
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -566,6 +568,38 @@ std::uint16_t AppDispatcher::port() const noexcept { return server_ ? server_->p
 
 TimingSummary AppDispatcher::request_timings() const noexcept {
     return server_ ? server_->request_timings() : TimingSummary{};
+}
+
+reactor_context& AppDispatcher::bridge_reactor() {
+    PyObject* current = PyImport_ImportModule("asyncio");
+    PyObject* loop = current ? PyObject_CallMethod(current, "get_running_loop", nullptr) : nullptr;
+    Py_XDECREF(current);
+    const bool here = loop == loop_;
+    Py_XDECREF(loop);
+    PyErr_Clear();
+    if (!here) throw py::value_error("the runtime's awaitables are made on its own event loop, from a coroutine");
+    reactor_context* reactor = server_ && !stopped_ ? server_->reactor(0) : nullptr;
+    if (!reactor) throw py::value_error("the server is not running");
+    return *reactor;
+}
+
+py::object AppDispatcher::sleep(double seconds) {
+    if (!(seconds >= 0)) throw py::value_error("seconds must be >= 0");
+    reactor_context& reactor = bridge_reactor();
+    const auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds));
+    return awaitable_from(reactor, loop_bridge_, loop_, [d] {
+        return fasterapi::sleep(d).then([] { return std::string(); });
+    });
+}
+
+py::object AppDispatcher::relay(py::handle awaitable) {
+    reactor_context& reactor = bridge_reactor();
+    PyObject* owned = Py_NewRef(awaitable.ptr());
+    LoopBridge* loop_bridge = &loop_bridge_;
+    PyObject* loop = loop_;
+    return awaitable_from(reactor, loop_bridge_, loop_, [loop_bridge, loop, owned] {
+        return await_python(*loop_bridge, loop, owned);
+    });
 }
 
 std::size_t AppDispatcher::stop(std::chrono::milliseconds grace) {

@@ -92,6 +92,8 @@ void define_module(py::module_& m, const AppSpec& spec) {
                  out["max_ns"] = s.max_ns;
                  return out;
              })
+        .def("sleep", &AppDispatcher::sleep, py::arg("seconds"))
+        .def("relay", &AppDispatcher::relay, py::arg("awaitable"))
         .def_property_readonly("fd", &AppDispatcher::loop_fd)
         .def("drain", &AppDispatcher::drain_loop)
         .def(

@@ -117,6 +117,11 @@ void Server::start() {
 
 std::uint16_t Server::port() const noexcept { return impl_->port; }
 
+reactor_context* Server::reactor(std::size_t i) noexcept {
+    if (!impl_->running || i >= impl_->reactors.size()) return nullptr;
+    return &impl_->reactors[i]->scheduler();
+}
+
 TimingSummary Server::request_timings() const noexcept { return impl_->context.timings.summary(); }
 
 void Server::stop(std::chrono::milliseconds grace) {

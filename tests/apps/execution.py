@@ -86,3 +86,42 @@ def remember_nothing() -> None:
 @app.get("/background-log")
 async def background_log():
     return done_in_background
+
+
+# The future bridge: runtime futures awaited from Python (fasterapi.sleep, a
+# reactor timer) and Python awaitables resolving runtime futures (relay).
+@app.get("/runtime-sleep")
+async def runtime_sleep(seconds: float = 0.05):
+    import fasterapi
+
+    t0 = time.monotonic()
+    value = await fasterapi.sleep(seconds)
+    return {"value": value.decode(), "waited": time.monotonic() - t0}
+
+
+@app.get("/relay")
+async def relay(text: str = "hello", fail: bool = False, wrong_type: bool = False):
+    import fasterapi
+
+    async def produce():
+        await asyncio.sleep(0.01)
+        if fail:
+            raise ValueError(f"no {text}")
+        return 42 if wrong_type else text.upper()
+
+    try:
+        got = await fasterapi.relay(produce())
+    except RuntimeError as exc:
+        return {"error": str(exc)}
+    return {"got": got.decode()}
+
+
+@app.get("/runtime-sleep-from-thread")
+def runtime_sleep_from_thread():
+    import fasterapi
+
+    try:
+        fasterapi.sleep(0.01)
+    except ValueError as exc:
+        return {"error": str(exc)}
+    return {"error": None}

@@ -75,6 +75,15 @@ public:
         Py_XDECREF(server_address_);
         server_address_ = Py_NewRef(address);
     }
+    // The future bridge (future_bridge.hpp), with the GIL on the loop thread:
+    // an awaitable that a reactor timer resolves after `seconds` (with b"");
+    // and `relay`: `awaitable` is awaited from reactor thread 0 through a
+    // runtime future, whose result resolves the returned awaitable, so a
+    // value makes the whole trip Python -> runtime promise -> runtime future
+    // -> Python.
+    pybind11::object sleep(double seconds);
+    pybind11::object relay(pybind11::handle awaitable);
+
     // Without the GIL: stop the server (in-flight requests finish within
     // `grace`), then the executor. Returns handlers still running at the end.
     std::size_t stop(std::chrono::milliseconds grace);
@@ -108,6 +117,9 @@ private:
     // if that could not be started.
     bool exception_via_app(PyCall& call, PyObject* exc);
     PyObject* build_args_and_call(PyCall& call);
+    // Reactor 0's context, for the future bridge; throws unless called on
+    // the runtime's loop while the server runs.
+    reactor_context& bridge_reactor();
 
     const AppSpec& spec_;
     std::vector<BoundRoute> routes_;

@@ -30,6 +30,7 @@
 #include <memory>
 #include <string>
 
+#include "fasterapi/future.hpp"
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/http/response.hpp"
 #include "fasterapi/request_timing.hpp"
@@ -117,6 +118,9 @@ public:
     std::uint16_t port() const noexcept;
     // What request_timing recorded so far (count 0 when it is off).
     TimingSummary request_timings() const noexcept;
+    // The reactor_context of reactor thread `i` (0 <= i < reactors), for
+    // posting work that uses futures there; valid from start() until stop().
+    reactor_context* reactor(std::size_t i) noexcept;
     // Stop accepting, close idle connections, let in-flight requests finish
     // for up to `grace`, then close the rest and join the reactor threads.
     void stop(std::chrono::milliseconds grace);

@@ -59,6 +59,7 @@ std::uint16_t Reactor::listen(const asio::ip::tcp::endpoint& endpoint, int backl
 void Reactor::start_accepting() { accept(); }
 
 void Reactor::run() {
+    reactor_context::scope bound(scheduler_);
     for (;;) {
         try {
             io_.run();

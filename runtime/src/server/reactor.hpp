@@ -25,6 +25,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "fasterapi/asio_scheduler.hpp"
 #include "fasterapi/http/date.hpp"
 #include "fasterapi/http/parser.hpp"
 #include "fasterapi/server.hpp"
@@ -71,6 +72,9 @@ public:
     void close_all();   // close everything; run() returns soon after
 
     asio::io_context& io() noexcept { return io_; }
+    // The reactor_context bound on this reactor's thread while run() runs:
+    // futures, sleep() and foreign_promise there use it.
+    reactor_context& scheduler() noexcept { return scheduler_; }
     ServerContext& context() noexcept { return context_; }
     std::string_view date() noexcept { return date_.now(); }
     void remove(Connection* connection) noexcept;
@@ -83,6 +87,7 @@ private:
     void on_accepted(asio::ip::tcp::socket socket);
 
     asio::io_context io_{1};
+    asio_scheduler scheduler_{io_};
     asio::executor_work_guard<asio::io_context::executor_type> work_;
     ServerContext& context_;
     asio::ip::tcp::acceptor acceptor_;
