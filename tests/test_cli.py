@@ -115,14 +115,8 @@ def test_unsupported_feature_is_a_build_error_naming_route_and_line(tmp_path: Pa
     (tmp_path / "app.py").write_text(textwrap.dedent(
         '''
         from fastapi import FastAPI
-        from starlette.convertors import Convertor, register_url_convertor
+        from fasterapi import SSE
 
-        class Hex(Convertor):
-            regex = "[0-9a-f]+"
-            def convert(self, value): return int(value, 16)
-            def to_string(self, value): return format(value, "x")
-
-        register_url_convertor("hexnum", Hex())
         app = FastAPI()
 
 
@@ -131,14 +125,14 @@ def test_unsupported_feature_is_a_build_error_naming_route_and_line(tmp_path: Pa
             return {}
 
 
-        @app.get("/conv/{n:hexnum}")
-        def conv(n: int):
-            return {}
+        @app.get("/events")
+        async def events(sse: SSE):
+            sse.send("x")
         '''
     ))
     result = fasterapi("build", "app.py", cwd=tmp_path)
     assert result.returncode == 1
-    assert "app.py:19: error [GET /conv/{n:hexnum}]: path convertor ':hexnum' in '/conv/{n:hexnum}' is not compiled yet" \
+    assert "app.py:13: error [GET /events]: the fasterapi.SSE parameter 'sse' needs a plain `def` handler" \
         in result.stdout
     assert not (tmp_path / "app_fasterapi").exists()
 

@@ -32,6 +32,7 @@ from . import __version__
 from .ir import ANY_METHOD, App, Diagnostic, Param, PathPart, Route
 from .load import Loaded
 from .plan.patterns import CONVERTOR_REGEX
+from .validate import MAX_ARGS, MAX_CAPTURES
 
 _SCALARS: dict[Any, str] = {str: "str", int: "int", float: "float", bool: "bool"}
 _PRIMITIVE_DEFAULTS = (type(None), bool, int, float, str)
@@ -54,9 +55,18 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
     diagnostics: list[Diagnostic] = list(_app_diagnostics(app))
     routes: list[Route] = []
     names: dict[str, int] = {}
-    for index, live in enumerate(live_routes(app)):
-        route, diags = _inspect_route(index, live, base)
+    live = live_routes(app)
+    unroutable = False
+    for index, entry in enumerate(live):
+        route, diags = _inspect_route(index, entry, base)
+        if route is not None and sum(1 for p in route.parts if p.kind != "literal") > MAX_CAPTURES:
+            route, diags = None, [_unroutable(route.location, route.label,
+                                              f"a path with more than {MAX_CAPTURES} parameters")]
         diagnostics.extend(diags)
+        if any(d.feature == ROUTED_BY_FASTAPI for d in diags):
+            unroutable = True
+            routes.append(_catch_all(app, index))
+            break
         if route is None:
             continue
         name = route.name
@@ -65,10 +75,10 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
             route = _replace(route, name=f"{name}_{names[name]}")
         routes.append(route)
     if app.user_middleware:
-        routes, diags = _through_middleware(routes, app)
+        routes, diags = _through_middleware(routes, app, unroutable)
         diagnostics.extend(diags)
-    elif unmatched_handled_by_app(app) or app.max_body_size is not None or _has_frontend(app):
-        route, note = _unmatched_route(app, len(live_routes(app)))
+    elif not unroutable and (unmatched_handled_by_app(app) or app.max_body_size is not None or _has_frontend(app)):
+        route, note = _unmatched_route(app, len(live))
         routes.append(route)
         diagnostics.append(note)
     return App(
@@ -173,28 +183,24 @@ def _unmatched_route(app: FastAPI, index: int) -> tuple[Route, Diagnostic]:
     """Every method on every path, after the app's own routes: requests no
     route matches (or that only match with another method) go to the app's
     ASGI entry, whose router raises the HTTPException its handler answers."""
-    template = "/{path:path}"
-    parts, _ = path_parts(template)
     if unmatched_handled_by_app(app):
         why = f"the app handles 404/405 itself (exception handlers: {', '.join(custom_exception_handlers(app))})"
     elif _has_frontend(app):
         why = "the app serves a frontend (app.frontend(), low-priority routes tried after every other route)"
     else:
         why = f"FastAPI(max_body_size={app.max_body_size}) also limits requests no route matches"
-    note = Diagnostic("warning", "", f"{ANY_METHOD} {template}", "served by FastAPI",
+    note = Diagnostic("warning", "", f"{ANY_METHOD} /{{path:path}}", "served by FastAPI",
                       f"{why}: requests that match no route, or match one only with another method, are served "
                       "by FastAPI's own routing")
-    return Route(
-        index=index, name="any_unmatched", kind="request", methods=(ANY_METHOD,), path=template, parts=parts,
-        endpoint=_qualified(type(app)), location="", is_async=True, status_code=None, response_model=False,
-    ), note
+    return _catch_all(app, index), note
 
 
 def _middleware_names(app: FastAPI) -> str:
     return ", ".join(getattr(m.cls, "__name__", repr(m.cls)) for m in app.user_middleware)
 
 
-def _through_middleware(routes: list[Route], app: FastAPI) -> tuple[list[Route], list[Diagnostic]]:
+def _through_middleware(routes: list[Route], app: FastAPI,
+                        has_catch_all: bool) -> tuple[list[Route], list[Diagnostic]]:
     """With user middleware every HTTP request must pass through it (CORS
     answers preflight OPTIONS no route declares; a timing middleware sees 404s
     too): each route is served by the app's ASGI entry, and a last route for
@@ -202,20 +208,29 @@ def _through_middleware(routes: list[Route], app: FastAPI) -> tuple[list[Route],
     out: list[Route] = []
     diags: list[Diagnostic] = []
     for r in routes:
+        if r.name == "any_unmatched":
+            out.append(r)
+            continue
         if r.stream_param:
             diags.append(Diagnostic("error", r.location, r.label, "fasterapi.SSE",
                                     f"a fasterapi.SSE parameter cannot be combined with middleware "
                                     f"({_middleware_names(app)}) yet"))
             continue
         out.append(_replace(r, kind="request", params=(), body="", is_async=True))
+    if not has_catch_all:
+        out.append(_catch_all(app, len(live_routes(app))))
+    return out, diags
+
+
+def _catch_all(app: FastAPI, index: int) -> Route:
+    """Every method on every path, served by the app's ASGI entry: FastAPI
+    routes what reaches it. ``index`` is its place among the live routes."""
     template = "/{path:path}"
     parts, _ = path_parts(template)
-    out.append(Route(
-        index=len(live_routes(app)), name="any_unmatched", kind="request", methods=(ANY_METHOD,), path=template,
-        parts=parts, endpoint=_qualified(type(app)), location="", is_async=True, status_code=None,
-        response_model=False,
-    ))
-    return out, diags
+    return Route(
+        index=index, name="any_unmatched", kind="request", methods=(ANY_METHOD,), path=template, parts=parts,
+        endpoint=_qualified(type(app)), location="", is_async=True, status_code=None, response_model=False,
+    )
 
 
 def _location(func: Any, base: Path | None) -> str:
@@ -295,7 +310,7 @@ def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, lis
             endpoint = type(endpoint)  # an ASGI app: named by its class
         location = _location(endpoint, base)
         if problem:
-            return None, [Diagnostic("error", location, f"{','.join(methods)} {live.path}", "path", problem)]
+            return None, [_unroutable(location, f"{','.join(methods)} {live.path}", problem)]
         return Route(
             index=index, name=trampoline_name(methods, live.path), kind="request", methods=methods,
             path=live.path, parts=parts, endpoint=_qualified(endpoint), location=location,
@@ -309,7 +324,20 @@ def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, lis
                                  "FastAPI's own code, frames are handled natively")]
     kind = type(live).__name__
     label = getattr(live, "path", "") or kind
-    return None, [Diagnostic("error", "", label, kind, f"{kind} routes are not compiled yet ({label})")]
+    return None, [_unroutable("", label, f"a {kind} route")]
+
+
+# Diagnostic feature of a route the C++ router cannot represent.
+ROUTED_BY_FASTAPI = "routed by FastAPI"
+
+
+def _unroutable(location: str, label: str, what: str) -> Diagnostic:
+    """A route the C++ router cannot match (a Host route, a custom path
+    convertor ...): from it on, requests that no earlier route matches are
+    routed by FastAPI itself (inspect_app), so matching order stays Starlette's."""
+    return Diagnostic("warning", location, label, ROUTED_BY_FASTAPI,
+                      f"{what} cannot be routed in C++ yet: requests that no earlier route matches are routed by "
+                      "FastAPI's own router from here on (routes declared after it are served by FastAPI)")
 
 
 def _inspect_mount(index: int, mount: Mount) -> tuple[Route | None, list[Diagnostic]]:
@@ -323,7 +351,7 @@ def _inspect_mount(index: int, mount: Mount) -> tuple[Route | None, list[Diagnos
     label = f"{ANY_METHOD} {template}"
     parts, problem = path_parts(template)
     if problem:
-        return None, [Diagnostic("error", "", label, "path", problem)]
+        return None, [_unroutable("", label, problem)]
     note = Diagnostic("warning", "", label, "mount",
                       f"mounted {app_type.__name__} at {mount.path or '/'}: served by the app's own ASGI entry"
                       " (the mounted app answers), not compiled to C++")
@@ -375,9 +403,7 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     ) if present]
     parts, problem = path_parts(live.path)
     if problem:
-        unsupported("path convertor", f"{problem} is not compiled yet")
-    if diags:
-        return None, diags
+        return None, [_unroutable(location, label, problem)]
 
     common = dict(index=index, name=trampoline_name(methods, live.path), methods=methods, path=live.path,
                   parts=parts, endpoint=_qualified(live.endpoint), location=location,
@@ -403,6 +429,12 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
                            ("cookie", d.cookie_params)):
         for f in fields:
             params.append(_param(source, f, convertors.get(f.alias, "str") if source == "path" else "str"))
+    if len(params) + bool(stream_param) > MAX_ARGS and not stream_param:
+        note = Diagnostic("warning", location, label, "served by FastAPI",
+                          f"served by FastAPI's own request handling, not compiled to C++ yet: {len(params)} "
+                          f"parameters (at most {MAX_ARGS} are compiled)")
+        common["is_async"] = True
+        return Route(kind="request", **common), [*diags, note]  # type: ignore[arg-type]
     return Route(kind="api", params=tuple(params), body=json_body, stream_param=stream_param,
                  **common), diags  # type: ignore[arg-type]
 
