@@ -149,3 +149,12 @@ def test_a_python_awaitable_resolves_a_runtime_promise(server):
         with concurrent.futures.ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(lambda i: client.get("/relay", params={"text": f"n{i}"}).json(), range(40)))
         assert answers == [{"got": f"N{i}"} for i in range(40)]
+
+
+def test_threadpool_workers_are_reused(server):
+    """anyio keeps its worker threads for the loop's root task: 30 requests
+    one after another run their `def` dependency on a thread or two, not on
+    30 new ones (as when the loop had no root task)."""
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        counts = [client.get("/dependency-threads").json()["threads"] for _ in range(30)]
+    assert counts[-1] <= 4, counts

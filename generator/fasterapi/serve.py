@@ -74,6 +74,27 @@ def _new_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
+def _start_loop(loop: asyncio.AbstractEventLoop) -> tuple[threading.Thread, Any]:
+    """Runs ``loop`` in its own thread until the returned function is called.
+
+    The loop runs one long-lived root task (run_until_complete), as it does
+    under uvicorn's ``asyncio.run``: anyio ties its worker threads to the
+    root task it finds, and with none (run_forever) it takes each request's
+    own task as the root, so every `def` dependency or threadpool call
+    started a new thread and stopped it when the request ended."""
+    stopped = loop.create_future()
+
+    async def root() -> None:
+        await stopped
+
+    def stop() -> None:
+        loop.call_soon_threadsafe(lambda: stopped.done() or stopped.set_result(None))
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(root(),), name="fasterapi-asyncio", daemon=True)
+    thread.start()
+    return thread, stop
+
+
 class _Signals:
     """SIGINT/SIGTERM set an event, from the first signal until restore(): a
     signal repeated during the graceful shutdown must not kill the process
@@ -106,8 +127,7 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     pid = os.getpid()
     logger.info("Started server process [%d]", pid)
     loop = _new_loop()
-    loop_thread = threading.Thread(target=loop.run_forever, name="fasterapi-asyncio", daemon=True)
-    loop_thread.start()
+    loop_thread, stop_loop = _start_loop(loop)
     bridge.attach_loop(loop)
 
     def on_loop(coro: Any, timeout: float | None = None) -> Any:
@@ -154,7 +174,7 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
             on_loop(lifespan.__aexit__(None, None, None), timeout=grace)
         finally:
             logger.info("Application shutdown complete.")
-            loop.call_soon_threadsafe(loop.stop)
+            stop_loop()
             loop_thread.join(5)
             logger.info("Finished server process [%d]", pid)
             signals.restore()

@@ -2,8 +2,9 @@
 
 import asyncio
 import time
+from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 
@@ -125,3 +126,20 @@ def runtime_sleep_from_thread():
     except ValueError as exc:
         return {"error": str(exc)}
     return {"error": None}
+
+
+# FastAPI runs `def` dependencies on anyio's worker threads, which anyio keeps
+# for as long as the loop's root task lives: they must be reused.
+_dependency_threads: set = set()
+
+
+def thread_of_dependency():
+    import threading
+
+    _dependency_threads.add(threading.current_thread())  # kept alive: no object is reused
+    return len(_dependency_threads)
+
+
+@app.get("/dependency-threads")
+async def dependency_threads(count: Annotated[int, Depends(thread_of_dependency)]):
+    return {"threads": count}
