@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import gc
 import json
 import logging
@@ -305,10 +304,10 @@ class AsgiCall:
     def __init__(self, app: FastAPI, state: dict[str, Any] | None) -> None:
         self.app = app
         self.state = state or {}
-
-    @functools.cached_property
-    def errors(self) -> Any:
-        return _error_stack(self.app)
+        # The app's middleware stack around a raiser (_error_stack), when
+        # compiled routes' errors go to the app's own exception handlers.
+        # Set by bind(), before serving: building it swaps app.router briefly.
+        self.errors: Any = None
 
     def scope(self, method: str, path: str, raw_path: bytes, raw_query: bytes, headers: list[tuple[bytes, bytes]],
               http_version: str, server: tuple[str, int] | None) -> dict[str, Any]:
@@ -704,6 +703,8 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
     from .inspect import custom_exception_handlers
 
     errors_via_app = bool(custom_exception_handlers(app))
+    if errors_via_app:
+        asgi.errors = _error_stack(app)
     bindings = []
     for r in ir.routes:
         live = routes[r.index] if r.index < len(routes) else None  # None: the unmatched-requests route
@@ -740,9 +741,11 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     if r.stream_param:
         endpoint = _sse_endpoint(live.endpoint, r.stream_param)
         kwnames += (r.stream_param,)
-    return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults),
-                   is_async=r.is_async, fast_json=not r.response_model and status != 205, status_code=status, route=live,
-                   asgi=asgi, body_field=body_field, stream_param=r.stream_param, path_convertors=convertors)
+    # 205: FastAPI keeps the content-length of a body it drops (finish()).
+    fast_json = not r.response_model and status != 205
+    return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults), is_async=r.is_async,
+                   fast_json=fast_json, status_code=status, route=live, asgi=asgi, body_field=body_field,
+                   stream_param=r.stream_param, path_convertors=convertors)
 
 
 def _event_stream_endpoint(live: Any, status: int) -> Any:

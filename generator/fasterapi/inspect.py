@@ -429,7 +429,7 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
                            ("cookie", d.cookie_params)):
         for f in fields:
             params.append(_param(source, f, convertors.get(f.alias, "str") if source == "path" else "str"))
-    if len(params) + bool(stream_param) > MAX_ARGS and not stream_param:
+    if len(params) > MAX_ARGS and not stream_param:
         note = Diagnostic("warning", location, label, "served by FastAPI",
                           f"served by FastAPI's own request handling, not compiled to C++ yet: {len(params)} "
                           f"parameters (at most {MAX_ARGS} are compiled)")
