@@ -197,7 +197,7 @@ def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
             return {}
 
         @app.get("/gen")
-        async def gen():
+        def gen():  # a sync generator: FastAPI drives it (async ones are compiled)
             yield b"x"
 
         @app.get("/conv/{n:fasterapi_test_hex}")

@@ -123,7 +123,8 @@ def test_idle_event_stream_gets_keepalive_pings(server):
     assert b": ping\n\n" in data
 
 
-@pytest.mark.parametrize("path,name", [("/sse/idle", "sse/idle"), ("/sse/forever", "sse/forever")])
+@pytest.mark.parametrize("path,name", [("/sse/idle", "sse/idle"), ("/sse/forever", "sse/forever"),
+                                       ("/jsonl/forever", "jsonl/forever")])
 def test_client_disconnect_closes_the_generator_promptly(server, path, name):
     sock = request(server.port, f"GET {path} HTTP/1.1\r\nhost: x\r\n\r\n".encode())
     assert b"hello" in read_until(sock, b"hello")

@@ -749,16 +749,19 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
 
 
 def _event_stream_endpoint(live: Any, status: int) -> Any:
-    """The compiled endpoint of an EventSourceResponse generator: makes the
-    generator (nothing of it runs yet) and returns it to be driven."""
-    from .event_stream import EventSerializer, NativeEventStream, event_stream_head
+    """The compiled endpoint of an EventSourceResponse or JSON Lines
+    generator: makes the generator (nothing of it runs yet) and returns it
+    to be driven."""
+    from .event_stream import (EventSerializer, JsonLinesSerializer, NativeEventStream, event_stream_head,
+                               json_lines_head)
 
     generator_function = live.endpoint
-    head = event_stream_head(status)
-    serialize = EventSerializer(live)
+    events = bool(getattr(live, "is_sse_stream", False))
+    head = event_stream_head(status) if events else json_lines_head(status)
+    serialize = EventSerializer(live) if events else JsonLinesSerializer(live)
 
     async def call(**kwargs: Any) -> NativeEventStream:
-        return NativeEventStream(generator_function(**kwargs), head, status, serialize)
+        return NativeEventStream(generator_function(**kwargs), head, status, serialize, keep_alive=events)
 
     return call
 

@@ -1,5 +1,6 @@
 """FastAPI's Server-Sent Events (``response_class=EventSourceResponse`` on an
-``async def`` path operation that yields), driven natively.
+``async def`` path operation that yields) and JSON Lines (an ``async def``
+path operation that yields, without a response class), driven natively.
 
 FastAPI runs such an endpoint through two anyio memory streams, a task group
 of two tasks and a StreamingResponse with its own disconnect listener. A
@@ -43,6 +44,12 @@ def event_stream_head(status_code: int) -> bytes:
     response = StreamingResponse(_NoBody(), media_type="text/event-stream", status_code=status_code)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
+    return b"".join(name + b": " + value + b"\r\n" for name, value in response.raw_headers)
+
+
+def json_lines_head(status_code: int) -> bytes:
+    """The head of FastAPI's JSON Lines stream: ``content-type: application/jsonl``."""
+    response = StreamingResponse(_NoBody(), media_type="application/jsonl", status_code=status_code)
     return b"".join(name + b": " + value + b"\r\n" for name, value in response.raw_headers)
 
 
@@ -94,16 +101,27 @@ class EventSerializer:
         return format_sse_event(data_str=text, event=item.event, id=item.id, retry=item.retry, comment=item.comment)
 
 
+class JsonLinesSerializer(EventSerializer):
+    """Items of a generator endpoint without a response class, as FastAPI
+    writes them: each validated and JSON-encoded like an event's data, one
+    per line."""
+
+    def __call__(self, item: Any) -> bytes:
+        return self.data(item) + b"\n"
+
+
 class NativeEventStream(Response):
     """What the compiled endpoint returns: the generator, still unstarted.
     The bridge runs ``drive`` on the runtime's loop (bridge.stream_response)."""
 
-    def __init__(self, generator: Any, head: bytes, status_code: int, serialize: EventSerializer) -> None:
+    def __init__(self, generator: Any, head: bytes, status_code: int, serialize: EventSerializer,
+                 keep_alive: bool = True) -> None:
         # No Response.__init__: there is no body to render.
         self.generator = generator
         self.head = head
         self.status_code = status_code
         self.serialize = serialize
+        self.keep_alive = keep_alive  # FastAPI's ping comments: event streams only, not JSON Lines
         self.background = None
         self.body = None  # type: ignore[assignment] # a streamed body
 
@@ -133,17 +151,21 @@ class NativeEventStream(Response):
                 stream.write(KEEPALIVE_COMMENT)
             ping = loop.call_later(interval, keep_alive)
 
+        pings = self.keep_alive
+
         stream.set_waker(wake)
         events = self.generator.__aiter__()
         try:
             while True:
-                ping = loop.call_later(interval, keep_alive)
+                if pings:
+                    ping = loop.call_later(interval, keep_alive)
                 try:
                     item = await events.__anext__()
                 except StopAsyncIteration:
                     break
                 finally:
-                    ping.cancel()
+                    if ping is not None:
+                        ping.cancel()
                 state = stream.write(self.serialize(item))
                 while state == FULL:
                     writable = loop.create_future()

@@ -440,9 +440,11 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
 
 
 def native_event_stream(live: Any) -> bool:
-    """An ``async def`` generator with ``response_class=EventSourceResponse``:
-    the runtime drives its events itself (fasterapi.event_stream)."""
-    return bool(getattr(live, "is_sse_stream", False)) and inspect.isasyncgenfunction(inspect.unwrap(live.endpoint))
+    """An ``async def`` generator with ``response_class=EventSourceResponse``
+    (Server-Sent Events) or without a response class (JSON Lines): the
+    runtime drives its items itself (fasterapi.event_stream)."""
+    streams = getattr(live, "is_sse_stream", False) or getattr(live, "is_json_stream", False)
+    return bool(streams) and inspect.isasyncgenfunction(inspect.unwrap(live.endpoint))
 
 
 def _sse_param(live: Any) -> str:

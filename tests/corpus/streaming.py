@@ -93,6 +93,31 @@ async def jsonl() -> AsyncIterable[Tick]:
         yield Tick(n=n, label="x" * n)
 
 
+@app.get("/jsonl/plain", status_code=202)
+async def jsonl_plain(count: int = 2):
+    for n in range(count):
+        yield {"n": n, "ratio": n / 3, "bad": float("nan") if n else None}
+    yield [1, "two", None]
+    yield "text"
+
+
+@app.get("/jsonl/typed", response_model_exclude_none=True)
+async def jsonl_typed() -> AsyncIterable[Quote]:
+    yield Quote(symbol="A", price=1)
+    yield {"symbol": "B", "price": "2.5", "note": "dict"}
+
+
+@app.get("/jsonl/forever")
+async def jsonl_forever():
+    try:
+        yield {"hello": "lines"}
+        while True:
+            await asyncio.sleep(0.05)
+            yield {"t": 1}
+    finally:
+        closed.append("jsonl/forever")
+
+
 @app.get("/jsonl/sync")
 def jsonl_sync():
     yield {"a": 1}
@@ -195,6 +220,10 @@ CASES = [
     Case("GET", "/sse/quotes?count=x"),
     Case("GET", "/sse/sync"),
     Case("GET", "/jsonl"),
+    Case("GET", "/jsonl/plain"),
+    Case("GET", "/jsonl/plain?count=0"),
+    Case("GET", "/jsonl/plain?count=x"),
+    Case("GET", "/jsonl/typed"),
     Case("GET", "/jsonl/sync"),
     Case("GET", "/stream"),
     Case("GET", "/stream?count=0"),
