@@ -383,3 +383,38 @@ def test_sse_parameters_are_compiled_and_misuse_is_named(tmp_path: Path):
     found = {(d.severity, d.route): d.message for d in ir.diagnostics}
     assert "needs a plain `def` handler" in found[("error", "GET /afeed")]
     assert "cannot be combined with Depends" in found[("error", "GET /dfeed")]
+
+
+def test_async_generator_streams_are_compiled(tmp_path: Path):
+    """An async generator with EventSourceResponse (events) or with no response
+    class (JSON Lines) is compiled: its parameters converted, its items driven
+    by the runtime (fasterapi.event_stream). A sync generator, and an async one
+    with another response class, stay with FastAPI."""
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        from fastapi.responses import StreamingResponse
+        from fastapi.sse import EventSourceResponse
+
+        app = FastAPI(openapi_url=None)
+
+        @app.get("/events", response_class=EventSourceResponse)
+        async def events(n: int = 1):
+            yield {"n": n}
+
+        @app.get("/lines")
+        async def lines(n: int = 1):
+            yield {"n": n}
+
+        @app.get("/sync-lines")
+        def sync_lines():
+            yield {"n": 1}
+
+        @app.get("/raw", response_class=StreamingResponse)
+        async def raw():
+            yield b"x"
+    """, "svc_streams.py")
+    routes = {r.path: r for r in ir_of(path).routes}
+    for compiled in ("/events", "/lines"):
+        assert (routes[compiled].kind, routes[compiled].is_async) == ("api", True)
+        assert [(p.name, p.converter) for p in routes[compiled].params] == [("n", "int")]
+    assert routes["/sync-lines"].kind == "request" and routes["/raw"].kind == "request"

@@ -124,9 +124,9 @@ class Binding:
     # runtime hands a longer body to FastAPI, which answers 413 as it does.
     max_body_size: int | None = None
 
-    def exception_via_app(self, answer: Any, exc: BaseException, method: str, path: str, raw_path: bytes,
-                          raw_query: bytes, headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                          server: tuple[str, int] | None) -> None:
+    def exception_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
+                          headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
+                          server: tuple[str, int] | None, *, exc: BaseException) -> None:
         """The handler raised ``exc``: answer as the app's exception handlers
         would (or FastAPI's defaults, or a 500), on the runtime's loop.
         Called from any thread."""
@@ -244,14 +244,16 @@ def run_in_background(task: Any) -> None:
         except Exception as exc:  # noqa: BLE001 - the response is already sent; log it
             internal_error(exc)
 
-    def start() -> None:
-        t = loop.create_task(run())
-        _background.add(t)
-        t.add_done_callback(_background.discard)
-
     # Queued behind the loop's current work, so the response is written first
     # whenever the writer is not itself waiting on the loop.
-    loop.call_soon_threadsafe(start)
+    loop.call_soon_threadsafe(_keep_task, loop, run())
+
+
+def _keep_task(loop: asyncio.AbstractEventLoop, coro: Any) -> None:
+    """On the loop: runs ``coro`` as a task, referenced until it is done."""
+    t = loop.create_task(coro)
+    _background.add(t)
+    t.add_done_callback(_background.discard)
 
 
 def spawn(coro: Any) -> None:
@@ -260,20 +262,14 @@ def spawn(coro: Any) -> None:
     if loop is None:
         coro.close()
         raise RuntimeError("the runtime's loop is not attached")
-
-    def start() -> None:
-        t = loop.create_task(coro)
-        _background.add(t)
-        t.add_done_callback(_background.discard)
-
     try:
         on_loop = asyncio.get_running_loop() is loop
     except RuntimeError:
         on_loop = False
     if on_loop:
-        start()
+        _keep_task(loop, coro)
     else:
-        loop.call_soon_threadsafe(start)
+        loop.call_soon_threadsafe(_keep_task, loop, coro)
 
 
 def redirect(path: str, raw_query: bytes, host: str | None, server: tuple[str, int]) -> Rendered:
@@ -435,12 +431,7 @@ def stream_response(response: Response, answer: Any, method: str, http_version: 
                 except Exception as exc:  # noqa: BLE001 - the response is over; log it like uvicorn
                     internal_error(exc)
 
-    def start() -> None:
-        t = loop.create_task(run())
-        _background.add(t)
-        t.add_done_callback(_background.discard)
-
-    loop.call_soon_threadsafe(start)
+    loop.call_soon_threadsafe(_keep_task, loop, run())
 
 
 class _Sink:

@@ -44,12 +44,15 @@ def event_stream_head(status_code: int) -> bytes:
     response = StreamingResponse(_NoBody(), media_type="text/event-stream", status_code=status_code)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
-    return b"".join(name + b": " + value + b"\r\n" for name, value in response.raw_headers)
+    return _header_lines(response)
 
 
 def json_lines_head(status_code: int) -> bytes:
     """The head of FastAPI's JSON Lines stream: ``content-type: application/jsonl``."""
-    response = StreamingResponse(_NoBody(), media_type="application/jsonl", status_code=status_code)
+    return _header_lines(StreamingResponse(_NoBody(), media_type="application/jsonl", status_code=status_code))
+
+
+def _header_lines(response: Response) -> bytes:
     return b"".join(name + b": " + value + b"\r\n" for name, value in response.raw_headers)
 
 

@@ -760,21 +760,7 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
     if (via_asgi(pc)) {
         // The bridge answers through `answer`, as soon as the app has sent
         // its response; the coroutine itself may run on after that.
-        PyObject* answer = new_answer(pc);
-        if (!answer) return nullptr;
-        PyObject* headers = header_list(req);
-        if (!headers) {
-            Py_DECREF(answer);
-            return nullptr;
-        }
-        std::string_view method = http::method_name(req.method);
-        if (method.empty()) method = req.method_token;
-        PyObject* result = PyObject_CallFunction(
-            br.asgi, "(Ns#NNNONsO)", answer, method.data(), static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path),
-            new_bytes(req.path), new_bytes(req.query), headers, new_bytes(req.body),
-            req.version_minor == 0 ? "1.0" : "1.1", server_address_ ? server_address_ : Py_None);
-        Py_DECREF(headers);
-        return result;
+        return call_for_request(pc, br.asgi, nullptr);
     }
 
     if (!pc.deferred) return build_args_and_call(pc);
@@ -975,24 +961,35 @@ void AppDispatcher::respond_exception(PyCall& pc) {
 }
 
 bool AppDispatcher::exception_via_app(PyCall& pc, PyObject* exc) {
-    const http::Request& req = pc.call.request;
-    PyObject* answer = new_answer(pc);
-    if (!answer) return false;
-    PyObject* headers = header_list(req);
-    if (!headers) {
-        Py_DECREF(answer);
-        return false;
-    }
-    std::string_view method = http::method_name(req.method);
-    if (method.empty()) method = req.method_token;
-    PyObject* r = PyObject_CallMethod(
-        routes_[pc.call.route].binding, "exception_via_app", "(NOs#NNNNNsO)", answer, exc, method.data(),
-        static_cast<Py_ssize_t>(method.size()), new_str(pc.call.path), new_bytes(req.path), new_bytes(req.query),
-        headers, new_bytes(req.body), req.version_minor == 0 ? "1.0" : "1.1",
-        server_address_ ? server_address_ : Py_None);
+    PyObject* fn = PyObject_GetAttrString(routes_[pc.call.route].binding, "exception_via_app");
+    PyObject* kwargs = fn ? Py_BuildValue("{sO}", "exc", exc) : nullptr;
+    PyObject* r = kwargs ? call_for_request(pc, fn, kwargs) : nullptr;
+    Py_XDECREF(kwargs);
+    Py_XDECREF(fn);
     if (!r) return false;
     Py_DECREF(r);
     return true;
+}
+
+PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kwargs) {
+    const http::Request& req = pc.call.request;
+    PyObject* answer = new_answer(pc);
+    if (!answer) return nullptr;
+    PyObject* headers = header_list(req);
+    if (!headers) {
+        Py_DECREF(answer);
+        return nullptr;
+    }
+    std::string_view method = http::method_name(req.method);
+    if (method.empty()) method = req.method_token;
+    PyObject* args = Py_BuildValue("(Ns#NNNNNsO)", answer, method.data(), static_cast<Py_ssize_t>(method.size()),
+                                   new_str(pc.call.path), new_bytes(req.path), new_bytes(req.query), headers,
+                                   new_bytes(req.body), req.version_minor == 0 ? "1.0" : "1.1",
+                                   server_address_ ? server_address_ : Py_None);
+    if (!args) return nullptr;
+    PyObject* result = PyObject_Call(fn, args, kwargs);
+    Py_DECREF(args);
+    return result;
 }
 
 void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {

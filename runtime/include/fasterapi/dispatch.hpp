@@ -116,6 +116,11 @@ private:
     // handlers answer it on the loop); false, with a Python exception set,
     // if that could not be started.
     bool exception_via_app(PyCall& call, PyObject* exc);
+    // fn(answer, method, path, raw_path, raw_query, headers, body,
+    // http_version, server, **kwargs): the request as the bridge's ASGI
+    // callers take it, its Responder moved into `answer`. A new reference,
+    // or nullptr with a Python exception set.
+    PyObject* call_for_request(PyCall& call, PyObject* fn, PyObject* kwargs);
     PyObject* build_args_and_call(PyCall& call);
     // Reactor 0's context, for the future bridge; throws unless called on
     // the runtime's loop while the server runs.
