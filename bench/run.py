@@ -59,6 +59,7 @@ class Endpoint:
     status: int = 200
     script: str | None = None  # wrk Lua script under bench/apps/ (request method, body, headers)
     body: bytes | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # what the script sends besides a JSON body's content type
 
 
 ITEM = b'{"name":"widget","price":12.5,"quantity":3,"tags":["blue","small"],"in_stock":true}'
@@ -67,7 +68,11 @@ ENDPOINTS = {
     "GET /users/{id}?q=": Endpoint("/users/42?q=x"),
     "GET /blocking": Endpoint("/blocking"),
     "POST /items": Endpoint("/items", "POST", 201, "post_items.lua", ITEM),
+    "GET /me (Depends)": Endpoint("/me", script="me.lua", headers=(("X-Token", "tok-1"),)),
 }
+# Endpoints only the FastAPI app has (the servers running it: FasterAPI, uvicorn, Granian ASGI).
+FASTAPI_ONLY = ("GET /me (Depends)",)
+BARE = tuple(e for e in ENDPOINTS if e not in FASTAPI_ONLY)
 NOT_MEASURED = {
     "GET /events (SSE)": "measured against uvicorn by make bench-stream (bench/stream.py)",
     "WS /echo": "measured against uvicorn by make bench-stream (bench/stream.py)",
@@ -215,16 +220,16 @@ def peers(work: Path) -> list[Peer]:
     out.append(Peer("Granian RSGI (raw)", [granian, "--interface", "rsgi", "--host", "127.0.0.1",
                                            "--port", str(port := free_port()), "--workers", "1", "--no-ws",
                                            "--log-level", "warning", "rsgi_app:app"], APPS, port,
-                    version=f"granian {_version('granian')}", note="bare RSGI handler, no framework",
+                    version=f"granian {_version('granian')}", note="bare RSGI handler, no framework", endpoints=BARE,
                     setup=_missing("granian", "granian")))
     out.append(Peer("BlackSheep", [*uvicorn, "--port", str(port := free_port()), "blacksheep_app:app"], APPS, port,
-                    version=f"blacksheep {_version('blacksheep')}", note="under uvicorn (httptools + uvloop)",
+                    version=f"blacksheep {_version('blacksheep')}", note="under uvicorn (httptools + uvloop)", endpoints=BARE,
                     setup=_missing("blacksheep", "blacksheep") or _missing("uvicorn", "uvicorn")))
     out.append(Peer("Robyn", [py, "robyn_app.py", "--port", str(port := free_port())], APPS, port,
-                    version=f"robyn {_version('robyn')}", note="1 process, 1 worker",
+                    version=f"robyn {_version('robyn')}", note="1 process, 1 worker", endpoints=BARE,
                     setup=_missing("robyn", "robyn")))
     out.append(Peer("socketify.py", [py, "socketify_app.py", "--port", str(port := free_port())], APPS, port,
-                    version=f"socketify {_version('socketify')}", note="1 process",
+                    version=f"socketify {_version('socketify')}", note="1 process", endpoints=BARE,
                     setup=_missing("socketify", "socketify")))
 
     static = ("GET /json", "GET /users/{id}?q=", "POST /items")
@@ -271,6 +276,7 @@ def wrk(port: int, ep: Endpoint, seconds: int, connections: int, cpus: str = LOA
 
 def fetch(port: int, ep: Endpoint) -> tuple[int, bytes]:
     headers = {"Content-Type": "application/json"} if ep.body is not None else {}
+    headers.update(ep.headers)
     req = urllib.request.Request(f"http://127.0.0.1:{port}{ep.path}", data=ep.body, method=ep.method,
                                  headers=headers)
     try:

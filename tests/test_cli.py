@@ -140,26 +140,60 @@ def test_unsupported_feature_is_a_build_error_naming_route_and_line(tmp_path: Pa
 def test_routes_with_features_not_compiled_are_named_at_build_time(tmp_path: Path):
     (tmp_path / "app.py").write_text(textwrap.dedent(
         '''
-        from fastapi import Depends, FastAPI, Header
+        from fastapi import FastAPI, Form
 
         app = FastAPI()
+
+
+        @app.post("/login")
+        def login(username: str = Form(), password: str = Form()):
+            return {"user": username}
+        '''
+    ))
+    result = fasterapi("build", "app.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ("app.py:7: warning [POST /login]: served by FastAPI's own request handling, not compiled to C++ yet: "
+            "form body") in result.stdout
+    routes = fasterapi("routes", "app.py", cwd=tmp_path).stdout
+    assert "FastAPI handler (form body)" in routes
+
+
+def test_routes_with_dependencies_say_where_their_plan_runs(tmp_path: Path):
+    (tmp_path / "app.py").write_text(textwrap.dedent(
+        '''
+        from fastapi import Depends, FastAPI, Header
+        from fastapi.security import APIKeyHeader
+
+        app = FastAPI()
+        key = APIKeyHeader(name="x-key")
 
 
         def dep():
             return 1
 
 
+        async def adep():
+            return 2
+
+
         @app.get("/dep")
-        def with_dep(x: int = Depends(dep), agent: str = Header(default="?")):
+        def with_dep(x: int = Depends(dep), k: str = Depends(key), agent: str = Header(default="?")):
             return {"x": x, "agent": agent}
+
+
+        @app.get("/adep")
+        def with_adep(x: int = Depends(adep)):
+            return {"x": x}
         '''
     ))
     result = fasterapi("build", "app.py", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert ("app.py:11: warning [GET /dep]: served by FastAPI's own request handling, not compiled to C++ yet: "
-            "Depends") in result.stdout
-    routes = fasterapi("routes", "app.py", cwd=tmp_path).stdout
-    assert "FastAPI handler (Depends)" in routes
+    assert "warning" not in result.stdout
+    rows = {line.split()[1]: line for line in fasterapi("routes", "app.py", cwd=tmp_path).stdout.splitlines()
+            if line.startswith("GET")}
+    # FastAPI's security helpers never suspend: the whole plan runs on the worker thread.
+    assert rows["/dep"].endswith("yes: routed in C++, dependency plan in Python on a worker thread")
+    assert rows["/adep"].endswith("yes: routed in C++, dependency plan in Python on the event loop")
 
 
 def test_mounts_are_listed_and_warned_about(tmp_path: Path):

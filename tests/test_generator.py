@@ -207,14 +207,14 @@ def test_features_not_compiled_are_named_and_served_by_fastapi(tmp_path: Path):
     ir = ir_of(path)
     found = {(d.severity, d.location, d.route): d.message for d in ir.diagnostics}
     assert ("warning", "svc_unsupported.py:13", "GET /h") not in found  # Header() params are compiled
-    assert found[("warning", "svc_unsupported.py:17", "GET /r")].endswith("not compiled to C++ yet: Request parameter")
+    assert ("warning", "svc_unsupported.py:17", "GET /r") not in found  # a Request parameter: a dependency plan
     assert found[("warning", "svc_unsupported.py:25", "GET /conv/{n:fasterapi_test_hex}")].startswith(
         "path convertor ':fasterapi_test_hex' in '/conv/{n:fasterapi_test_hex}' cannot be routed in C++ yet: "
         "requests that no earlier route matches are routed by FastAPI's own router from here on")
     assert found[("warning", "svc_unsupported.py:21", "GET /gen")].endswith("generator endpoint (streamed body)")
     assert not [d for d in ir.diagnostics if d.severity == "error"]
     kinds = {r.path: (r.kind, r.is_async) for r in ir.routes}
-    assert kinds["/h"] == ("api", False) and kinds["/r"] == ("request", True)
+    assert kinds["/h"] == ("api", False) and kinds["/r"] == ("solved", False)
     (header,) = next(r for r in ir.routes if r.path == "/h").params
     assert (header.source, header.alias, header.converter) == ("header", "x", "str")
     assert "/conv/{n:fasterapi_test_hex}" not in kinds and kinds["/gen"] == ("request", True)

@@ -1,15 +1,17 @@
 """The benchmark app, written as a FastAPI user would. Served compiled by
 FasterAPI, and as it is by uvicorn and Granian for comparison.
 
-POST /items takes a JSON body; FasterAPI serves such routes through the app's
-own ASGI handling for now, and the benchmark measures them as they are.
-SSE and WebSocket endpoints are added here when FasterAPI serves them.
+GET /me resolves a small dependency chain (an API key header through
+FastAPI's APIKeyHeader, a database handle, the current user); only the
+FastAPI-based servers run it. SSE and WebSocket endpoints are measured by
+bench/stream.py.
 """
 
 import time
-from typing import Optional
+from typing import Annotated, Optional
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 
 app = FastAPI(openapi_url=None)
@@ -47,3 +49,33 @@ class Item(BaseModel):
 @app.post("/items", response_model=Item, status_code=201)
 def create_item(item: Item):
     return item
+
+
+class Database:
+    """Stands in for a connection pool: a lookup that costs nothing."""
+
+    def __init__(self) -> None:
+        self.users = {"tok-1": {"id": 1, "name": "Ann", "roles": ["admin", "staff"]}}
+
+    def user_for(self, token: str) -> Optional[dict]:
+        return self.users.get(token)
+
+
+DB = Database()
+api_key = APIKeyHeader(name="x-token")
+
+
+def get_db() -> Database:
+    return DB
+
+
+def current_user(token: Annotated[str, Depends(api_key)], db: Annotated[Database, Depends(get_db)]) -> dict:
+    user = db.user_for(token)
+    if user is None:
+        raise HTTPException(status_code=401, detail="invalid token")
+    return user
+
+
+@app.get("/me")
+def me(user: Annotated[dict, Depends(current_user)], verbose: bool = False):
+    return {"id": user["id"], "name": user["name"], "roles": user["roles"] if verbose else []}

@@ -272,6 +272,16 @@ def spawn(coro: Any) -> None:
         loop.call_soon_threadsafe(_keep_task, loop, coro)
 
 
+def run_on_loop(coro: Any) -> Any:
+    """Runs a coroutine on the runtime's loop and waits for its result, from
+    a worker thread (never from the loop itself)."""
+    loop = _loop
+    if loop is None:
+        coro.close()
+        raise RuntimeError("the runtime's loop is not attached")
+    return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+
 def redirect(path: str, raw_query: bytes, host: str | None, server: tuple[str, int]) -> Rendered:
     """Starlette's redirect_slashes answer for a path whose other slash form matches."""
     headers = [] if host is None else [(b"host", host.encode("latin-1"))]
@@ -413,25 +423,26 @@ def stream_response(response: Response, answer: Any, method: str, http_version: 
     loop = _loop
     if loop is None:
         raise RuntimeError("the runtime's loop is not attached")
+    loop.call_soon_threadsafe(_keep_task, loop, serve_streaming(response, answer, method, http_version))
+
+
+async def serve_streaming(response: Response, answer: Any, method: str, http_version: str) -> None:
+    """Sends a streaming response (and runs its background tasks), on the loop."""
     scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
              "method": method, "scheme": "http", "path": "", "root_path": "", "query_string": b"",
              "headers": [], "client": None, "server": None}
-
-    async def run() -> None:
-        try:
-            await serve_asgi(response, scope, b"", answer)
-        finally:
-            # A client that went away leaves the body iterator suspended
-            # where it was; close it now, so its `finally` runs at once
-            # rather than whenever the garbage collector gets to it.
-            aclose = getattr(getattr(response, "body_iterator", None), "aclose", None)
-            if aclose is not None:
-                try:
-                    await aclose()
-                except Exception as exc:  # noqa: BLE001 - the response is over; log it like uvicorn
-                    internal_error(exc)
-
-    loop.call_soon_threadsafe(_keep_task, loop, run())
+    try:
+        await serve_asgi(response, scope, b"", answer)
+    finally:
+        # A client that went away leaves the body iterator suspended
+        # where it was; close it now, so its `finally` runs at once
+        # rather than whenever the garbage collector gets to it.
+        aclose = getattr(getattr(response, "body_iterator", None), "aclose", None)
+        if aclose is not None:
+            try:
+                await aclose()
+            except Exception as exc:  # noqa: BLE001 - the response is over; log it like uvicorn
+                internal_error(exc)
 
 
 class _Sink:
@@ -699,11 +710,20 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
     bindings = []
     for r in ir.routes:
         live = routes[r.index] if r.index < len(routes) else None  # None: the unmatched-requests route
+        limits = [x for x in (getattr(live, "max_body_size", None), app.max_body_size) if x is not None]
+        max_body_size = min(limits) if limits else None
+        if r.kind == "solved":
+            from .dependencies import SolvedRoute
+
+            solved = SolvedRoute(live, app, asgi, on_loop=r.is_async, errors_via_app=errors_via_app,
+                                 max_body_size=max_body_size)
+            bindings.append(Binding(endpoint=solved, kwnames=(), defaults=(), is_async=r.is_async, fast_json=False,
+                                    status_code=200, route=live, asgi=solved))
+            continue
         binding = _bind_route(live, r, asgi)
         binding.errors_via_app = errors_via_app and r.kind == "api"
         if r.kind == "api":
-            limits = [x for x in (getattr(live, "max_body_size", None), app.max_body_size) if x is not None]
-            binding.max_body_size = min(limits) if limits else None
+            binding.max_body_size = max_body_size
         bindings.append(binding)
     return bindings
 

@@ -148,6 +148,9 @@ def _routes(app: str) -> int:
             note = "no: requests no other route matches, routed by FastAPI"
         elif r.mount:
             note = f"no: mounted {r.mount} app, served by the app's own ASGI entry"
+        elif r.kind == "solved":
+            where = "on the event loop" if r.is_async else "on a worker thread"
+            note = f"yes: routed in C++, dependency plan in Python {where}"
         elif r.kind == "request":
             why = served.get((r.label, r.location), "through middleware" if middleware else "Starlette route")
             note = f"no: FastAPI handler ({why})"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi import params as fastapi_params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
@@ -28,7 +29,7 @@ from starlette.routing import Mount
 from starlette.routing import Route as StarletteRoute
 from starlette.routing import WebSocketRoute
 
-from . import __version__
+from . import __version__, dependencies
 from .ir import ANY_METHOD, App, Diagnostic, Param, PathPart, Route
 from .load import Loaded
 from .plan.patterns import CONVERTOR_REGEX
@@ -384,12 +385,23 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     stream_param = _sse_param(live)
     original = live.original_route if isinstance(live, _EffectiveRouteContext) else live
     native_events = native_event_stream(live)
+    # The body as FastAPI reads it: every body parameter of the route and its
+    # dependencies, a form when they are Form()/File() fields.
+    forms = live.body_field is not None and isinstance(live.body_field.field_info, fastapi_params.Form)
+    generator = ((inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint))
+                 and not native_events)
     handled_by_fastapi = [feature for feature, present in (
         # A subclass of APIRoute may change how requests are handled
         # (get_route_handler, matches ...): FastAPI runs it as it is.
         (f"route class {type(original).__name__}", type(original) is not APIRoute),
+        ("form body", forms),
+        ("generator endpoint (streamed body)", generator),
+    ) if present]
+    # Served by a dependency plan (fasterapi.dependencies): still Python,
+    # but without FastAPI's routing, middleware and per-request tree walk.
+    planned = [feature for feature, present in (
         ("Depends", d.dependencies),
-        ("form or embedded body", d.body_params and not json_body),
+        ("embedded body", d.body_params and not json_body and not forms),
         ("Request parameter", d.request_param_name and not stream_param),
         ("HTTPConnection parameter", d.http_connection_param_name),
         ("Response parameter", d.response_param_name),
@@ -397,10 +409,15 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
         ("SecurityScopes", d.security_scopes_param_name),
         (f"response_class={getattr(live.response_class, '__name__', '?')}",
          not isinstance(live.response_class, DefaultPlaceholder) and not native_events),
-        ("generator endpoint (streamed body)",
-         (inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint))
-         and not native_events),
     ) if present]
+    if planned and not handled_by_fastapi and not stream_param:
+        why_not = dependencies.plannable(live)
+        if why_not:
+            handled_by_fastapi = [*planned, why_not]
+            planned = []
+    else:
+        handled_by_fastapi += planned
+        planned = []
     parts, problem = path_parts(live.path)
     if problem:
         return None, [_unroutable(location, label, problem)]
@@ -417,6 +434,9 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
         unsupported("fasterapi.SSE", f"a fasterapi.SSE parameter cannot be combined with "
                                      f"{', '.join(handled_by_fastapi)} yet")
         return None, diags
+    if planned:
+        common["is_async"] = dependencies.needs_loop(dependencies.flatten(d), common["is_async"])
+        return Route(kind="solved", **common), []  # type: ignore[arg-type]
     if handled_by_fastapi:
         note = Diagnostic("warning", location, label, "served by FastAPI",
                           f"served by FastAPI's own request handling, not compiled to C++ yet: "
@@ -464,7 +484,6 @@ def _sse_param(live: Any) -> str:
 def _single_json_body(body_params: list[Any]) -> str:
     """The name of a route's only body parameter when FastAPI reads it as the
     whole JSON body (not embedded, not a form), else ""."""
-    from fastapi import params as fastapi_params
     from fastapi.dependencies.utils import _should_embed_body_fields
 
     if len(body_params) != 1 or _should_embed_body_fields(body_params):

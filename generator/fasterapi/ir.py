@@ -75,10 +75,13 @@ class Diagnostic:
 class Route:
     index: int  # position in app.routes, included routers expanded in place (inspect.live_routes)
     name: str  # trampoline name, e.g. "get_users__user_id"
-    # "api": compiled (trampoline + C++ conversions); "request": served through
-    # the app's own ASGI entry (Starlette routes such as /docs, and routes
-    # using features not compiled to C++ yet).
-    kind: Literal["api", "request"]
+    # "api": compiled (trampoline + C++ conversions); "solved": routed in C++,
+    # then served by a dependency plan made at bind time
+    # (fasterapi.dependencies: Depends, security, Request/Response/
+    # BackgroundTasks parameters, embedded bodies, response_class);
+    # "request": served through the app's own ASGI entry (Starlette routes
+    # such as /docs, and routes using features not compiled yet).
+    kind: Literal["api", "solved", "request"]
     methods: tuple[str, ...]  # sorted; (ANY_METHOD,) for every method
     path: str
     parts: tuple[PathPart, ...]

@@ -1,4 +1,4 @@
-from fastapi import BackgroundTasks, Depends, FastAPI, Header
+from fastapi import BackgroundTasks, Depends, FastAPI, Form, Header
 from fastapi.responses import HTMLResponse
 
 app = FastAPI(openapi_url=None)
@@ -31,3 +31,8 @@ def later(tasks: BackgroundTasks):
 @app.get("/fine")
 def fine():
     return {}
+
+
+@app.post("/login")
+def login(username: str = Form()):
+    return {"user": username}

@@ -38,6 +38,11 @@ constexpr Part get_fine_parts[] = {
     {PartKind::literal, "/fine"sv},
 };
 
+// POST /login  (app.py:36)
+constexpr Part post_login_parts[] = {
+    {PartKind::literal, "/login"sv},
+};
+
 // Route index: pattern; how the table finds it (static hash, radix tree or fallback matcher).
 constexpr fasterapi::router::Pattern patterns[] = {
     {get_me_parts, 1, 0, fasterapi::router::m_get, "GET"},  // 0: static
@@ -45,19 +50,22 @@ constexpr fasterapi::router::Pattern patterns[] = {
     {get_page_parts, 1, 0, fasterapi::router::m_get, "GET"},  // 2: static
     {post_later_parts, 1, 0, fasterapi::router::m_post, "POST"},  // 3: static
     {get_fine_parts, 1, 0, fasterapi::router::m_get, "GET"},  // 4: static
+    {post_login_parts, 1, 0, fasterapi::router::m_post, "POST"},  // 5: static
 };
 
 constexpr fasterapi::RouteSpec routes[] = {
     {"get_me", "/me", "app.py:11", patterns[0],
-     true, true, nullptr},
+     false, true, nullptr},
     {"get_agent", "/agent", "app.py:16", patterns[1],
      false, false, get_agent},
     {"get_page", "/page", "app.py:21", patterns[2],
-     true, true, nullptr},
+     false, true, nullptr},
     {"post_later", "/later", "app.py:26", patterns[3],
-     true, true, nullptr},
+     false, true, nullptr},
     {"get_fine", "/fine", "app.py:31", patterns[4],
      false, false, get_fine},
+    {"post_login", "/login", "app.py:36", patterns[5],
+     true, true, nullptr},
 };
 
 // Static paths: a perfect hash (fasterapi::router::slot_of) with a seed and displacements chosen at build time.
@@ -67,7 +75,7 @@ constexpr std::uint32_t displacements[] = {
 
 constexpr fasterapi::router::StaticSlot slots[] = {
     {"/me"sv, 0, 1},
-    {""sv, 0, 0},
+    {"/login"sv, 5, 1},
     {""sv, 0, 0},
     {"/later"sv, 3, 1},
     {"/fine"sv, 4, 1},
@@ -83,10 +91,11 @@ constexpr fasterapi::router::StaticMatch static_matches[] = {
     {2, 0},
     {3, 0},
     {4, 0},
+    {5, 0},
 };
 
 constexpr fasterapi::router::Table table = {
-    patterns, 5,
+    patterns, 6,
     8848935107335307795ull, displacements, 2, slots, 61, 104ull,
     static_matches, nullptr,
     nullptr, 0, nullptr, nullptr, nullptr,
@@ -99,9 +108,9 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "8fbdf6ca861c6014",
+    "ed41dadecdf574af",
     routes,
-    5,
+    6,
     true,
     ""sv,
     &table,
