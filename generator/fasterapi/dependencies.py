@@ -34,8 +34,8 @@ from __future__ import annotations
 import asyncio
 import email.message
 import json
-import logging
 from contextlib import AsyncExitStack
+from contextvars import copy_context
 from typing import Any
 
 from fastapi.background import BackgroundTasks
@@ -44,7 +44,7 @@ from fastapi.dependencies.models import (Dependant, _get_cache_key, _get_oauth_s
                                          _is_coroutine_callable, _is_gen_callable)
 from fastapi.dependencies.utils import _solve_generator, request_body_to_args, request_params_to_args
 from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError, ResponseValidationError
+from fastapi.exceptions import FastAPIError, RequestValidationError, ResponseValidationError
 from fastapi.routing import _extract_endpoint_context
 from fastapi.security.base import SecurityBase
 from fastapi.security.oauth2 import SecurityScopes
@@ -59,7 +59,6 @@ from starlette.routing import get_route_path
 
 from . import bridge
 
-logger = logging.getLogger("fasterapi.error")
 
 # How a step is called.
 ROOT = "root"  # the path operation itself
@@ -317,7 +316,9 @@ class SolvedRoute:
             elif step.mode == INLINE:
                 result = _finish(step.dependant.call(**values))
             else:
-                result = step.dependant.call(**values)
+                # In a copy of the context, as FastAPI's thread pool calls it:
+                # a ContextVar one step sets is not seen by the others.
+                result = copy_context().run(step.dependant.call, **values)
             self._store(step, result, kwargs, cache)
         solved.values = kwargs[-1]
         return solved
@@ -427,7 +428,7 @@ class SolvedRoute:
             solved = self._solve_sync(request, parsed)
             if solved.errors:
                 raise self._validation_error(request, solved, parsed)
-            response = self._response(self.dependant.call(**solved.values), solved)
+            response = self._response(copy_context().run(self.dependant.call, **solved.values), solved)
         except Exception as exc:  # noqa: BLE001 - answered as FastAPI's exception handling does
             self._error(exc, request, body, answer)
             return
@@ -466,6 +467,11 @@ class SolvedRoute:
                     answer.send(*rendered)
                     if background is not None:
                         await background()
+            if not sent:  # a yield dependency swallowed the handler's exception
+                raise FastAPIError(
+                    "Response not awaited. There's a high chance that the application code is raising an "
+                    "exception and a dependency with yield has a block with a bare except, or a block with "
+                    "except Exception, and is not raising the exception again.")
         except Exception as exc:  # noqa: BLE001 - answered as FastAPI's exception handling does
             if sent:
                 bridge.internal_error(exc)  # the response had gone out: logged, as uvicorn does

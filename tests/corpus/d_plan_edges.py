@@ -7,9 +7,12 @@ parameter setting status, headers and cookies with a response_class, a
 returned Response (the injected one's headers are then dropped), embedded
 and several body parameters beside dependencies, Security scopes, an
 HTTPConnection parameter, router-level dependencies, a lenient content type,
-and bodies FastAPI must parse itself (malformed JSON)."""
+bodies FastAPI must parse itself (malformed JSON), a ContextVar set in a def
+dependency (not seen by the handler), and a yield dependency that swallows
+the handler's exception (a 500)."""
 
 import json
+from contextvars import ContextVar
 from typing import Annotated, Optional
 
 from fastapi import (APIRouter, Body, Depends, FastAPI, Header, HTTPException, Query, Response, Security)
@@ -178,6 +181,32 @@ def lenient(item: Item, who: Annotated[str, Depends(owner)]):
 
 app.include_router(lenient_router)
 
+REQUEST_TAG: ContextVar[str] = ContextVar("request_tag", default="unset")
+
+
+def set_tag(tag: Annotated[str, Query()] = "t") -> str:
+    REQUEST_TAG.set(tag)  # under FastAPI each def runs in its own copy of the context
+    return tag
+
+
+@app.get("/context")
+def context(tag: Annotated[str, Depends(set_tag)]):
+    return {"tag": tag, "seen": REQUEST_TAG.get()}
+
+
+def swallowing():
+    try:
+        yield "resource"
+    except Exception:
+        pass  # not re-raised: FastAPI then answers 500 (response not awaited)
+
+
+@app.get("/swallowed")
+async def swallowed(r: Annotated[str, Depends(swallowing)], fail: bool = False):
+    if fail:
+        raise HTTPException(status_code=409, detail="conflict")
+    return {"r": r}
+
 ITEM = json.dumps({"name": "pen", "price": 1.5}).encode()
 OWNER = {"x-owner": "ann"}
 JSON = {"content-type": "application/json"}
@@ -225,4 +254,8 @@ CASES = [
     Case("POST", "/r/lenient", {"content-type": "text/plain", **OWNER}, ITEM),
     Case("POST", "/r/lenient", {**JSON, **OWNER}, b'{"name": "pen", "price": '),
     Case("HEAD", "/r/items/7", OWNER),
+    Case("GET", "/context?tag=a"),
+    Case("GET", "/context"),
+    Case("GET", "/swallowed"),
+    Case("GET", "/swallowed?fail=true"),
 ]
