@@ -10,6 +10,7 @@ find_dependency(Python 3.11 COMPONENTS Interpreter Development.Module)
 find_dependency(pybind11 CONFIG)
 find_dependency(Threads)
 find_dependency(ZLIB)
+find_dependency(simdjson)
 include("${CMAKE_CURRENT_LIST_DIR}/FasterAPITargets.cmake")
 
 function(fasterapi_add_app name)

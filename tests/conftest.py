@@ -58,8 +58,12 @@ def start_server(app: Path, out: Path, *args: str, timeout: float = 60, env: dic
 
 
 def start_uvicorn(target: str, cwd: Path = ROOT, timeout: float = 30) -> Server:
-    """Starts `uvicorn TARGET --port 0` (TARGET like "tests.corpus.streaming:app")."""
-    cmd = [sys.executable, "-m", "uvicorn", target, "--port", "0", "--no-access-log"]
+    """Starts `uvicorn TARGET --port 0` (TARGET like "tests.corpus.streaming:app").
+
+    Always with uvicorn's h11 parser: with httptools installed (the benchmark
+    peers install it) uvicorn would otherwise pick it, and the two disagree on
+    a few malformed requests (httptools refuses unknown methods with a 400)."""
+    cmd = [sys.executable, "-m", "uvicorn", target, "--port", "0", "--no-access-log", "--http", "h11"]
     return _launch(cmd, cwd, timeout, "uvicorn")
 
 

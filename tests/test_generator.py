@@ -418,3 +418,23 @@ def test_async_generator_streams_are_compiled(tmp_path: Path):
         assert (routes[compiled].kind, routes[compiled].is_async) == ("api", True)
         assert [(p.name, p.converter) for p in routes[compiled].params] == [("n", "int")]
     assert routes["/sync-lines"].kind == "request" and routes["/raw"].kind == "request"
+
+
+def test_json_bodies_of_plain_models_are_validated_in_cpp():
+    """Which models C++ validates and why the others go to pydantic, as
+    `fasterapi routes` reports them (the corpus app checks the answers)."""
+    ir = ir_of(Path(__file__).parent / "corpus" / "b_cpp_models.py")
+    by_path = {r.path: r for r in ir.routes if r.body}
+    flat = by_path["/flat"]
+    assert flat.body_model == "Flat" and flat.body_note == ""
+    assert [(f.name, f.type, f.list, f.nullable, f.required) for f in flat.body_fields] == [
+        ("name", "str", False, False, True), ("price", "float", False, False, True),
+        ("quantity", "int", False, False, False), ("in_stock", "bool", False, False, False),
+        ("note", "str", False, True, False), ("scores", "float", True, True, False),
+        ("codes", "int", True, True, False)]
+    assert by_path["/flat/{n}"].body_fields == flat.body_fields
+    assert by_path["/frozen"].body_model == "Frozen"
+    notes = {path: by_path[path].body_note for path in ("/plain", "/checked", "/strict", "/aliased")}
+    assert notes == {"/plain": "field 'tags' has a mutable default", "/checked": "validators",
+                     "/strict": "extra='forbid'", "/aliased": "field 'item_name' has an alias"}
+    assert all(not by_path[p].body_fields for p in notes)

@@ -123,6 +123,9 @@ class Binding:
     # The smallest max_body_size (FastAPI's) that applies to the route: the
     # runtime hands a longer body to FastAPI, which answers 413 as it does.
     max_body_size: int | None = None
+    # A JSON body C++ validates: (model class, ((field name, default or ...), ...)),
+    # the body's keyword being the one after the parameters in kwnames.
+    body_model: Any = None
 
     def exception_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                           headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
@@ -749,6 +752,15 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
 
     if native_event_stream(live):
         endpoint = _event_stream_endpoint(live, status)
+    body_model = None
+    if r.body_fields:
+        model = body_field.field_info.annotation
+        fields = []
+        for name, f in model.model_fields.items():
+            fields.append((name, ... if f.is_required() else f.default))
+        body_model = (model, tuple(fields))
+        kwnames += (r.body,)
+        defaults.append(None)
     if r.stream_param:
         endpoint = _sse_endpoint(live.endpoint, r.stream_param)
         kwnames += (r.stream_param,)
@@ -756,7 +768,7 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     fast_json = not r.response_model and status != 205
     return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults), is_async=r.is_async,
                    fast_json=fast_json, status_code=status, route=live, asgi=asgi, body_field=body_field,
-                   stream_param=r.stream_param, path_convertors=convertors)
+                   stream_param=r.stream_param, path_convertors=convertors, body_model=body_model)
 
 
 def _event_stream_endpoint(live: Any, status: int) -> Any:

@@ -157,8 +157,10 @@ def _routes(app: str) -> int:
         else:
             converted = [f"{q.name}:{q.annotation}" + ("" if q.converter != "python" else " (FastAPI)")
                          for q in r.params]
-            if r.body:
-                converted.append(f"{r.body}: JSON body (FastAPI validates)")
+            if r.body_fields:
+                converted.append(f"{r.body}: JSON body {r.body_model} (validated in C++ when it matches exactly)")
+            elif r.body:
+                converted.append(f"{r.body}: JSON body (pydantic validates: {r.body_note})")
             note = "yes" + (f" [{', '.join(converted)}]" if converted else "")
         rows.append((",".join(r.methods), r.path, r.endpoint.rpartition(":")[2], r.location or "-", note))
     for d in p.diagnostics:

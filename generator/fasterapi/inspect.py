@@ -30,7 +30,7 @@ from starlette.routing import Route as StarletteRoute
 from starlette.routing import WebSocketRoute
 
 from . import __version__, dependencies
-from .ir import ANY_METHOD, App, Diagnostic, Param, PathPart, Route
+from .ir import ANY_METHOD, App, BodyField, Diagnostic, Param, PathPart, Route
 from .load import Loaded
 from .plan.patterns import CONVERTOR_REGEX
 from .validate import MAX_ARGS, MAX_CAPTURES
@@ -455,8 +455,93 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
                           f"parameters (at most {MAX_ARGS} are compiled)")
         common["is_async"] = True
         return Route(kind="request", **common), [*diags, note]  # type: ignore[arg-type]
+    body_fields: tuple[BodyField, ...] = ()
+    body_model = body_note = ""
+    if json_body:
+        body_fields, body_note = cpp_body(d.body_params[0])
+        if body_fields:
+            body_model = d.body_params[0].field_info.annotation.__name__
     return Route(kind="api", params=tuple(params), body=json_body, stream_param=stream_param,
+                 body_fields=body_fields, body_model=body_model, body_note=body_note,
                  **common), diags  # type: ignore[arg-type]
+
+
+# model_config keys that change nothing about validating exact JSON input of
+# the plain types below (titles, schema, serialisation, assignment ...).
+_HARMLESS_CONFIG = {"title", "json_schema_extra", "frozen", "extra", "from_attributes", "arbitrary_types_allowed",
+                    "protected_namespaces", "validate_assignment", "use_attribute_docstrings", "defer_build",
+                    "json_schema_mode_override", "ser_json_timedelta", "ser_json_bytes", "ser_json_inf_nan",
+                    "json_encoders", "hide_input_in_errors", "plugin_settings", "cache_strings",
+                    "serialize_by_alias", "use_enum_values"}
+_BODY_TYPES = {str: "str", int: "int", float: "float", bool: "bool"}
+MAX_BODY_FIELDS = 64
+
+
+def cpp_body(field: Any) -> tuple[tuple[BodyField, ...], str]:
+    """The fields of a JSON body model that C++ validates, or () and why pydantic validates it.
+
+    C++ takes a pydantic model whose fields are str, int, float, bool, lists
+    of them or Optional of either, without aliases, constraints, validators,
+    private attributes, a custom __init__ or model_post_init, with immutable
+    defaults and a model_config that changes nothing for such fields. For
+    exactly-typed input such a model comes out of validation as
+    model_construct builds it; any other input goes to pydantic.
+    """
+    from pydantic import BaseModel
+    from pydantic_core import PydanticUndefined
+
+    info = field.field_info
+    model = info.annotation
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return (), "not a pydantic model"
+    if info.metadata:
+        return (), "constraints on the body parameter"
+    if getattr(model, "__pydantic_root_model__", False):
+        return (), "a RootModel"
+    decorators = model.__pydantic_decorators__
+    if decorators.validators or decorators.field_validators or decorators.root_validators \
+            or decorators.model_validators:
+        return (), "validators"
+    if model.__private_attributes__:
+        return (), "private attributes"
+    if model.__pydantic_post_init__ is not None or model.__pydantic_custom_init__:
+        return (), "a custom __init__ or model_post_init"
+    config = dict(model.model_config)
+    if config.get("extra") not in (None, "ignore"):
+        return (), f"extra={config['extra']!r}"
+    odd = sorted(k for k in config if k not in _HARMLESS_CONFIG)
+    if odd:
+        return (), f"model_config {', '.join(odd)}"
+    if len(model.model_fields) > MAX_BODY_FIELDS:
+        return (), f"more than {MAX_BODY_FIELDS} fields"
+    out = []
+    for name, f in model.model_fields.items():
+        if f.alias not in (None, name) or f.validation_alias is not None:
+            return (), f"field {name!r} has an alias"
+        if f.metadata or f.discriminator is not None:
+            return (), f"field {name!r} has constraints"
+        if f.default_factory is not None or f.validate_default:
+            return (), f"field {name!r} has a default factory or a validated default"
+        required = f.default is PydanticUndefined
+        if not required and type(f.default) not in _PRIMITIVE_DEFAULTS:
+            return (), f"field {name!r} has a mutable default"
+        annotation = f.annotation
+        nullable = False
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            args = typing.get_args(annotation)
+            rest = [a for a in args if a is not type(None)]
+            if len(args) != 2 or len(rest) != 1:
+                return (), f"field {name!r} is a union"
+            annotation, nullable = rest[0], True
+        is_list = typing.get_origin(annotation) is list
+        if is_list:
+            (annotation,) = typing.get_args(annotation) or (None,)
+        kind = _BODY_TYPES.get(annotation)
+        if kind is None:
+            return (), f"field {name!r} is {_type_name(f.annotation)}"
+        out.append(BodyField(name=name, type=kind, list=is_list, nullable=nullable,  # type: ignore[arg-type]
+                             required=required))
+    return tuple(out), ""
 
 
 def native_event_stream(live: Any) -> bool:

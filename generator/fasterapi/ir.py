@@ -45,6 +45,17 @@ class Param:
     annotation: str  # for humans: "int", "Optional[str]" ...
 
 
+@dataclass(frozen=True)
+class BodyField:
+    """A field of a JSON body model validated in C++ (fasterapi/body.hpp)."""
+
+    name: str  # the field name, which is also the JSON key
+    type: Literal["str", "int", "float", "bool"]
+    list: bool = False  # list[type]
+    nullable: bool = False  # Optional[...]
+    required: bool = True
+
+
 # Starlette's path convertors the router implements: "str", "int", "float"
 # and "uuid" take (part of) one segment; "path" is a rest parameter.
 PathConvertor = Literal["", "str", "int", "float", "uuid", "path"]
@@ -92,6 +103,11 @@ class Route:
     response_model: bool
     params: tuple[Param, ...] = ()
     body: str = ""  # the single JSON body parameter's name, if the route has one
+    # Its model's fields when C++ validates the body (a plain pydantic model);
+    # else body_note says why pydantic does.
+    body_fields: tuple[BodyField, ...] = ()
+    body_model: str = ""  # the model's class name, when body_fields is set
+    body_note: str = ""
     stream_param: str = ""  # the parameter typed fasterapi.SSE: the handler answers through it
     mount: str = ""  # for app.mount(): the mounted app's class name ("StaticFiles"); path is "<prefix>/{path:path}"
 
@@ -131,6 +147,7 @@ class App:
             r["methods"] = tuple(r["methods"])
             r["parts"] = tuple(PathPart(**p) for p in r["parts"])
             r["params"] = tuple(Param(**p) for p in r["params"])
+            r["body_fields"] = tuple(BodyField(**f) for f in r.get("body_fields", ()))
             routes.append(Route(**r))
         d["routes"] = tuple(routes)
         d["diagnostics"] = tuple(Diagnostic(**x) for x in d["diagnostics"])

@@ -519,6 +519,25 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         PyObject* status = attr(r.binding, "status_code");
         r.status = static_cast<int>(PyLong_AsLong(status));
         Py_DECREF(status);
+        PyObject* model = attr(r.binding, "body_model");  // None, or (cls, ((name, default or ...), ...))
+        if (model != Py_None) {
+            PyObject* fields = nullptr;
+            if (!PyArg_ParseTuple(model, "OO!", &r.model, &PyTuple_Type, &fields)) {
+                Py_DECREF(model);
+                throw py::error_already_set();
+            }
+            Py_INCREF(r.model);
+            for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(fields); ++k) {
+                PyObject* pair = PyTuple_GET_ITEM(fields, k);
+                PyObject* name = PyTuple_GET_ITEM(pair, 0);
+                PyObject* fallback = PyTuple_GET_ITEM(pair, 1);
+                Py_INCREF(name);
+                PyUnicode_InternInPlace(&name);
+                r.model_names.push_back(name);
+                r.model_defaults.push_back(fallback == Py_Ellipsis ? nullptr : Py_NewRef(fallback));
+            }
+        }
+        Py_DECREF(model);
     }
     bridge_ = Py_NewRef(bridge);
     loop_ = Py_NewRef(loop);
@@ -546,6 +565,9 @@ AppDispatcher::~AppDispatcher() {
         Py_XDECREF(r.kwnames);
         for (PyObject* o : r.defaults) Py_DECREF(o);
         for (PyObject* o : r.capture_names) Py_DECREF(o);
+        Py_XDECREF(r.model);
+        for (PyObject* o : r.model_names) Py_DECREF(o);
+        for (PyObject* o : r.model_defaults) Py_XDECREF(o);
     }
     Py_XDECREF(bridge_);
     Py_XDECREF(loop_);
@@ -705,6 +727,7 @@ PyObject* AppDispatcher::build_args_and_call(PyCall& pc) {
             case Arg::Kind::int_: v = PyLong_FromLongLong(a.i); break;
             case Arg::Kind::float_: v = PyFloat_FromDouble(a.d); break;
             case Arg::Kind::bool_: v = Py_NewRef(a.b ? Py_True : Py_False); break;
+            case Arg::Kind::model: v = new_model(br, pc.call.body); break;
         }
         if (!v) goto done;
         stack[built + 1] = v;
@@ -718,6 +741,75 @@ PyObject* AppDispatcher::build_args_and_call(PyCall& pc) {
 done:
     for (Py_ssize_t k = 0; k < built; ++k) Py_DECREF(stack[k + 1]);
     return result;
+}
+
+namespace {
+
+PyObject* body_value(const body::Value& v) {
+    switch (v.kind) {
+        case body::Value::Kind::absent:
+        case body::Value::Kind::null: return Py_NewRef(Py_None);
+        case body::Value::Kind::str: return new_str(v.s);
+        case body::Value::Kind::int_: return PyLong_FromLongLong(v.i);
+        case body::Value::Kind::float_: return PyFloat_FromDouble(v.d);
+        case body::Value::Kind::bool_: return Py_NewRef(v.b ? Py_True : Py_False);
+        case body::Value::Kind::list: {
+            PyObject* list = PyList_New(static_cast<Py_ssize_t>(v.items.size()));
+            if (!list) return nullptr;
+            for (std::size_t k = 0; k < v.items.size(); ++k) {
+                PyObject* item = body_value(v.items[k]);
+                if (!item) {
+                    Py_DECREF(list);
+                    return nullptr;
+                }
+                PyList_SET_ITEM(list, static_cast<Py_ssize_t>(k), item);
+            }
+            return list;
+        }
+    }
+    return Py_NewRef(Py_None);
+}
+
+}  // namespace
+
+PyObject* AppDispatcher::new_model(const BoundRoute& br, const std::vector<body::Value>& values) {
+    // What pydantic's model_construct does, for a model the generator found
+    // plain enough (no validators, private attributes, aliases or extras):
+    // the fields in declaration order, defaults for the absent ones, and the
+    // present ones as the fields set.
+    static PyObject* dict_name = PyUnicode_InternFromString("__dict__");
+    static PyObject* set_name = PyUnicode_InternFromString("__pydantic_fields_set__");
+    static PyObject* extra_name = PyUnicode_InternFromString("__pydantic_extra__");
+    static PyObject* private_name = PyUnicode_InternFromString("__pydantic_private__");
+    auto* type = reinterpret_cast<PyTypeObject*>(br.model);
+    PyObject* empty = PyTuple_New(0);
+    PyObject* obj = empty ? type->tp_new(type, empty, nullptr) : nullptr;
+    Py_XDECREF(empty);
+    PyObject* dict = obj ? PyDict_New() : nullptr;
+    PyObject* set = dict ? PySet_New(nullptr) : nullptr;
+    bool ok = set != nullptr;
+    for (std::size_t k = 0; ok && k < br.model_names.size(); ++k) {
+        const body::Value& v = values[k];
+        PyObject* item;
+        if (v.kind == body::Value::Kind::absent) {
+            item = Py_NewRef(br.model_defaults[k]);
+        } else {
+            item = body_value(v);
+            ok = item && PySet_Add(set, br.model_names[k]) == 0;
+        }
+        ok = ok && item && PyDict_SetItem(dict, br.model_names[k], item) == 0;
+        Py_XDECREF(item);
+    }
+    ok = ok && PyObject_GenericSetAttr(obj, dict_name, dict) == 0 && PyObject_GenericSetAttr(obj, set_name, set) == 0 &&
+         PyObject_GenericSetAttr(obj, extra_name, Py_None) == 0 &&
+         PyObject_GenericSetAttr(obj, private_name, Py_None) == 0;
+    Py_XDECREF(dict);
+    Py_XDECREF(set);
+    if (!ok) {
+        Py_XDECREF(obj);
+        return nullptr;
+    }
+    return obj;
 }
 
 PyObject* AppDispatcher::new_answer(PyCall& pc) {

@@ -23,18 +23,20 @@
 #include <utility>
 #include <vector>
 
+#include "fasterapi/body.hpp"
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/router.hpp"
 
-#define FASTERAPI_ABI_VERSION 6
+#define FASTERAPI_ABI_VERSION 7
 
 namespace fasterapi {
 
 // One converted parameter. `absent` means "not in the request": the bound
 // default is used (a required parameter never reaches the handler absent:
-// its trampoline returns false and Python reports it missing).
+// its trampoline returns false and Python reports it missing). `model` is
+// the JSON body, validated in C++ into Call::body (fasterapi/body.hpp).
 struct Arg {
-    enum class Kind : std::uint8_t { absent, str, int_, float_, bool_ };
+    enum class Kind : std::uint8_t { absent, str, int_, float_, bool_, model };
     Kind kind = Kind::absent;
     bool b = false;
     std::int64_t i = 0;
@@ -84,6 +86,8 @@ public:
     // whole (e.g. a body that is not plain JSON): it then goes through the
     // app's own ASGI entry, so FastAPI answers it.
     bool use_asgi = false;
+    // The JSON body's fields, when a trampoline validated it (body::model).
+    std::vector<body::Value> body;
 
     // Query parameters as parse_qsl(keep_blank_values=True) gives them, parsed
     // on first use.

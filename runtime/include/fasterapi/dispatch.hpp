@@ -48,6 +48,11 @@ struct BoundRoute {
     // a longer body is FastAPI's to answer (413, at the moment it decides).
     std::size_t max_body = static_cast<std::size_t>(-1);
     int status = 200;
+    // The JSON body validated in C++ (an Arg of kind model): the pydantic
+    // model class, and per field its name and default (nullptr: required).
+    PyObject* model = nullptr;
+    std::vector<PyObject*> model_names;
+    std::vector<PyObject*> model_defaults;
 };
 
 class AppDispatcher final : public Dispatcher {
@@ -107,6 +112,8 @@ private:
     // Moves the call's Responder into a new bridge Answer (a new reference),
     // or nullptr with a Python exception set.
     PyObject* new_answer(PyCall& call);
+    // The pydantic model of a body validated in C++ (Arg::Kind::model), with the GIL.
+    static PyObject* new_model(const BoundRoute& br, const std::vector<body::Value>& values);
     void respond_rendered(PyCall& call, PyObject* rendered);  // steals
     // A compiled route returned a streaming response: the bridge drives it
     // on the loop, answering through `call`'s Responder. Steals `response`.
