@@ -434,6 +434,14 @@ def test_json_bodies_of_plain_models_are_validated_in_cpp():
         ("codes", "int", True, True, False)]
     assert by_path["/flat/{n}"].body_fields == flat.body_fields
     assert by_path["/frozen"].body_model == "Frozen"
+    shape = {f.name: f for f in by_path["/shape"].body_fields}
+    assert (shape["name"].min_length, shape["name"].max_length) == (1, 8)
+    assert (shape["weight"].gt, shape["weight"].le, shape["weight"].required) == (0.0, 100.0, False)
+    assert shape["origin"].type == "model" and shape["origin"].model == "Point"
+    assert [(f.name, f.ge) for f in shape["origin"].fields] == [("x", 0.0), ("y", None)]
+    assert (shape["path"].list, shape["path"].nullable, shape["path"].max_length) == (True, True, 3)
+    assert by_path["/node"].body_note == "field 'children' is Optional[list[ForwardRef('Node')]] (Node is recursive)" \
+        or "recursive" in by_path["/node"].body_note
     notes = {path: by_path[path].body_note for path in ("/plain", "/checked", "/strict", "/aliased")}
     assert notes == {"/plain": "field 'tags' has a mutable default", "/checked": "validators",
                      "/strict": "extra='forbid'", "/aliased": "field 'item_name' has an alias"}

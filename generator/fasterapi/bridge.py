@@ -123,7 +123,7 @@ class Binding:
     # The smallest max_body_size (FastAPI's) that applies to the route: the
     # runtime hands a longer body to FastAPI, which answers 413 as it does.
     max_body_size: int | None = None
-    # A JSON body C++ validates: (model class, ((field name, default or ...), ...)),
+    # A JSON body C++ validates: (model class, ((field name, default or ..., nested or None), ...)),
     # the body's keyword being the one after the parameters in kwnames.
     body_model: Any = None
 
@@ -754,11 +754,7 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
         endpoint = _event_stream_endpoint(live, status)
     body_model = None
     if r.body_fields:
-        model = body_field.field_info.annotation
-        fields = []
-        for name, f in model.model_fields.items():
-            fields.append((name, ... if f.is_required() else f.default))
-        body_model = (model, tuple(fields))
+        body_model = _model_spec(body_field.field_info.annotation, r.body_fields)
         kwnames += (r.body,)
         defaults.append(None)
     if r.stream_param:
@@ -769,6 +765,26 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults), is_async=r.is_async,
                    fast_json=fast_json, status_code=status, route=live, asgi=asgi, body_field=body_field,
                    stream_param=r.stream_param, path_convertors=convertors, body_model=body_model)
+
+
+def _model_spec(model: Any, fields: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
+    """What the runtime needs to build a model validated in C++:
+    ``(cls, ((name, default or ..., nested spec or None), ...))``."""
+    import types
+    import typing
+
+    out = []
+    for spec, (name, f) in zip(fields, model.model_fields.items()):
+        nested = None
+        if spec.fields:
+            inner = f.annotation
+            if typing.get_origin(inner) in (typing.Union, types.UnionType):
+                inner = next(a for a in typing.get_args(inner) if a is not type(None))
+            if typing.get_origin(inner) is list:
+                (inner,) = typing.get_args(inner)
+            nested = _model_spec(inner, spec.fields)
+        out.append((name, ... if f.is_required() else f.default, nested))
+    return model, tuple(out)
 
 
 def _event_stream_endpoint(live: Any, status: int) -> Any:

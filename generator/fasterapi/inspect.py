@@ -461,6 +461,8 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
         body_fields, body_note = cpp_body(d.body_params[0])
         if body_fields:
             body_model = d.body_params[0].field_info.annotation.__name__
+        elif body_note == "not a pydantic model":
+            body_note = f"{_type_name(d.body_params[0].field_info.annotation)}, not a pydantic model"
     return Route(kind="api", params=tuple(params), body=json_body, stream_param=stream_param,
                  body_fields=body_fields, body_model=body_model, body_note=body_note,
                  **common), diags  # type: ignore[arg-type]
@@ -480,22 +482,29 @@ MAX_BODY_FIELDS = 64
 def cpp_body(field: Any) -> tuple[tuple[BodyField, ...], str]:
     """The fields of a JSON body model that C++ validates, or () and why pydantic validates it.
 
-    C++ takes a pydantic model whose fields are str, int, float, bool, lists
-    of them or Optional of either, without aliases, constraints, validators,
-    private attributes, a custom __init__ or model_post_init, with immutable
-    defaults and a model_config that changes nothing for such fields. For
-    exactly-typed input such a model comes out of validation as
+    C++ takes a pydantic model whose fields are str, int, float, bool, nested
+    models of the same kind, lists of either or Optional of any, with
+    numeric bounds and length limits, without aliases, other constraints,
+    validators, private attributes, a custom __init__ or model_post_init,
+    with immutable defaults and a model_config that changes nothing for such
+    fields. For exactly-typed input such a model comes out of validation as
     model_construct builds it; any other input goes to pydantic.
     """
-    from pydantic import BaseModel
-    from pydantic_core import PydanticUndefined
-
     info = field.field_info
-    model = info.annotation
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
-        return (), "not a pydantic model"
     if info.metadata:
         return (), "constraints on the body parameter"
+    return _plain_model(info.annotation, ())
+
+
+def _plain_model(model: Any, seen: tuple[Any, ...]) -> tuple[tuple[BodyField, ...], str]:
+    from pydantic import BaseModel
+
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return (), "not a pydantic model"
+    if model in seen:
+        return (), f"{model.__name__} is recursive"
+    if len(seen) >= 8:
+        return (), "models nested more than 8 deep"
     if getattr(model, "__pydantic_root_model__", False):
         return (), "a RootModel"
     decorators = model.__pydantic_decorators__
@@ -516,32 +525,64 @@ def cpp_body(field: Any) -> tuple[tuple[BodyField, ...], str]:
         return (), f"more than {MAX_BODY_FIELDS} fields"
     out = []
     for name, f in model.model_fields.items():
-        if f.alias not in (None, name) or f.validation_alias is not None:
-            return (), f"field {name!r} has an alias"
-        if f.metadata or f.discriminator is not None:
-            return (), f"field {name!r} has constraints"
-        if f.default_factory is not None or f.validate_default:
-            return (), f"field {name!r} has a default factory or a validated default"
-        required = f.default is PydanticUndefined
-        if not required and type(f.default) not in _PRIMITIVE_DEFAULTS:
-            return (), f"field {name!r} has a mutable default"
-        annotation = f.annotation
-        nullable = False
-        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-            args = typing.get_args(annotation)
-            rest = [a for a in args if a is not type(None)]
-            if len(args) != 2 or len(rest) != 1:
-                return (), f"field {name!r} is a union"
-            annotation, nullable = rest[0], True
-        is_list = typing.get_origin(annotation) is list
-        if is_list:
-            (annotation,) = typing.get_args(annotation) or (None,)
-        kind = _BODY_TYPES.get(annotation)
-        if kind is None:
-            return (), f"field {name!r} is {_type_name(f.annotation)}"
-        out.append(BodyField(name=name, type=kind, list=is_list, nullable=nullable,  # type: ignore[arg-type]
-                             required=required))
+        got = _plain_field(name, f, (*seen, model))
+        if isinstance(got, str):
+            return (), got if len(seen) == 0 else f"{model.__name__}: {got}"
+        out.append(got)
     return tuple(out), ""
+
+
+def _plain_field(name: str, f: Any, seen: tuple[Any, ...]) -> BodyField | str:
+    """A model field as C++ validates it, or why it cannot."""
+    import annotated_types
+    from pydantic_core import PydanticUndefined
+
+    if f.alias not in (None, name) or f.validation_alias is not None:
+        return f"field {name!r} has an alias"
+    if f.discriminator is not None:
+        return f"field {name!r} has a discriminator"
+    if f.default_factory is not None or f.validate_default:
+        return f"field {name!r} has a default factory or a validated default"
+    required = f.default is PydanticUndefined
+    if not required and type(f.default) not in _PRIMITIVE_DEFAULTS:
+        return f"field {name!r} has a mutable default"
+    annotation = f.annotation
+    nullable = False
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        rest = [a for a in args if a is not type(None)]
+        if len(args) != 2 or len(rest) != 1:
+            return f"field {name!r} is a union"
+        annotation, nullable = rest[0], True
+    is_list = typing.get_origin(annotation) is list
+    if is_list:
+        (annotation,) = typing.get_args(annotation) or (None,)
+    kind = _BODY_TYPES.get(annotation)
+    sub: tuple[BodyField, ...] = ()
+    model = ""
+    if kind is None:
+        sub, why = _plain_model(annotation, seen)
+        if not sub:
+            return f"field {name!r} is {_type_name(f.annotation)}" + (f" ({why})" if why != "not a pydantic model" else "")
+        kind, model = "model", annotation.__name__
+    bounds: dict[str, Any] = {}
+    for m in f.metadata:
+        if isinstance(m, (annotated_types.Gt, annotated_types.Ge, annotated_types.Lt, annotated_types.Le)):
+            key = type(m).__name__.lower()
+            bound = getattr(m, key)
+            if is_list or kind not in ("int", "float") or type(bound) not in (int, float) \
+                    or (kind == "int" and bound != int(bound)) or abs(bound) > 2**53:
+                return f"field {name!r} has constraints"
+            bounds[key] = float(bound)
+        elif isinstance(m, (annotated_types.MinLen, annotated_types.MaxLen)):
+            if not (is_list or kind == "str"):
+                return f"field {name!r} has constraints"
+            key = "min_length" if isinstance(m, annotated_types.MinLen) else "max_length"
+            bounds[key] = getattr(m, key)
+        else:
+            return f"field {name!r} has constraints"
+    return BodyField(name=name, type=kind, list=is_list, nullable=nullable, required=required,  # type: ignore[arg-type]
+                     fields=sub, model=model, **bounds)
 
 
 def native_event_stream(live: Any) -> bool:

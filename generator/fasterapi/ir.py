@@ -50,10 +50,23 @@ class BodyField:
     """A field of a JSON body model validated in C++ (fasterapi/body.hpp)."""
 
     name: str  # the field name, which is also the JSON key
-    type: Literal["str", "int", "float", "bool"]
+    type: Literal["str", "int", "float", "bool", "model"]
     list: bool = False  # list[type]
     nullable: bool = False  # Optional[...]
     required: bool = True
+    fields: tuple[BodyField, ...] = ()  # of a nested model (type "model")
+    model: str = ""  # the nested model's class name
+    # Constraints: numeric bounds of a scalar, length of a str or a list.
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> BodyField:
+        return BodyField(**{**d, "fields": tuple(BodyField.from_dict(f) for f in d.get("fields", ()))})
 
 
 # Starlette's path convertors the router implements: "str", "int", "float"
@@ -147,7 +160,7 @@ class App:
             r["methods"] = tuple(r["methods"])
             r["parts"] = tuple(PathPart(**p) for p in r["parts"])
             r["params"] = tuple(Param(**p) for p in r["params"])
-            r["body_fields"] = tuple(BodyField(**f) for f in r.get("body_fields", ()))
+            r["body_fields"] = tuple(BodyField.from_dict(f) for f in r.get("body_fields", ()))
             routes.append(Route(**r))
         d["routes"] = tuple(routes)
         d["diagnostics"] = tuple(Diagnostic(**x) for x in d["diagnostics"])

@@ -77,6 +77,39 @@ def capture_index(route: Route, alias: str) -> int:
     return params.index(alias)
 
 
+def body_arrays(route: Route) -> list[tuple[str, list[str]]]:
+    """The fasterapi::body::Field arrays of a route's C++-validated body, nested
+    models' first: ``[(array name, [initialiser, ...]), ...]``, the body's own last."""
+    out: list[tuple[str, list[str]]] = []
+
+    def emit(fields: tuple, name: str) -> None:
+        entries = []
+        for i, f in enumerate(fields):
+            items = [f".name = {cpp_string(f.name)}sv",
+                     f".type = fasterapi::body::Type::{f.type if f.type in ('str', 'model') else f.type + '_'}"]
+            if f.list:
+                items.append(".list = true")
+            if f.nullable:
+                items.append(".nullable = true")
+            if not f.required:
+                items.append(".required = false")
+            if f.fields:
+                sub = f"{name}_{i}"
+                emit(f.fields, sub)
+                items += [f".fields = {sub}", f".field_count = {len(f.fields)}"]
+            for key in ("gt", "ge", "lt", "le"):
+                if getattr(f, key) is not None:
+                    items.append(f".{key} = {getattr(f, key)!r}")
+            for key in ("min_length", "max_length"):
+                if getattr(f, key) is not None:
+                    items.append(f".{key} = {getattr(f, key)}")
+            entries.append("{" + ", ".join(items) + "}")
+        out.append((name, entries))
+
+    emit(route.body_fields, f"{route.body}_fields")
+    return out
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -92,6 +125,7 @@ def environment() -> jinja2.Environment:
     env.filters["method_mask"] = method_mask
     env.filters["capture_index"] = capture_index
     env.filters["cpp_convertor"] = cpp_convertor
+    env.filters["body_arrays"] = body_arrays
     return env
 
 

@@ -12,20 +12,40 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// One scalar of `type` from `e`, or false.
-bool scalar(const element& e, Type type, Value& out) {
-    switch (type) {
+bool object(const element& e, const Field* fields, std::size_t n, std::vector<Value>& out);
+
+// Integers beyond 2^53 are not compared as doubles: pydantic compares them exactly.
+constexpr std::int64_t exact_double = std::int64_t{1} << 53;
+
+bool within(double x, const Field& f) { return x > f.gt && x >= f.ge && x < f.lt && x <= f.le; }
+
+bool bounded(const Field& f) { return f.gt != -unbounded || f.ge != -unbounded || f.lt != unbounded || f.le != unbounded; }
+
+bool length_ok(std::size_t n, const Field& f) { return n >= f.min_length && n <= f.max_length; }
+
+std::size_t code_points(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // simdjson has validated the UTF-8
+    return n;
+}
+
+// One item of field `f`'s type from `e` (the field itself, or an item of its list), or false.
+bool item(const element& e, const Field& f, Value& out) {
+    switch (f.type) {
         case Type::str: {
             std::string_view s;
             if (e.type() != element_type::STRING || e.get_string().get(s)) return false;
+            if (!f.list && !length_ok(code_points(s), f)) return false;
             out.kind = Value::Kind::str;
             out.s.assign(s);
             return true;
         }
         case Type::int_: {
             if (e.type() != element_type::INT64) return false;  // 1.0, "1", true: pydantic coerces; not here
+            const std::int64_t i = e.get_int64().value_unsafe();
+            if (bounded(f) && (i > exact_double || i < -exact_double || !within(static_cast<double>(i), f))) return false;
             out.kind = Value::Kind::int_;
-            out.i = e.get_int64().value_unsafe();
+            out.i = i;
             return true;
         }
         case Type::float_: {
@@ -39,7 +59,7 @@ bool scalar(const element& e, Type type, Value& out) {
             }
             // json.loads reads "-0" as the int 0 (so 0.0), and some simdjson
             // versions as the double -0.0: which text it was is not known here.
-            if (!std::isfinite(d) || (d == 0 && std::signbit(d))) return false;
+            if (!std::isfinite(d) || (d == 0 && std::signbit(d)) || !within(d, f)) return false;
             out.kind = Value::Kind::float_;
             out.d = d;
             return true;
@@ -50,6 +70,9 @@ bool scalar(const element& e, Type type, Value& out) {
             out.b = e.get_bool().value_unsafe();
             return true;
         }
+        case Type::model:
+            out.kind = Value::Kind::model;
+            return object(e, f.fields, f.field_count, out.items);
     }
     return false;
 }
@@ -60,29 +83,22 @@ bool value(const element& e, const Field& f, Value& out) {
         out.kind = Value::Kind::null;
         return true;
     }
-    if (!f.list) return scalar(e, f.type, out);
+    if (!f.list) return item(e, f, out);
     simdjson::dom::array items;
-    if (e.get_array().get(items)) return false;
+    if (e.get_array().get(items) || !length_ok(items.size(), f)) return false;
     out.kind = Value::Kind::list;
     out.items.clear();
     out.items.reserve(items.size());
-    for (element item : items) {
+    for (element x : items) {
         out.items.emplace_back();
-        if (!scalar(item, f.type, out.items.back())) return false;
+        if (!item(x, f, out.items.back())) return false;
     }
     return true;
 }
 
-}  // namespace
-
-bool parse(std::string_view json, const Field* fields, std::size_t n, std::vector<Value>& out) {
-    // One parser per thread: reactor threads parse without locks, and the
-    // parser's buffers are reused from request to request.
-    thread_local simdjson::dom::parser parser;
-    element doc;
-    if (parser.parse(json.data(), json.size(), true).get(doc)) return false;  // copies into padding
+bool object(const element& e, const Field* fields, std::size_t n, std::vector<Value>& out) {
     simdjson::dom::object object;
-    if (doc.get_object().get(object)) return false;
+    if (e.get_object().get(object)) return false;
     out.assign(n, Value{});
     for (auto [key, v] : object) {
         std::size_t k = 0;
@@ -95,6 +111,17 @@ bool parse(std::string_view json, const Field* fields, std::size_t n, std::vecto
         if (fields[k].required && out[k].kind == Value::Kind::absent) return false;
     }
     return true;
+}
+
+}  // namespace
+
+bool parse(std::string_view json, const Field* fields, std::size_t n, std::vector<Value>& out) {
+    // One parser per thread: reactor threads parse without locks, and the
+    // parser's buffers are reused from request to request.
+    thread_local simdjson::dom::parser parser;
+    element doc;
+    if (parser.parse(json.data(), json.size(), true).get(doc)) return false;  // copies into padding
+    return object(doc, fields, n, out);
 }
 
 bool model(Call& call, const Field* fields, std::size_t n) {

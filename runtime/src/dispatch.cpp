@@ -31,6 +31,10 @@ struct AppDispatcher::PyCall {
 
 namespace {
 
+// Defined with the model building, further down.
+std::unique_ptr<ModelSpec> model_spec(PyObject* desc);
+PyObject* new_model(const ModelSpec& spec, const std::vector<body::Value>& values);
+
 // The bodies FastAPI's default handlers send for routing failures.
 constexpr std::string_view not_found_body = R"({"detail":"Not Found"})";
 constexpr std::string_view method_not_allowed_body = R"({"detail":"Method Not Allowed"})";
@@ -519,22 +523,12 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         PyObject* status = attr(r.binding, "status_code");
         r.status = static_cast<int>(PyLong_AsLong(status));
         Py_DECREF(status);
-        PyObject* model = attr(r.binding, "body_model");  // None, or (cls, ((name, default or ...), ...))
+        PyObject* model = attr(r.binding, "body_model");  // None, or (cls, ((name, default or ..., nested), ...))
         if (model != Py_None) {
-            PyObject* fields = nullptr;
-            if (!PyArg_ParseTuple(model, "OO!", &r.model, &PyTuple_Type, &fields)) {
+            r.model = model_spec(model);
+            if (!r.model) {
                 Py_DECREF(model);
                 throw py::error_already_set();
-            }
-            Py_INCREF(r.model);
-            for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(fields); ++k) {
-                PyObject* pair = PyTuple_GET_ITEM(fields, k);
-                PyObject* name = PyTuple_GET_ITEM(pair, 0);
-                PyObject* fallback = PyTuple_GET_ITEM(pair, 1);
-                Py_INCREF(name);
-                PyUnicode_InternInPlace(&name);
-                r.model_names.push_back(name);
-                r.model_defaults.push_back(fallback == Py_Ellipsis ? nullptr : Py_NewRef(fallback));
             }
         }
         Py_DECREF(model);
@@ -565,9 +559,7 @@ AppDispatcher::~AppDispatcher() {
         Py_XDECREF(r.kwnames);
         for (PyObject* o : r.defaults) Py_DECREF(o);
         for (PyObject* o : r.capture_names) Py_DECREF(o);
-        Py_XDECREF(r.model);
-        for (PyObject* o : r.model_names) Py_DECREF(o);
-        for (PyObject* o : r.model_defaults) Py_XDECREF(o);
+        r.model.reset();
     }
     Py_XDECREF(bridge_);
     Py_XDECREF(loop_);
@@ -727,7 +719,7 @@ PyObject* AppDispatcher::build_args_and_call(PyCall& pc) {
             case Arg::Kind::int_: v = PyLong_FromLongLong(a.i); break;
             case Arg::Kind::float_: v = PyFloat_FromDouble(a.d); break;
             case Arg::Kind::bool_: v = Py_NewRef(a.b ? Py_True : Py_False); break;
-            case Arg::Kind::model: v = new_model(br, pc.call.body); break;
+            case Arg::Kind::model: v = new_model(*br.model, pc.call.body); break;
         }
         if (!v) goto done;
         stack[built + 1] = v;
@@ -745,7 +737,7 @@ done:
 
 namespace {
 
-PyObject* body_value(const body::Value& v) {
+PyObject* body_value(const body::Value& v, const ModelSpec* nested) {
     switch (v.kind) {
         case body::Value::Kind::absent:
         case body::Value::Kind::null: return Py_NewRef(Py_None);
@@ -753,11 +745,12 @@ PyObject* body_value(const body::Value& v) {
         case body::Value::Kind::int_: return PyLong_FromLongLong(v.i);
         case body::Value::Kind::float_: return PyFloat_FromDouble(v.d);
         case body::Value::Kind::bool_: return Py_NewRef(v.b ? Py_True : Py_False);
+        case body::Value::Kind::model: return new_model(*nested, v.items);
         case body::Value::Kind::list: {
             PyObject* list = PyList_New(static_cast<Py_ssize_t>(v.items.size()));
             if (!list) return nullptr;
             for (std::size_t k = 0; k < v.items.size(); ++k) {
-                PyObject* item = body_value(v.items[k]);
+                PyObject* item = body_value(v.items[k], nested);
                 if (!item) {
                     Py_DECREF(list);
                     return nullptr;
@@ -770,9 +763,37 @@ PyObject* body_value(const body::Value& v) {
     return Py_NewRef(Py_None);
 }
 
+// The bridge's (cls, ((name, default or ..., nested or None), ...)), with the GIL.
+std::unique_ptr<ModelSpec> model_spec(PyObject* desc) {
+    auto spec = std::make_unique<ModelSpec>();
+    PyObject* cls = nullptr;
+    PyObject* fields = nullptr;
+    if (!PyArg_ParseTuple(desc, "O!O!", &PyType_Type, &cls, &PyTuple_Type, &fields)) return nullptr;
+    spec->cls = Py_NewRef(cls);
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(fields); ++k) {
+        PyObject *name, *fallback, *nested;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(fields, k), "UOO", &name, &fallback, &nested)) return nullptr;
+        Py_INCREF(name);
+        PyUnicode_InternInPlace(&name);
+        spec->names.push_back(name);
+        spec->defaults.push_back(fallback == Py_Ellipsis ? nullptr : Py_NewRef(fallback));
+        spec->nested.emplace_back();
+        if (nested != Py_None && !(spec->nested.back() = model_spec(nested))) return nullptr;
+    }
+    return spec;
+}
+
 }  // namespace
 
-PyObject* AppDispatcher::new_model(const BoundRoute& br, const std::vector<body::Value>& values) {
+ModelSpec::~ModelSpec() {
+    Py_XDECREF(cls);
+    for (PyObject* o : names) Py_DECREF(o);
+    for (PyObject* o : defaults) Py_XDECREF(o);
+}
+
+namespace {
+
+PyObject* new_model(const ModelSpec& spec, const std::vector<body::Value>& values) {
     // What pydantic's model_construct does, for a model the generator found
     // plain enough (no validators, private attributes, aliases or extras):
     // the fields in declaration order, defaults for the absent ones, and the
@@ -781,23 +802,23 @@ PyObject* AppDispatcher::new_model(const BoundRoute& br, const std::vector<body:
     static PyObject* set_name = PyUnicode_InternFromString("__pydantic_fields_set__");
     static PyObject* extra_name = PyUnicode_InternFromString("__pydantic_extra__");
     static PyObject* private_name = PyUnicode_InternFromString("__pydantic_private__");
-    auto* type = reinterpret_cast<PyTypeObject*>(br.model);
+    auto* type = reinterpret_cast<PyTypeObject*>(spec.cls);
     PyObject* empty = PyTuple_New(0);
     PyObject* obj = empty ? type->tp_new(type, empty, nullptr) : nullptr;
     Py_XDECREF(empty);
     PyObject* dict = obj ? PyDict_New() : nullptr;
     PyObject* set = dict ? PySet_New(nullptr) : nullptr;
     bool ok = set != nullptr;
-    for (std::size_t k = 0; ok && k < br.model_names.size(); ++k) {
+    for (std::size_t k = 0; ok && k < spec.names.size(); ++k) {
         const body::Value& v = values[k];
         PyObject* item;
         if (v.kind == body::Value::Kind::absent) {
-            item = Py_NewRef(br.model_defaults[k]);
+            item = Py_NewRef(spec.defaults[k]);
         } else {
-            item = body_value(v);
-            ok = item && PySet_Add(set, br.model_names[k]) == 0;
+            item = body_value(v, spec.nested[k].get());
+            ok = item && PySet_Add(set, spec.names[k]) == 0;
         }
-        ok = ok && item && PyDict_SetItem(dict, br.model_names[k], item) == 0;
+        ok = ok && item && PyDict_SetItem(dict, spec.names[k], item) == 0;
         Py_XDECREF(item);
     }
     ok = ok && PyObject_GenericSetAttr(obj, dict_name, dict) == 0 && PyObject_GenericSetAttr(obj, set_name, set) == 0 &&
@@ -811,6 +832,8 @@ PyObject* AppDispatcher::new_model(const BoundRoute& br, const std::vector<body:
     }
     return obj;
 }
+
+}  // namespace
 
 PyObject* AppDispatcher::new_answer(PyCall& pc) {
     try {

@@ -1,7 +1,7 @@
 """JSON bodies validated in C++ (plain models) and by pydantic (the rest),
 with input at the edges of "exactly typed": integers for floats, -0, huge
 and exponent numbers, escapes in keys and strings, duplicate and extra keys,
-nulls, wrong types pydantic coerces ("3" for an int, 1 for a bool), NaN,
+nulls, nested models, constraints at their bounds, wrong types pydantic coerces ("3" for an int, 1 for a bool), NaN,
 lone surrogates, a UTF-8 BOM, UTF-16, trailing garbage, non-objects. The
 fields set reach the response (exclude_unset and model_fields_set), so a
 model built differently from pydantic's shows."""
@@ -33,6 +33,24 @@ class Flat(BaseModel):
     note: Optional[str] = None
     scores: Optional[list[float]] = None
     codes: list[int] | None = None
+
+
+class Point(BaseModel):
+    x: int = Field(ge=0)
+    y: int = 0
+
+
+class Shape(BaseModel):
+    name: str = Field(min_length=1, max_length=8)
+    origin: Point
+    path: Optional[list[Point]] = Field(default=None, max_length=3)
+    weight: float = Field(default=1, gt=0, le=100)
+    corner: Optional[Point] = None
+
+
+class Node(BaseModel):
+    value: int
+    children: Optional[list["Node"]] = None
 
 
 class Frozen(BaseModel):
@@ -76,6 +94,22 @@ async def flat_with_params(n: int, item: Flat, q: Optional[str] = None, limit: i
 
 @app.post("/plain", response_model=Plain)
 def plain(item: Plain):
+    return item
+
+
+@app.post("/shape")
+def shape(item: Shape):
+    return {"item": item, "set": sorted(item.model_fields_set), "origin_set": sorted(item.origin.model_fields_set),
+            "path_sets": [sorted(p.model_fields_set) for p in item.path or []]}
+
+
+@app.post("/shape/unset", response_model=Shape, response_model_exclude_unset=True)
+def shape_unset(item: Shape):
+    return item
+
+
+@app.post("/node")
+def node(item: Node):
     return item
 
 
@@ -158,6 +192,23 @@ CASES = [
     Case("POST", "/plain", JSON, b'{"name": "pen", "price": 1, "tags": ["a"]}'),
     Case("POST", "/plain", JSON, b'{"name": "pen", "price": 1}'),
     Case("POST", "/frozen", JSON, b'{"label": "box", "weight": 2}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"x": 1}}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"x": 1, "y": 2, "z": 3}, "path": [{"x": 0}, {"x": 5, "y": 1}],'
+                               b' "weight": 100, "corner": null}'),
+    Case("POST", "/shape", JSON, b'{"name": "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9", "origin": {"x": 0}}'),
+    Case("POST", "/shape", JSON, b'{"name": "", "origin": {"x": 1}}'),
+    Case("POST", "/shape", JSON, b'{"name": "too long name", "origin": {"x": 1}}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"x": -1}}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"y": 1}}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": [1, 2]}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": null}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"x": 1}, "weight": 0}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"x": 1}, "weight": 100.5}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"x": 1}, "path": [{"x": 1}, {"x": 1}, {"x": 1}, {"x": 1}]}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"x": 1}, "path": [{"x": 1}, null]}'),
+    Case("POST", "/shape", JSON, b'{"name": "sq", "origin": {"x": 1, "x": 2}}'),
+    Case("POST", "/shape/unset", JSON, b'{"name": "sq", "origin": {"x": 1}, "path": [{"x": 2, "y": 0}]}'),
+    Case("POST", "/node", JSON, b'{"value": 1, "children": [{"value": 2}]}'),
     Case("POST", "/checked", JSON, b'{"name": "pen"}'),
     Case("POST", "/strict", JSON, b'{"name": "pen"}'),
     Case("POST", "/strict", JSON, b'{"name": "pen", "x": 1}'),

@@ -1,6 +1,7 @@
 // JSON bodies validated in C++: for a pydantic model whose fields are all
-// plain scalars (str, int, float, bool), lists of them, or Optional of
-// either, a body that matches the model exactly is parsed (simdjson, DOM:
+// plain scalars (str, int, float, bool), nested models of the same kind,
+// lists of either, or Optional of any of these, with numeric and length
+// constraints, a body that matches the model exactly is parsed (simdjson, DOM:
 // the whole document is validated, as json.loads does) into BodyValues on
 // the reactor thread, without the GIL; the extension then builds the model
 // the way pydantic's model_construct would, which for such input is what
@@ -10,8 +11,9 @@
 // pydantic's: an object whose keys name fields at most once each, every
 // required field present, strings for str, integers within int64 for int,
 // finite numbers for float (integers become floats as pydantic makes them),
-// true/false for bool, null only where the field is Optional, arrays of the
-// element type for lists. Anything else — a type pydantic would coerce
+// true/false for bool, objects for nested models, null only where the field
+// is Optional, arrays of the element type for lists, every constraint met.
+// Anything else — a type pydantic would coerce
 // ("1" for an int, 1 for a bool), an error, JSON that Python reads and
 // simdjson does not (NaN, lone surrogates, other encodings) — returns false,
 // and FastAPI's own code validates the request, with its exact errors.
@@ -24,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,24 +37,33 @@ class Call;
 
 namespace body {
 
-enum class Type : std::uint8_t { str, int_, float_, bool_ };
+enum class Type : std::uint8_t { str, int_, float_, bool_, model };
+
+inline constexpr double unbounded = std::numeric_limits<double>::infinity();
 
 struct Field {
     std::string_view name;
     Type type;
-    bool list;      // list[type]
-    bool nullable;  // Optional[...]: null gives None
-    bool required;  // no default: absent -> pydantic reports it (false here)
+    bool list = false;      // list[type]
+    bool nullable = false;  // Optional[...]: null gives None
+    bool required = true;   // no default: absent -> pydantic reports it (false here)
+    const Field* fields = nullptr;  // of a nested model (type model)
+    std::size_t field_count = 0;
+    // Constraints (Field(gt=..., min_length=...)): a value outside them is
+    // pydantic's to report. Numbers compare as doubles; the lengths are of a
+    // str in code points, or of a list.
+    double gt = -unbounded, ge = -unbounded, lt = unbounded, le = unbounded;
+    std::size_t min_length = 0, max_length = static_cast<std::size_t>(-1);
 };
 
 struct Value {
-    enum class Kind : std::uint8_t { absent, null, str, int_, float_, bool_, list };
+    enum class Kind : std::uint8_t { absent, null, str, int_, float_, bool_, list, model };
     Kind kind = Kind::absent;
     bool b = false;
     std::int64_t i = 0;
     double d = 0;
     std::string s;
-    std::vector<Value> items;  // of a list
+    std::vector<Value> items;  // of a list; of a nested model, one per field
 };
 
 // Parses `json` against `fields` into `out` (resized to n); false when the

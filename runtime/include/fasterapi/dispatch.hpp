@@ -34,6 +34,20 @@
 namespace fasterapi {
 
 // A route bound to the live app: strong references, owned with the GIL.
+// A pydantic model the runtime builds from a body validated in C++: its
+// class, and per field its name, default (nullptr: required) and, for a
+// nested model, that model's spec.
+struct ModelSpec {
+    PyObject* cls = nullptr;
+    std::vector<PyObject*> names;
+    std::vector<PyObject*> defaults;
+    std::vector<std::unique_ptr<ModelSpec>> nested;
+    ModelSpec() = default;
+    ModelSpec(const ModelSpec&) = delete;
+    ModelSpec& operator=(const ModelSpec&) = delete;
+    ~ModelSpec();  // with the GIL
+};
+
 struct BoundRoute {
     PyObject* binding = nullptr;   // fasterapi.bridge.Binding
     PyObject* endpoint = nullptr;  // the handler (or the bridge's request-endpoint caller)
@@ -48,11 +62,8 @@ struct BoundRoute {
     // a longer body is FastAPI's to answer (413, at the moment it decides).
     std::size_t max_body = static_cast<std::size_t>(-1);
     int status = 200;
-    // The JSON body validated in C++ (an Arg of kind model): the pydantic
-    // model class, and per field its name and default (nullptr: required).
-    PyObject* model = nullptr;
-    std::vector<PyObject*> model_names;
-    std::vector<PyObject*> model_defaults;
+    // The JSON body validated in C++ (an Arg of kind model).
+    std::unique_ptr<ModelSpec> model;
 };
 
 class AppDispatcher final : public Dispatcher {
@@ -112,8 +123,6 @@ private:
     // Moves the call's Responder into a new bridge Answer (a new reference),
     // or nullptr with a Python exception set.
     PyObject* new_answer(PyCall& call);
-    // The pydantic model of a body validated in C++ (Arg::Kind::model), with the GIL.
-    static PyObject* new_model(const BoundRoute& br, const std::vector<body::Value>& values);
     void respond_rendered(PyCall& call, PyObject* rendered);  // steals
     // A compiled route returned a streaming response: the bridge drives it
     // on the loop, answering through `call`'s Responder. Steals `response`.
