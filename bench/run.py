@@ -68,10 +68,11 @@ ENDPOINTS = {
     "GET /users/{id}?q=": Endpoint("/users/42?q=x"),
     "GET /blocking": Endpoint("/blocking"),
     "POST /items": Endpoint("/items", "POST", 201, "post_items.lua", ITEM),
+    "POST /items-checked (pydantic)": Endpoint("/items-checked", "POST", 201, "post_items_checked.lua", ITEM),
     "GET /me (Depends)": Endpoint("/me", script="me.lua", headers=(("X-Token", "tok-1"),)),
 }
 # Endpoints only the FastAPI app has (the servers running it: FasterAPI, uvicorn, Granian ASGI).
-FASTAPI_ONLY = ("GET /me (Depends)",)
+FASTAPI_ONLY = ("POST /items-checked (pydantic)", "GET /me (Depends)")
 BARE = tuple(e for e in ENDPOINTS if e not in FASTAPI_ONLY)
 NOT_MEASURED = {
     "GET /events (SSE)": "measured against uvicorn by make bench-stream (bench/stream.py)",

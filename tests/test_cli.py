@@ -77,7 +77,7 @@ def test_build_writes_a_committable_package(project: Path):
     handlers = (out / "handlers_1.cpp").read_text()
     assert "// GET /hello/{name}  (app.py:7)" in handlers
     assert "bool get_hello__name(Call& call)" in handlers
-    assert "static_assert(FASTERAPI_ABI_VERSION == 6" in (out / "routes.hpp").read_text()
+    assert "static_assert(FASTERAPI_ABI_VERSION == 7" in (out / "routes.hpp").read_text()
 
 
 def test_rebuild_is_byte_identical_and_compiles_nothing(project: Path):
@@ -140,28 +140,28 @@ def test_unsupported_feature_is_a_build_error_naming_route_and_line(tmp_path: Pa
 def test_routes_with_features_not_compiled_are_named_at_build_time(tmp_path: Path):
     (tmp_path / "app.py").write_text(textwrap.dedent(
         '''
-        from fastapi import FastAPI, Form
+        from fastapi import FastAPI
 
         app = FastAPI()
 
 
-        @app.post("/login")
-        def login(username: str = Form(), password: str = Form()):
-            return {"user": username}
+        @app.get("/lines")
+        def lines():
+            yield b"a\\n"
         '''
     ))
     result = fasterapi("build", "app.py", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert ("app.py:7: warning [POST /login]: served by FastAPI's own request handling, not compiled to C++ yet: "
-            "form body") in result.stdout
+    assert ("app.py:7: warning [GET /lines]: served by FastAPI's own request handling, not compiled to C++ yet: "
+            "generator endpoint (streamed body)") in result.stdout
     routes = fasterapi("routes", "app.py", cwd=tmp_path).stdout
-    assert "FastAPI handler (form body)" in routes
+    assert "FastAPI handler (generator endpoint (streamed body))" in routes
 
 
 def test_routes_with_dependencies_say_where_their_plan_runs(tmp_path: Path):
     (tmp_path / "app.py").write_text(textwrap.dedent(
         '''
-        from fastapi import Depends, FastAPI, Header
+        from fastapi import Depends, FastAPI, Form, Header
         from fastapi.security import APIKeyHeader
 
         app = FastAPI()
@@ -184,16 +184,22 @@ def test_routes_with_dependencies_say_where_their_plan_runs(tmp_path: Path):
         @app.get("/adep")
         def with_adep(x: int = Depends(adep)):
             return {"x": x}
+
+
+        @app.post("/login")
+        def login(username: str = Form()):
+            return {"user": username}
         '''
     ))
     result = fasterapi("build", "app.py", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "warning" not in result.stdout
     rows = {line.split()[1]: line for line in fasterapi("routes", "app.py", cwd=tmp_path).stdout.splitlines()
-            if line.startswith("GET")}
+            if line.startswith(("GET", "POST"))}
     # FastAPI's security helpers never suspend: the whole plan runs on the worker thread.
     assert rows["/dep"].endswith("yes: routed in C++, dependency plan in Python on a worker thread")
     assert rows["/adep"].endswith("yes: routed in C++, dependency plan in Python on the event loop")
+    assert rows["/login"].endswith("yes: routed in C++, dependency plan in Python on the event loop")  # forms: async parser
 
 
 def test_mounts_are_listed_and_warned_about(tmp_path: Path):

@@ -38,6 +38,7 @@ from contextlib import AsyncExitStack
 from contextvars import copy_context
 from typing import Any
 
+from fastapi import params as fastapi_params
 from fastapi.background import BackgroundTasks
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import (Dependant, _get_cache_key, _get_oauth_scopes, _is_async_gen_callable,
@@ -53,6 +54,7 @@ from pydantic_core import PydanticUndefined as _Undefined
 from starlette.background import BackgroundTask
 from starlette.background import BackgroundTasks as StarletteBackgroundTasks
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import get_route_path
@@ -175,6 +177,11 @@ class SolvedRoute:
         self.sync = not on_loop
         self.overrides = getattr(live, "dependency_overrides_provider", None)
         self.body_field = live.body_field
+        # A form body (Form()/File() fields): read with Starlette's parser, on the loop.
+        self.form = self.body_field is not None and isinstance(self.body_field.field_info, fastapi_params.Form)
+        self.form_limits = dict(getattr(self.original_route_of(live), "form_limits", None) or {})
+        if self.form and not on_loop:
+            raise RuntimeError(f"{live.path}: a form body needs the event loop; rebuild the app")
         self.embed = bool(getattr(live, "_embed_body_fields", False))
         strict = live.strict_content_type
         self.strict = strict.value if isinstance(strict, DefaultPlaceholder) else strict
@@ -185,6 +192,10 @@ class SolvedRoute:
         self.original = getattr(live, "original_route", live)
         self.context = _extract_endpoint_context(self.dependant.call)
         self.root_path = str(app.root_path or "")
+
+    @staticmethod
+    def original_route_of(live: Any) -> Any:
+        return getattr(live, "original_route", live)
 
     # -- entry points -------------------------------------------------------
 
@@ -251,8 +262,10 @@ class SolvedRoute:
     # -- solving ------------------------------------------------------------
 
     def _own_values(self, step: Step, request: Request, body: Any, values: dict[str, Any],
-                    errors: list[Any], solved: _Solved) -> bool:
-        """Validates a step's own parameters into ``values``; False if any failed."""
+                    errors: list[Any], solved: _Solved, body_result: Any = None) -> bool:
+        """Validates a step's own parameters into ``values``; False if any failed.
+        ``body_result`` is its body parameters' validation when it had to be
+        awaited (a form: uploaded files are read)."""
         d = step.dependant
         ok = True
         if step.has_params:
@@ -268,8 +281,8 @@ class SolvedRoute:
                     errors.extend(failed)
                     ok = False
         if d.body_params:
-            got, failed = _finish(request_body_to_args(body_fields=d.body_params, received_body=body,
-                                                       embed_body_fields=self.embed))
+            got, failed = body_result if body_result is not None else _finish(
+                request_body_to_args(body_fields=d.body_params, received_body=body, embed_body_fields=self.embed))
             values.update(got)
             if failed:
                 errors.extend(failed)
@@ -329,7 +342,11 @@ class SolvedRoute:
         steps = self.steps
         for i, step in enumerate(steps):
             values = kwargs[i]
-            if not self._own_values(step, request, body, values, solved.errors, solved):
+            body_result = None
+            if self.form and step.dependant.body_params:
+                body_result = await request_body_to_args(body_fields=step.dependant.body_params, received_body=body,
+                                                         embed_body_fields=self.embed)
+            if not self._own_values(step, request, body, values, solved.errors, solved, body_result):
                 failed[i] = 1
             if step.mode == ROOT:
                 break
@@ -413,6 +430,11 @@ class SolvedRoute:
             return
         answer.send(*bridge.exception_response(exc))
 
+    async def _read_form(self, request: Request, files: AsyncExitStack) -> Any:
+        form = await _read_form_body(request, self.form_limits)
+        files.push_async_callback(form.close)
+        return form
+
     # -- the two ways of serving --------------------------------------------
 
     def _serve_sync(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
@@ -439,12 +461,19 @@ class SolvedRoute:
                            server: tuple[str, int] | None) -> None:
         request = None if self._to_fastapi(method, body) else self._request(
             method, path, raw_path, raw_query, headers, body, http_version, server)
-        parsed = ... if request is None else self._parse_body(request, body)
+        parsed = ... if request is None else _Undefined if self.form else self._parse_body(request, body)
         if parsed is ...:
             await self.asgi(answer, method, path, raw_path, raw_query, headers, body, http_version, server)
             return
+        async with AsyncExitStack() as files:  # as FastAPI's middleware stack closes uploads, last
+            await self._serve_parsed(request, parsed, files, answer, method, body, http_version)
+
+    async def _serve_parsed(self, request: Request, parsed: Any, files: AsyncExitStack, answer: Any, method: str,
+                            body: bytes, http_version: str) -> None:
         sent = False
         try:
+            if self.form:
+                parsed = await self._read_form(request, files)
             async with AsyncExitStack() as request_stack:
                 request.scope["fastapi_inner_astack"] = request_stack
                 async with AsyncExitStack() as function_stack:
@@ -482,6 +511,15 @@ class SolvedRoute:
                 await bridge.serve_asgi(self.asgi.errors, scope, body, answer)
                 return
             answer.send(*bridge.exception_response(exc))
+
+
+async def _read_form_body(request: Request, limits: dict[str, Any]) -> Any:
+    try:
+        return await request.form(**limits)
+    except HTTPException:
+        raise
+    except Exception as exc:  # as FastAPI answers a body it cannot parse
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from exc
 
 
 def _send(response: Response, answer: Any, method: str, http_version: str) -> None:

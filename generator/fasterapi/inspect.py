@@ -58,8 +58,9 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
     names: dict[str, int] = {}
     live = live_routes(app)
     unroutable = False
+    forms_plannable = not _router_form_limits(app)
     for index, entry in enumerate(live):
-        route, diags = _inspect_route(index, entry, base)
+        route, diags = _inspect_route(index, entry, base, forms_plannable)
         if route is not None and sum(1 for p in route.parts if p.kind != "literal") > MAX_CAPTURES:
             route, diags = None, [_unroutable(route.location, route.label,
                                               f"a path with more than {MAX_CAPTURES} parameters")]
@@ -294,9 +295,26 @@ def path_parts(path: str) -> tuple[tuple[PathPart, ...], str | None]:
     return tuple(parts), None
 
 
-def _inspect_route(index: int, live: Any, base: Path) -> tuple[Route | None, list[Diagnostic]]:
+def _router_form_limits(app: FastAPI) -> bool:
+    """Whether the app or an included router sets form_limits: FastAPI
+    resolves those per request from the routers a request passes through,
+    so routes with forms are then left to it."""
+    if app.router.form_limits:
+        return True
+    pending = list(app.router.routes)
+    while pending:
+        entry = pending.pop()
+        if isinstance(entry, _IncludedRouter):
+            if entry.include_context.form_limits:
+                return True
+            pending.extend(entry.include_context.included_router.routes)
+    return False
+
+
+def _inspect_route(index: int, live: Any, base: Path,
+                   forms_plannable: bool = True) -> tuple[Route | None, list[Diagnostic]]:
     if isinstance(live, (APIRoute, _EffectiveRouteContext)):
-        return _inspect_api_route(index, live, base)
+        return _inspect_api_route(index, live, base, forms_plannable)
     if isinstance(live, Mount):
         return _inspect_mount(index, live)
     if type(live) is StarletteRoute:
@@ -368,7 +386,8 @@ def _qualified(func: Any) -> str:
     return f"{getattr(func, '__module__', '?')}:{getattr(func, '__qualname__', repr(func))}"
 
 
-def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base: Path) -> tuple[Route | None, list[Diagnostic]]:
+def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base: Path,
+                       forms_plannable: bool = True) -> tuple[Route | None, list[Diagnostic]]:
     methods = tuple(sorted(live.methods))
     label = f"{','.join(methods)} {live.path}"
     location = _location(live.endpoint, base)
@@ -394,12 +413,13 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
         # A subclass of APIRoute may change how requests are handled
         # (get_route_handler, matches ...): FastAPI runs it as it is.
         (f"route class {type(original).__name__}", type(original) is not APIRoute),
-        ("form body", forms),
+        ("form body with router form_limits", forms and not forms_plannable),
         ("generator endpoint (streamed body)", generator),
     ) if present]
     # Served by a dependency plan (fasterapi.dependencies): still Python,
     # but without FastAPI's routing, middleware and per-request tree walk.
     planned = [feature for feature, present in (
+        ("form body", forms),
         ("Depends", d.dependencies),
         ("embedded body", d.body_params and not json_body and not forms),
         ("Request parameter", d.request_param_name and not stream_param),
@@ -435,7 +455,8 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
                                      f"{', '.join(handled_by_fastapi)} yet")
         return None, diags
     if planned:
-        common["is_async"] = dependencies.needs_loop(dependencies.flatten(d), common["is_async"])
+        # Forms are read with Starlette's async parser.
+        common["is_async"] = forms or dependencies.needs_loop(dependencies.flatten(d), common["is_async"])
         return Route(kind="solved", **common), []  # type: ignore[arg-type]
     if handled_by_fastapi:
         note = Diagnostic("warning", location, label, "served by FastAPI",

@@ -36,3 +36,8 @@ def fine():
 @app.post("/login")
 def login(username: str = Form()):
     return {"user": username}
+
+
+@app.get("/lines")
+def lines():
+    yield b"a\n"

@@ -7,6 +7,7 @@ namespace fasterapi_generated {
 
 using fasterapi::Call;
 namespace conv = fasterapi::conv;
+using namespace std::string_view_literals;
 
 // GET /  (app.py:14)
 // handler: app:root

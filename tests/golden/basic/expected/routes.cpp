@@ -122,7 +122,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "f5b45a18b6ecc5fa",
+    "ae6849670b3497b4",
     routes,
     5,
     true,

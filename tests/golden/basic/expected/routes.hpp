@@ -4,8 +4,8 @@
 
 #include <fasterapi/app.hpp>
 
-static_assert(FASTERAPI_ABI_VERSION == 6,
-              "generated for FasterAPI runtime ABI 6; rebuild with `fasterapi build app.py`");
+static_assert(FASTERAPI_ABI_VERSION == 7,
+              "generated for FasterAPI runtime ABI 7; rebuild with `fasterapi build app.py`");
 
 namespace fasterapi_generated {
 bool get_root(fasterapi::Call& call);

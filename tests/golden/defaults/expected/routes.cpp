@@ -99,7 +99,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "b4d6e000d6cd139a",
+    "38d68bd10959a7c5",
     routes,
     5,
     true,

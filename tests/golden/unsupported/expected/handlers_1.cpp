@@ -7,6 +7,7 @@ namespace fasterapi_generated {
 
 using fasterapi::Call;
 namespace conv = fasterapi::conv;
+using namespace std::string_view_literals;
 
 // GET /agent  (app.py:16)
 // handler: app:agent

@@ -43,6 +43,11 @@ constexpr Part post_login_parts[] = {
     {PartKind::literal, "/login"sv},
 };
 
+// GET /lines  (app.py:41)
+constexpr Part get_lines_parts[] = {
+    {PartKind::literal, "/lines"sv},
+};
+
 // Route index: pattern; how the table finds it (static hash, radix tree or fallback matcher).
 constexpr fasterapi::router::Pattern patterns[] = {
     {get_me_parts, 1, 0, fasterapi::router::m_get, "GET"},  // 0: static
@@ -51,6 +56,7 @@ constexpr fasterapi::router::Pattern patterns[] = {
     {post_later_parts, 1, 0, fasterapi::router::m_post, "POST"},  // 3: static
     {get_fine_parts, 1, 0, fasterapi::router::m_get, "GET"},  // 4: static
     {post_login_parts, 1, 0, fasterapi::router::m_post, "POST"},  // 5: static
+    {get_lines_parts, 1, 0, fasterapi::router::m_get, "GET"},  // 6: static
 };
 
 constexpr fasterapi::RouteSpec routes[] = {
@@ -66,22 +72,32 @@ constexpr fasterapi::RouteSpec routes[] = {
      false, false, get_fine},
     {"post_login", "/login", "app.py:36", patterns[5],
      true, true, nullptr},
+    {"get_lines", "/lines", "app.py:41", patterns[6],
+     true, true, nullptr},
 };
 
 // Static paths: a perfect hash (fasterapi::router::slot_of) with a seed and displacements chosen at build time.
 constexpr std::uint32_t displacements[] = {
-    0, 16,
+    1, 1,
 };
 
 constexpr fasterapi::router::StaticSlot slots[] = {
-    {"/me"sv, 0, 1},
-    {"/login"sv, 5, 1},
     {""sv, 0, 0},
-    {"/later"sv, 3, 1},
-    {"/fine"sv, 4, 1},
     {"/page"sv, 2, 1},
     {""sv, 0, 0},
+    {"/later"sv, 3, 1},
+    {""sv, 0, 0},
+    {""sv, 0, 0},
+    {""sv, 0, 0},
+    {"/me"sv, 0, 1},
+    {"/lines"sv, 6, 1},
     {"/agent"sv, 1, 1},
+    {""sv, 0, 0},
+    {""sv, 0, 0},
+    {"/login"sv, 5, 1},
+    {""sv, 0, 0},
+    {"/fine"sv, 4, 1},
+    {""sv, 0, 0},
 };
 
 // Every route matching each static path, in declaration order: {route, first capture span}.
@@ -92,11 +108,12 @@ constexpr fasterapi::router::StaticMatch static_matches[] = {
     {3, 0},
     {4, 0},
     {5, 0},
+    {6, 0},
 };
 
 constexpr fasterapi::router::Table table = {
-    patterns, 6,
-    8848935107335307795ull, displacements, 2, slots, 61, 104ull,
+    patterns, 7,
+    8848935107335307795ull, displacements, 2, slots, 60, 104ull,
     static_matches, nullptr,
     nullptr, 0, nullptr, nullptr, nullptr,
     nullptr, 0,
@@ -108,9 +125,9 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "ed41dadecdf574af",
+    "2e93c08304b77bfe",
     routes,
-    6,
+    7,
     true,
     ""sv,
     &table,
