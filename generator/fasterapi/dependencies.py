@@ -179,7 +179,8 @@ class SolvedRoute:
         self.body_field = live.body_field
         # A form body (Form()/File() fields): read with Starlette's parser, on the loop.
         self.form = self.body_field is not None and isinstance(self.body_field.field_info, fastapi_params.Form)
-        self.form_limits = dict(getattr(self.original_route_of(live), "form_limits", None) or {})
+        self.original = getattr(live, "original_route", live)  # the APIRoute an included router's route comes from
+        self.form_limits = dict(getattr(self.original, "form_limits", None) or {})
         if self.form and not on_loop:
             raise RuntimeError(f"{live.path}: a form body needs the event loop; rebuild the app")
         self.embed = bool(getattr(live, "_embed_body_fields", False))
@@ -189,13 +190,8 @@ class SolvedRoute:
         self.dump_json = live.response_field is not None and isinstance(response_class, DefaultPlaceholder)
         self.response_class = response_class.value if isinstance(response_class, DefaultPlaceholder) else response_class
         self.status_code = live.status_code
-        self.original = getattr(live, "original_route", live)
         self.context = _extract_endpoint_context(self.dependant.call)
         self.root_path = str(app.root_path or "")
-
-    @staticmethod
-    def original_route_of(live: Any) -> Any:
-        return getattr(live, "original_route", live)
 
     # -- entry points -------------------------------------------------------
 
