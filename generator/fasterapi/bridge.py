@@ -57,15 +57,25 @@ def render(response: Response) -> Rendered:
     ``PlainTextResponse("hi", 201)`` ->
     ``(201, b"content-length: 2\\r\\ncontent-type: text/plain; charset=utf-8\\r\\n", b"hi")``
     """
-    lines = []
-    for name, value in response.raw_headers:
-        if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value:
-            raise ValueError(f"invalid header {name!r}: {value!r}")
-        lines.append(name + b": " + value + b"\r\n")
     body = getattr(response, "body", None)
     if body is None:
         raise TypeError(f"{type(response).__name__} streams its body; streaming responses are not compiled yet")
-    return response.status_code, b"".join(lines), bytes(body)
+    return response.status_code, header_lines(response.raw_headers), bytes(body)
+
+
+def header_lines(raw_headers: Sequence[tuple[bytes, bytes]]) -> bytes:
+    """``[(b"x-a", b"1")]`` -> ``b"x-a: 1\r\n"``; a value that would split the head is refused."""
+    lines = []
+    for name, value in raw_headers:
+        if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value:
+            raise ValueError(f"invalid header {name!r}: {value!r}")
+        lines.append(name + b": " + value + b"\r\n")
+    return b"".join(lines)
+
+
+# The runtime's FastAPI-exact JSON encoder (jsonable_encoder, then JSONResponse's
+# json.dumps, in C++), attached when serving: value -> bytes.
+encode_json: Any = None
 
 
 def internal_error(exc: BaseException) -> Rendered:

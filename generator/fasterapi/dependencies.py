@@ -56,7 +56,7 @@ from starlette.background import BackgroundTasks as StarletteBackgroundTasks
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import get_route_path
 
 from . import bridge
@@ -151,6 +151,21 @@ def _finish(coro: Any) -> Any:
     raise RuntimeError(f"{coro!r} suspended; it needs the event loop")
 
 
+# Results the runtime's encoder takes whole (their contents may be anything).
+_PLAIN_JSON = (dict, list, str, int, float, bool, type(None))
+
+
+class _Rendered:
+    """A response already rendered (status, header lines, body), and its background tasks."""
+
+    __slots__ = ("rendered", "background", "body")
+
+    def __init__(self, rendered: tuple[int, bytes, bytes], background: Any) -> None:
+        self.rendered = rendered
+        self.background = background
+        self.body = rendered[2]
+
+
 class _Solved:
     __slots__ = ("values", "errors", "background", "response")
 
@@ -190,6 +205,7 @@ class SolvedRoute:
         self.dump_json = live.response_field is not None and isinstance(response_class, DefaultPlaceholder)
         self.response_class = response_class.value if isinstance(response_class, DefaultPlaceholder) else response_class
         self.status_code = live.status_code
+        self.plain_json = not self.dump_json and self.response_class is JSONResponse
         self.context = _extract_endpoint_context(self.dependant.call)
         self.root_path = str(app.root_path or "")
 
@@ -380,7 +396,7 @@ class SolvedRoute:
         return RequestValidationError(solved.errors, body=None if body is _Undefined else body,
                                       endpoint_ctx=context)
 
-    def _response(self, raw: Any, solved: _Solved) -> Response:
+    def _response(self, raw: Any, solved: _Solved) -> Response | _Rendered:
         """The handler's return value -> the Response FastAPI would send."""
         if isinstance(raw, Response):
             if raw.background is None:
@@ -406,6 +422,14 @@ class SolvedRoute:
                                 exclude_defaults=live.response_model_exclude_defaults,
                                 exclude_none=live.response_model_exclude_none)
         else:
+            if self.plain_json and type(raw) in _PLAIN_JSON and bridge.encode_json is not None:
+                code = args.get("status_code", 200)
+                if is_body_allowed_for_status_code(code):
+                    # JSONResponse(jsonable_encoder(raw)) with the sub-response's
+                    # headers, as bytes, without building either.
+                    body = bridge.encode_json(raw)
+                    head = b"content-length: %d\r\ncontent-type: application/json\r\n" % len(body)
+                    return _Rendered((code, head + bridge.header_lines(sub.headers.raw), body), solved.background)
             content = jsonable_encoder(raw)
         if self.dump_json:
             response = Response(content=content, media_type="application/json", **args)
@@ -487,7 +511,7 @@ class SolvedRoute:
                     sent = True
                     await bridge.serve_streaming(response, answer, method, http_version)
                 else:
-                    rendered = bridge.render(response)
+                    rendered = response.rendered if isinstance(response, _Rendered) else bridge.render(response)
                     sent = True
                     answer.send(*rendered)
                     if background is not None:
@@ -524,7 +548,7 @@ def _send(response: Response, answer: Any, method: str, http_version: str) -> No
         bridge.stream_response(response, answer, method, http_version)
         return
     try:
-        rendered = bridge.render(response)
+        rendered = response.rendered if isinstance(response, _Rendered) else bridge.render(response)
     except Exception as exc:  # noqa: BLE001 - as ServerErrorMiddleware answers it
         answer.send(*bridge.internal_error(exc))
         return

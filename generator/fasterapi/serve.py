@@ -138,6 +138,7 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     state = on_loop(lifespan.__aenter__())
     logger.info("Application startup complete.")
 
+    bridge.encode_json = compiled.native.encode_jsonable
     bindings = bridge.bind(app, compiled.ir, state if isinstance(state, dict) else None)
     # Everything imported and built so far (FastAPI, pydantic, the app) lives
     # as long as the server: keep it out of cyclic garbage collection, whose
