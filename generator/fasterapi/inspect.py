@@ -419,7 +419,7 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     # Served by a dependency plan (fasterapi.dependencies): still Python,
     # but without FastAPI's routing, middleware and per-request tree walk.
     planned = [feature for feature, present in (
-        ("form body", forms),
+        ("form body", forms and forms_plannable),
         ("Depends", d.dependencies),
         ("embedded body", d.body_params and not json_body and not forms),
         ("Request parameter", d.request_param_name and not stream_param),

@@ -4,7 +4,7 @@ strict_content_type=False (a JSON body without Content-Type is parsed)."""
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, FastAPI, Form, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, Form, Header, UploadFile
 from pydantic import BaseModel
 
 from tests.differential import Case
@@ -69,6 +69,15 @@ async def lenient_async(item: Item):
     return item
 
 
+def caller(x_caller: Annotated[str, Header()] = "anon") -> str:
+    return x_caller
+
+
+@small.post("/with-dep")
+def small_with_dep(item: Item, who: Annotated[str, Depends(caller)]):
+    return {"item": item, "who": who}
+
+
 app.include_router(small)
 app.include_router(lenient)
 
@@ -104,6 +113,8 @@ CASES = [
     Case("POST", "/small/items", J, b'{"name":"a","qty":2}'),
     Case("POST", "/small/items", J, b'{"name":"abcdefghijklmnop","qty":2}'),
     Case("POST", "/small/big", J, b'{"name":"abcdefghijklmnop","qty":2}'),
+    Case("POST", "/small/with-dep", J, b'{"name":"a","qty":2}'),
+    Case("POST", "/small/with-dep", J, b'{"name":"abcdefghijklmnop","qty":2}'),
     Case("POST", "/lenient/items", {}, b'{"name":"a"}'),
     Case("POST", "/lenient/items", {}, b'{"name":'),
     Case("POST", "/lenient/items", {"content-type": "text/plain"}, b'{"name":"a"}'),
