@@ -100,11 +100,59 @@ def test_inspection_reads_parameters_from_fastapi(tmp_path: Path):
     assert conv == {
         "item_id": ("path", "int", True),
         "q": ("query", "str", False),
-        "n": ("query", "python", False),  # constraint: FastAPI validates
+        "n": ("query", "int", False),  # ge=0: checked in C++
         "flag": ("query", "bool", False),
         "ratio": ("query", "float", False),
-        "tags": ("query", "python", False),
+        "tags": ("query", "python", False),  # a mutable default: FastAPI deep-copies it
     }
+    assert route.params[2].ge == 0.0 and route.params[2].gt is None
+
+
+def test_typed_parameters_convert_in_cpp_unless_fastapi_must_decide(tmp_path: Path):
+    path = write_app(tmp_path, """
+        import datetime, decimal, enum, uuid
+        from typing import Annotated, Literal, Optional
+        from fastapi import FastAPI, Header, Query
+        app = FastAPI(openapi_url=None)
+
+        class Level(enum.IntEnum):
+            low = 1
+            high = 2
+
+        class Odd(enum.Enum):
+            text = "t"
+            number = 3  # no text validates as this member
+            flag = True
+
+        @app.get("/t/{day}")
+        def typed(day: datetime.date, at: datetime.datetime, t: Optional[datetime.time] = None,
+                  u: uuid.UUID = uuid.UUID(int=0), x: decimal.Decimal = decimal.Decimal("1.5"),
+                  level: Level = Level.low, odd: Odd | None = None, kind: Literal["a", 2, "b"] = "a",
+                  ids: Annotated[list[int], Query()] = None, names: Annotated[list[str] | None, Query()] = None,
+                  short: Annotated[str, Query(max_length=3, pattern="^a")] = "a",
+                  sized: Annotated[list[str] | None, Query(min_length=1)] = None,
+                  money: Annotated[decimal.Decimal, Query(max_digits=3)] = None,
+                  x_ids: Annotated[list[int] | None, Header()] = None,
+                  x_name: Annotated[str, Header(min_length=2)] = "ab"):
+            return {}
+    """, "svc_types.py")
+    (route,) = ir_of(path).routes
+    conv = {p.name: p.converter for p in route.params}
+    assert conv == {
+        "day": "date", "at": "datetime", "t": "time", "u": "uuid", "x": "decimal",
+        "level": "choice", "odd": "choice", "kind": "choice", "ids": "int", "names": "str",
+        "short": "python",  # pattern: pydantic's regex engine decides
+        "sized": "python",  # min_length of a list
+        "money": "python",  # max_digits
+        "x_ids": "python",  # a list from repeated headers
+        "x_name": "str",
+    }
+    params = {p.name: p for p in route.params}
+    assert params["level"].choices == ("1", "2")
+    assert params["odd"].choices == ("t",)
+    assert params["kind"].choices == ("a", "b")  # a text is never the literal 2
+    assert params["ids"].list and params["names"].list and not params["x_ids"].list
+    assert params["x_name"].min_length == 2 and params["x_name"].alias == "x-name"
 
 
 def test_typed_path_convertors_compile_where_the_value_is_certain(tmp_path: Path):
@@ -122,7 +170,8 @@ def test_typed_path_convertors_compile_where_the_value_is_certain(tmp_path: Path
     assert {p.name: p.converter for p in route.params} == {
         "a": "int", "b": "float", "c": "float",
         "d": "python",  # int(float(s)) may differ from int(s), or fail: FastAPI validates
-        "e": "python", "f": "python",  # FastAPI answers 422 for an int where a str is declared
+        "e": "uuid",  # Starlette hands FastAPI UUID(s): the runtime does the same
+        "f": "python",  # FastAPI answers 422 for an int where a str is declared
     }
 
 

@@ -136,6 +136,9 @@ class Binding:
     # A JSON body C++ validates: (model class, ((field name, default or ..., nested or None), ...)),
     # the body's keyword being the one after the parameters in kwnames.
     body_model: Any = None
+    # Per parameter (kwnames order): for one converted as a choice (an Enum
+    # or Literal), the values its Param.choices texts validate to; else None.
+    choices: tuple[Any, ...] = ()
 
     def exception_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                           headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
@@ -749,9 +752,11 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     d = live.dependant
     fields = {f.name: f for f in (*d.path_params, *d.query_params, *d.header_params, *d.cookie_params)}
     defaults = []
+    choices = []
     for p in r.params:
         f = fields[p.name]
         defaults.append(None if f.field_info.is_required() else f.default)
+        choices.append(_choice_values(f, p) if p.converter == "choice" else None)
     status = r.status_code if r.status_code is not None else 200
     body_field = live.dependant.body_params[0] if r.body else None
     typed = {p.text for p in r.parts if p.kind == "segment" and p.convertor != "str"}
@@ -774,7 +779,20 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     fast_json = not r.response_model and status != 205
     return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults), is_async=r.is_async,
                    fast_json=fast_json, status_code=status, route=live, asgi=asgi, body_field=body_field,
-                   stream_param=r.stream_param, path_convertors=convertors, body_model=body_model)
+                   stream_param=r.stream_param, path_convertors=convertors, body_model=body_model,
+                   choices=tuple(choices))
+
+
+def _choice_values(field: Any, param: Any) -> tuple[Any, ...]:
+    """What FastAPI's validation makes of each of ``param.choices``
+    (``"red"`` -> ``Color.red``): the values the runtime hands the handler."""
+    out = []
+    for text in param.choices:
+        value, errors = field.validate(text, {}, loc=(param.source, param.alias))
+        if errors:
+            raise RuntimeError(f"parameter {param.name!r} no longer accepts {text!r}; the build is stale")
+        out.append(value)
+    return tuple(out)
 
 
 def _model_spec(model: Any, fields: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:

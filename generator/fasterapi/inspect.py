@@ -9,11 +9,15 @@ recorded as a Diagnostic naming the route, its ``file:line`` and the feature.
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import enum
 import functools
 import inspect
 import re
 import types
 import typing
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +40,10 @@ from .plan.patterns import CONVERTOR_REGEX
 from .validate import MAX_ARGS, MAX_CAPTURES
 
 _SCALARS: dict[Any, str] = {str: "str", int: "int", float: "float", bool: "bool"}
-_PRIMITIVE_DEFAULTS = (type(None), bool, int, float, str)
+# Defaults handed to the handler as they are: FastAPI deep-copies them, which
+# for these immutable values gives an equal value of the same type.
+_PRIMITIVE_DEFAULTS = (type(None), bool, int, float, str, decimal.Decimal, uuid.UUID, datetime.date,
+                       datetime.time, enum.Enum)
 _PARAM_RE = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_][a-zA-Z0-9_]*)?}")
 # The regexes of Starlette's built-in convertors, as starlette.convertors
 # spells them; the router implements exactly these.
@@ -640,60 +647,132 @@ def _single_json_body(body_params: list[Any]) -> str:
     return str(body_params[0].name)
 
 
-# What Starlette's int/float convertors hand FastAPI (int(s), float(s)) and
-# the annotations for which the C++ converter of the captured text gives
-# the same value: int(s) as int, float(int(s)) and float(s) as float (both
-# correctly rounded). Any other pairing (e.g. {x:int} with x: str, which
-# FastAPI answers 422, or uuid) is validated by FastAPI.
-_TYPED_PATH_CONVERTERS = {("int", "int"), ("int", "float"), ("float", "float")}
+# What Starlette's int/float/uuid convertors hand FastAPI (int(s), float(s),
+# UUID(s)) and the annotations for which the C++ converter of the captured
+# text gives the same value: int(s) as int, float(int(s)) and float(s) as
+# float (both correctly rounded), UUID(s) as UUID. Any other pairing (e.g.
+# {x:int} with x: str, which FastAPI answers 422) is validated by FastAPI.
+_TYPED_PATH_CONVERTERS = {("int", "int"), ("int", "float"), ("float", "float"), ("uuid", "uuid")}
+# Annotations converted in C++ besides the plain scalars, and Enum/Literal ("choice").
+_TYPED_SCALARS: dict[Any, str] = {uuid.UUID: "uuid", datetime.date: "date", datetime.datetime: "datetime",
+                                  datetime.time: "time", decimal.Decimal: "decimal"}
+_BOUNDED = ("int", "float")  # converters whose values gt/ge/lt/le may bound in C++
 
 
 def _param(source: str, field: Any, path_convertor: str = "str") -> Param:
-    """``path_convertor`` is the Starlette convertor of a path parameter's template."""
+    """``path_convertor`` is the Starlette convertor of a path parameter's template.
+
+    ``q: Annotated[int, Query(ge=1)] = 10`` -> Param(converter="int", ge=1.0, ...);
+    anything C++ cannot convert exactly gets converter "python" (FastAPI validates).
+    """
+    from fastapi.dependencies.utils import _get_param_aliases
+
     info = field.field_info
     annotation = info.annotation
     required = info.is_required()
-    inner = annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1 and len(typing.get_args(annotation)) == 2:
-            inner = args[0]  # Optional[X]: a present value validates as X
-    converter = _SCALARS.get(inner, "python")
+    inner = _optional_inner(annotation)
+    is_list = False
+    if source == "query" and typing.get_origin(inner) is list and len(typing.get_args(inner)) == 1:
+        is_list, inner = True, typing.get_args(inner)[0]
+    choices: tuple[str, ...] = ()
+    converter = _SCALARS.get(inner) or _TYPED_SCALARS.get(inner) or "python"
+    if converter == "python" and not is_list:
+        choices = _choice_texts(inner)
+        if choices:
+            converter = "choice"
+    if is_list and converter not in _SCALARS.values():
+        converter = "python"
     if path_convertor not in ("str", "path") and (path_convertor, converter) not in _TYPED_PATH_CONVERTERS:
         converter = "python"
-    if info.metadata or getattr(info, "validate_default", False):
-        converter = "python"  # constraints and validators: FastAPI validates
+    bounds, problem = _param_constraints(info.metadata, converter)
+    if problem or (bounds and is_list) or getattr(info, "validate_default", False):
+        converter = "python"  # other constraints and validators: FastAPI validates
     if not required and not isinstance(field.default, _PRIMITIVE_DEFAULTS):
         converter = "python"  # FastAPI deep-copies mutable defaults
     alias = field.alias
-    if source == "header":
-        key = _plain_header_key(field)
-        if key is None:
+    if source in ("path", "query", "header"):
+        aliases = _get_param_aliases(field, convert_underscores=source == "header" and
+                                     getattr(info, "convert_underscores", True))
+        if len(aliases) != 1:
             converter = "python"  # alias choices or name-based validation: FastAPI resolves it
         else:
-            alias = key
+            alias = aliases[0][1].lower() if source == "header" else aliases[0][1]
     elif source == "cookie":
         converter = "python"  # Starlette's lenient cookie parsing stays in Python
+    if converter == "python":
+        bounds, choices, is_list = {}, (), False
     return Param(
         name=field.name, alias=alias, source=source, converter=converter,  # type: ignore[arg-type]
-        required=required, annotation=_type_name(annotation),
+        required=required, annotation=_type_name(annotation), list=is_list, choices=choices, **bounds,
     )
 
 
-def _plain_header_key(field: Any) -> str | None:
-    """The one header a Header() parameter reads, lower-cased, when FastAPI
-    looks at just one: ``user_agent`` -> ``user-agent`` (convert_underscores);
-    None when aliases or model config give FastAPI several names to try."""
-    info = field.field_info
-    if info.validation_alias is not None:
-        return None
-    config = field.config or {}
-    if config.get("validate_by_alias") is False or config.get("validate_by_name") or config.get("populate_by_name"):
-        return None
-    alias = field.alias
-    if getattr(info, "convert_underscores", True) and alias == field.name:
-        alias = alias.replace("_", "-")
-    return alias.lower()
+def _optional_inner(annotation: Any) -> Any:
+    """``Optional[X]`` / ``X | None`` -> X (a present value validates as X); else the annotation."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and len(typing.get_args(annotation)) == 2:
+            return args[0]
+    return annotation
+
+
+def _choice_texts(annotation: Any) -> tuple[str, ...]:
+    """The texts that pydantic turns into a member of an Enum or a value of a
+    Literal, each checked here with pydantic itself; () when there are none.
+
+    ``class Color(str, Enum): red = "red"`` -> ``("red",)``;
+    ``IntEnum`` member 2 -> ``"2"``; ``Literal["a", 1]`` -> ``("a",)``
+    (a text never validates as the int literal)."""
+    import enum
+
+    from pydantic import TypeAdapter
+
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        wanted = [m.value for m in annotation]
+    elif typing.get_origin(annotation) is typing.Literal:
+        wanted = list(typing.get_args(annotation))
+    else:
+        return ()
+    texts = []
+    for value in wanted:
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            continue
+        try:
+            TypeAdapter(annotation).validate_python(text)
+        except Exception:  # noqa: BLE001 - pydantic does not take this text: FastAPI answers it
+            continue
+        if text not in texts:
+            texts.append(text)
+    return tuple(texts)
+
+
+def _param_constraints(metadata: list[Any], converter: str) -> tuple[dict[str, Any], str]:
+    """Constraints C++ checks: ``[Ge(ge=1), Le(le=100)]`` on an int ->
+    ``({"ge": 1.0, "le": 100.0}, "")``; anything else -> ({}, why not)."""
+    import annotated_types
+
+    out: dict[str, Any] = {}
+    for m in metadata:
+        if isinstance(m, (annotated_types.Gt, annotated_types.Ge, annotated_types.Lt, annotated_types.Le)):
+            key = type(m).__name__.lower()
+            bound = getattr(m, key)
+            if converter not in _BOUNDED or isinstance(bound, bool) or not isinstance(bound, (int, float)):
+                return {}, f"{key} on a {converter} value"
+            if isinstance(bound, int) and abs(bound) > 2**53 or bound != bound or abs(bound) == float("inf"):
+                return {}, f"{key}={bound!r}"
+            out[key] = float(bound)
+        elif isinstance(m, (annotated_types.MinLen, annotated_types.MaxLen)):
+            key = "min_length" if isinstance(m, annotated_types.MinLen) else "max_length"
+            if converter != "str":
+                return {}, f"{key} on a {converter} value"
+            out[key] = int(getattr(m, key))
+        else:
+            return {}, f"constraint {m!r}"
+    return out, ""
 
 
 def _type_name(annotation: Any) -> str:

@@ -23,8 +23,11 @@ from typing import Any, Literal
 
 ParamSource = Literal["path", "query", "header", "cookie"]
 # How a parameter reaches the handler: converted in C++ ("str", "int", "float",
-# "bool") or validated by FastAPI in Python ("python").
-Converter = Literal["str", "int", "float", "bool", "python"]
+# "bool", "uuid", "date", "datetime", "time", "decimal", and "choice" for an
+# Enum or Literal: one of Param.choices) or validated by FastAPI in Python
+# ("python").
+Converter = Literal["str", "int", "float", "bool", "uuid", "date", "datetime", "time", "decimal", "choice",
+                    "python"]
 
 
 # A route's methods when it accepts every method, as a Mount and a Starlette
@@ -43,6 +46,19 @@ class Param:
     converter: Converter
     required: bool
     annotation: str  # for humans: "int", "Optional[str]" ...
+    # A list[...] query parameter: every value of the repeated key, converted.
+    list: bool = False
+    # For "choice": the texts pydantic turns into a member or literal, in the
+    # order the bridge binds their values.
+    choices: tuple[str, ...] = ()
+    # Constraints checked in C++: numeric bounds of an int or float, length
+    # of a str (in code points).
+    gt: float | None = None
+    ge: float | None = None
+    lt: float | None = None
+    le: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +175,7 @@ class App:
         for r in d["routes"]:
             r["methods"] = tuple(r["methods"])
             r["parts"] = tuple(PathPart(**p) for p in r["parts"])
-            r["params"] = tuple(Param(**p) for p in r["params"])
+            r["params"] = tuple(Param(**{**p, "choices": tuple(p.get("choices", ()))}) for p in r["params"])
             r["body_fields"] = tuple(BodyField.from_dict(f) for f in r.get("body_fields", ()))
             routes.append(Route(**r))
         d["routes"] = tuple(routes)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import jinja2
 
-from .ir import ANY_METHOD, App, Route
+from .ir import ANY_METHOD, App, Param, Route
 from .plan import plan as plan_table
 from .plan import radix
 
-ABI_VERSION = 7
+ABI_VERSION = 8
 ROUTES_PER_HANDLER_FILE = 64
 _METHOD_BITS = {"GET": "m_get", "HEAD": "m_head", "POST": "m_post", "PUT": "m_put", "DELETE": "m_delete",
                 "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect",
@@ -77,6 +77,21 @@ def capture_index(route: Route, alias: str) -> int:
     return params.index(alias)
 
 
+def path_convertor(route: Route, alias: str) -> str:
+    """The Starlette convertor of the path parameter ``alias``: "str", "int", "float", "uuid" or "path"."""
+    return next(p.convertor for p in route.parts if p.kind != "literal" and p.text == alias)
+
+
+def param_limits(param: Param) -> str:
+    """A parameter's constraints as a fasterapi::Limits initialiser, "" when it has none:
+    ``ge=1, max_length=None`` -> ``.ge = 1.0, .has_ge = true``."""
+    items = [f".{key} = {getattr(param, key)!r}" for key in ("gt", "ge", "lt", "le") if getattr(param, key) is not None]
+    items += [f".has_{key} = true" for key in ("gt", "ge", "lt", "le") if getattr(param, key) is not None]
+    items += [f".{key} = {getattr(param, key)}" for key in ("min_length", "max_length")
+              if getattr(param, key) is not None]
+    return ", ".join(items)
+
+
 def body_arrays(route: Route) -> list[tuple[str, list[str]]]:
     """The fasterapi::body::Field arrays of a route's C++-validated body, nested
     models' first: ``[(array name, [initialiser, ...]), ...]``, the body's own last."""
@@ -126,6 +141,8 @@ def environment() -> jinja2.Environment:
     env.filters["capture_index"] = capture_index
     env.filters["cpp_convertor"] = cpp_convertor
     env.filters["body_arrays"] = body_arrays
+    env.filters["path_convertor"] = path_convertor
+    env.filters["param_limits"] = param_limits
     return env
 
 

@@ -2,6 +2,7 @@
 
 #include "fasterapi/future_bridge.hpp"
 
+#include <datetime.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -532,7 +533,20 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
             }
         }
         Py_DECREF(model);
+        PyObject* choices = attr(r.binding, "choices");  // a tuple per converted parameter: None or the values
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(choices); ++k) {
+            PyObject* c = PyTuple_GET_ITEM(choices, k);
+            r.choices.push_back(c == Py_None ? nullptr : Py_NewRef(c));
+        }
+        Py_DECREF(choices);
     }
+    if (!PyDateTimeAPI) {
+        PyDateTime_IMPORT;
+        if (!PyDateTimeAPI) throw py::error_already_set();
+    }
+    uuid_ = py::object(py::module_::import("uuid").attr("UUID")).release().ptr();
+    decimal_ = py::object(py::module_::import("decimal").attr("Decimal")).release().ptr();
+    tzinfo_ = py::object(py::module_::import("pydantic_core").attr("TzInfo")).release().ptr();
     bridge_ = Py_NewRef(bridge);
     loop_ = Py_NewRef(loop);
     PyObject* encoders = PyImport_ImportModule("fastapi.encoders");
@@ -559,6 +573,7 @@ AppDispatcher::~AppDispatcher() {
         Py_XDECREF(r.kwnames);
         for (PyObject* o : r.defaults) Py_DECREF(o);
         for (PyObject* o : r.capture_names) Py_DECREF(o);
+        for (PyObject* o : r.choices) Py_XDECREF(o);
         r.model.reset();
     }
     Py_XDECREF(bridge_);
@@ -568,6 +583,9 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(internal_error_);
     Py_XDECREF(redirect_fn_);
     Py_XDECREF(create_task_);
+    Py_XDECREF(uuid_);
+    Py_XDECREF(decimal_);
+    Py_XDECREF(tzinfo_);
     Py_XDECREF(server_address_);
 }
 
@@ -702,6 +720,86 @@ void AppDispatcher::flush() {
     loop_bridge_.submit_all(pending_work.async);
 }
 
+PyObject* AppDispatcher::arg_value(PyCall& pc, std::size_t slot) {
+    BoundRoute& br = routes_[pc.call.route];
+    const Arg& a = pc.call.args[slot];
+    switch (a.kind) {
+        case Arg::Kind::absent: return Py_NewRef(br.defaults[slot]);
+        case Arg::Kind::str: return new_str(a.s);
+        case Arg::Kind::int_: return PyLong_FromLongLong(a.i);
+        case Arg::Kind::float_: return PyFloat_FromDouble(a.d);
+        case Arg::Kind::bool_: return Py_NewRef(a.b ? Py_True : Py_False);
+        case Arg::Kind::model: return new_model(*br.model, pc.call.body);
+        case Arg::Kind::uuid:
+        case Arg::Kind::decimal: {
+            PyObject* text = new_str(a.s);
+            PyObject* v = text ? PyObject_CallOneArg(a.kind == Arg::Kind::uuid ? uuid_ : decimal_, text) : nullptr;
+            Py_XDECREF(text);
+            return v;
+        }
+        case Arg::Kind::date: {
+            const auto d = a.i;
+            return PyDate_FromDate(static_cast<int>(d / 10000), static_cast<int>(d / 100 % 100),
+                                   static_cast<int>(d % 100));
+        }
+        case Arg::Kind::time:
+        case Arg::Kind::datetime: {
+            const std::int64_t t = a.i, d = a.ymd;
+            const int h = static_cast<int>(t / 10000000000LL), mi = static_cast<int>(t / 100000000 % 100),
+                      sec = static_cast<int>(t / 1000000 % 100), us = static_cast<int>(t % 1000000);
+            PyObject* tz = a.b ? PyObject_CallFunction(tzinfo_, "i", a.offset) : Py_NewRef(Py_None);
+            if (!tz) return nullptr;
+            PyObject* v = a.kind == Arg::Kind::time
+                ? PyDateTimeAPI->Time_FromTime(h, mi, sec, us, tz, PyDateTimeAPI->TimeType)
+                : PyDateTimeAPI->DateTime_FromDateAndTime(static_cast<int>(d / 10000), static_cast<int>(d / 100 % 100),
+                                                          static_cast<int>(d % 100), h, mi, sec, us, tz,
+                                                          PyDateTimeAPI->DateTimeType);
+            Py_DECREF(tz);
+            return v;
+        }
+        case Arg::Kind::choice: {
+            PyObject* values = slot < br.choices.size() ? br.choices[slot] : nullptr;
+            if (!values || a.i < 0 || a.i >= PyTuple_GET_SIZE(values)) {
+                PyErr_SetString(PyExc_RuntimeError, "a converted choice has no bound value; rebuild needed");
+                return nullptr;
+            }
+            return Py_NewRef(PyTuple_GET_ITEM(values, a.i));
+        }
+        case Arg::Kind::list: {
+            PyObject* list = PyList_New(0);
+            if (!list) return nullptr;
+            Arg item;
+            for (const auto& [key, value] : pc.call.query()) {
+                if (key != a.s) continue;
+                PyObject* v = nullptr;
+                if (conv::list_item(value, static_cast<ListOf>(a.i), item)) {
+                    switch (item.kind) {
+                        case Arg::Kind::str: v = new_str(item.s); break;
+                        case Arg::Kind::int_: v = PyLong_FromLongLong(item.i); break;
+                        case Arg::Kind::float_: v = PyFloat_FromDouble(item.d); break;
+                        case Arg::Kind::bool_: v = Py_NewRef(item.b ? Py_True : Py_False); break;
+                        default: break;
+                    }
+                }
+                if (!v) {
+                    if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "a list element no longer converts");
+                    Py_DECREF(list);
+                    return nullptr;
+                }
+                int rc = PyList_Append(list, v);
+                Py_DECREF(v);
+                if (rc < 0) {
+                    Py_DECREF(list);
+                    return nullptr;
+                }
+            }
+            return list;
+        }
+    }
+    PyErr_SetString(PyExc_RuntimeError, "unknown argument kind");
+    return nullptr;
+}
+
 PyObject* AppDispatcher::build_args_and_call(PyCall& pc) {
     BoundRoute& br = routes_[pc.call.route];
     const Py_ssize_t n = PyTuple_GET_SIZE(br.kwnames);
@@ -711,16 +809,7 @@ PyObject* AppDispatcher::build_args_and_call(PyCall& pc) {
     Py_ssize_t built = 0;
     PyObject* result = nullptr;
     for (; built < converted; ++built) {
-        const Arg& a = pc.call.args[built];
-        PyObject* v = nullptr;
-        switch (a.kind) {
-            case Arg::Kind::absent: v = Py_NewRef(br.defaults[static_cast<std::size_t>(built)]); break;
-            case Arg::Kind::str: v = new_str(a.s); break;
-            case Arg::Kind::int_: v = PyLong_FromLongLong(a.i); break;
-            case Arg::Kind::float_: v = PyFloat_FromDouble(a.d); break;
-            case Arg::Kind::bool_: v = Py_NewRef(a.b ? Py_True : Py_False); break;
-            case Arg::Kind::model: v = new_model(*br.model, pc.call.body); break;
-        }
+        PyObject* v = arg_value(pc, static_cast<std::size_t>(built));
         if (!v) goto done;
         stack[built + 1] = v;
     }

@@ -27,7 +27,7 @@
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/router.hpp"
 
-#define FASTERAPI_ABI_VERSION 7
+#define FASTERAPI_ABI_VERSION 8
 
 namespace fasterapi {
 
@@ -35,13 +35,37 @@ namespace fasterapi {
 // default is used (a required parameter never reaches the handler absent:
 // its trampoline returns false and Python reports it missing). `model` is
 // the JSON body, validated in C++ into Call::body (fasterapi/body.hpp).
+//
+// The typed kinds carry what the Python value is built from, with the GIL:
+//   uuid, decimal  — `s`, the text (uuid.UUID(s), decimal.Decimal(s));
+//   date           — `i` = y*10000 + m*100 + d;
+//   time           — `i` = h*10^10 + mi*10^8 + s*10^6 + microseconds;
+//   datetime       — `ymd` = the date as above, `i` = the time;
+//   (time, datetime) `b` = has a UTC offset, `offset` = its seconds;
+//   choice         — `i`, an index into the route's choices for this slot;
+//   list           — `s`, the query key: every value of it, converted as `i`
+//                    says (list_str/int/float/bool), each checked already.
 struct Arg {
-    enum class Kind : std::uint8_t { absent, str, int_, float_, bool_, model };
+    enum class Kind : std::uint8_t { absent, str, int_, float_, bool_, model, uuid, decimal, date, time, datetime,
+                                     choice, list };
     Kind kind = Kind::absent;
     bool b = false;
+    std::int32_t offset = 0;
+    std::int32_t ymd = 0;
     std::int64_t i = 0;
     double d = 0;
     std::string_view s;
+};
+
+// List element conversions (Arg::i of a Kind::list).
+enum ListOf : std::int64_t { list_str, list_int, list_float, list_bool };
+
+// Numeric bounds and str length limits of a parameter, checked after its
+// conversion; a value outside them is FastAPI's to reject (422).
+struct Limits {
+    double gt = 0, ge = 0, lt = 0, le = 0;
+    bool has_gt = false, has_ge = false, has_lt = false, has_le = false;
+    std::int64_t min_length = -1, max_length = -1;
 };
 
 inline constexpr std::size_t max_args = 32;
@@ -122,6 +146,42 @@ inline bool header_to_str(std::string_view s, Arg& out) noexcept { return ascii(
 inline bool header_to_int(std::string_view s, Arg& out) noexcept { return to_int(s, out); }
 inline bool header_to_float(std::string_view s, Arg& out) noexcept { return to_float(s, out); }
 inline bool header_to_bool(std::string_view s, Arg& out) noexcept { return to_bool(s, out); }
+// "12345678-1234-5678-1234-567812345678" or 32 hex digits, any case; other
+// spellings pydantic also takes ("{...}", "urn:uuid:...") are left to it.
+bool to_uuid(std::string_view s, Arg& out) noexcept;
+// A path capture the router matched with Starlette's uuid convertor (hyphens
+// optional between groups): Starlette hands FastAPI UUID(s).
+inline bool to_uuid_matched(std::string_view s, Arg& out) noexcept {
+    out.kind = Arg::Kind::uuid;
+    out.s = s;
+    return true;
+}
+// "2024-02-29": YYYY-MM-DD, a real day of year 1..9999.
+bool to_date(std::string_view s, Arg& out) noexcept;
+// "12:30", "12:30:05", "12:30:05.25", then optionally "Z"/"z" or "+HH:MM"/"-HH:MM".
+bool to_time(std::string_view s, Arg& out) noexcept;
+// A date, "T", "t" or " ", then a time as to_time takes it.
+bool to_datetime(std::string_view s, Arg& out) noexcept;
+// "-12.50": an optional '-', 1..40 digits, optionally '.' and 1..40 digits.
+bool to_decimal(std::string_view s, Arg& out) noexcept;
+// `s` equal to one of `choices` -> its index.
+bool to_choice(std::string_view s, const std::string_view* choices, std::size_t n, Arg& out) noexcept;
+// Every value of the query key `name` converts as `of` says: out is a list
+// of them. False when one does not (FastAPI reports it). `count` gets how
+// many values there are (0: the key is absent, `out` untouched).
+bool query_list(Call& call, std::string_view name, ListOf of, Arg& out, std::size_t& count) noexcept;
+// Converts one list element as query_list checked it; false if it does not.
+bool list_item(std::string_view s, ListOf of, Arg& out) noexcept;
+// The value is within the limits (an int beyond 2^53 under a bound: false).
+bool within(const Arg& a, const Limits& limits) noexcept;
+inline bool header_to_uuid(std::string_view s, Arg& out) noexcept { return to_uuid(s, out); }
+inline bool header_to_date(std::string_view s, Arg& out) noexcept { return to_date(s, out); }
+inline bool header_to_time(std::string_view s, Arg& out) noexcept { return to_time(s, out); }
+inline bool header_to_datetime(std::string_view s, Arg& out) noexcept { return to_datetime(s, out); }
+inline bool header_to_decimal(std::string_view s, Arg& out) noexcept { return to_decimal(s, out); }
+inline bool header_to_choice(std::string_view s, const std::string_view* choices, std::size_t n, Arg& out) noexcept {
+    return ascii(s) && to_choice(s, choices, n, out);
+}
 // A route with one JSON body parameter: a non-empty body sent as exactly
 // `application/json` is parsed and validated on the Python side with
 // FastAPI's own functions; anything else (other or missing content types,

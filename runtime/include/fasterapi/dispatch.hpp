@@ -64,6 +64,9 @@ struct BoundRoute {
     int status = 200;
     // The JSON body validated in C++ (an Arg of kind model).
     std::unique_ptr<ModelSpec> model;
+    // Per converted parameter: the values of an Arg of kind choice (a
+    // tuple: enum members or literal values), or nullptr.
+    std::vector<PyObject*> choices;
 };
 
 class AppDispatcher final : public Dispatcher {
@@ -138,6 +141,9 @@ private:
     // or nullptr with a Python exception set.
     PyObject* call_for_request(PyCall& call, PyObject* fn, PyObject* kwargs);
     PyObject* build_args_and_call(PyCall& call);
+    // The Python value of a converted parameter (a new reference), or
+    // nullptr with a Python exception set.
+    PyObject* arg_value(PyCall& call, std::size_t slot);
     // Reactor 0's context, for the future bridge; throws unless called on
     // the runtime's loop while the server runs.
     reactor_context& bridge_reactor();
@@ -151,6 +157,9 @@ private:
     PyObject* internal_error_ = nullptr;
     PyObject* redirect_fn_ = nullptr;
     PyObject* create_task_ = nullptr;
+    PyObject* uuid_ = nullptr;     // uuid.UUID
+    PyObject* decimal_ = nullptr;  // decimal.Decimal
+    PyObject* tzinfo_ = nullptr;   // pydantic_core.TzInfo: the tzinfo pydantic gives parsed offsets
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
     Executor executor_;
     LoopBridge loop_bridge_;

@@ -122,7 +122,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "ae6849670b3497b4",
+    "5ed75f5ff5f7d13f",
     routes,
     5,
     true,
