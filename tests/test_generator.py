@@ -495,3 +495,23 @@ def test_json_bodies_of_plain_models_are_validated_in_cpp():
     assert notes == {"/plain": "field 'tags' has a mutable default", "/checked": "validators",
                      "/strict": "extra='forbid'", "/aliased": "field 'item_name' has an alias"}
     assert all(not by_path[p].body_fields for p in notes)
+
+
+def test_typed_body_fields_are_validated_in_cpp():
+    """UUID, date, datetime, time, Decimal, Enum and Literal fields: which
+    JSON strings and integers C++ takes as choices, and the models left to
+    pydantic (the corpus app b_typed_models checks the answers)."""
+    ir = ir_of(Path(__file__).parent / "corpus" / "b_typed_models.py")
+    by_path = {r.path: r for r in ir.routes if r.body}
+    slim = {f.name: f for f in by_path["/slim"].body_fields}
+    assert {name: f.type for name, f in slim.items()} == {
+        "id": "uuid", "placed": "date", "status": "choice", "priority": "choice", "total": "decimal",
+        "kind": "choice", "ship_at": "datetime", "window": "time", "mixed": "choice", "history": "date"}
+    assert (slim["status"].choices, slim["status"].int_choices) == (("open", "closed"), ())
+    assert (slim["priority"].choices, slim["priority"].int_choices) == (("1", "9"), (1, 9))
+    assert (slim["kind"].choices, slim["kind"].int_choices) == (("retail", "wholesale"), (3,))
+    assert (slim["mixed"].choices, slim["mixed"].int_choices) == (("t",), (7,))
+    assert slim["history"].list and slim["history"].nullable
+    assert by_path["/basket"].body_model == "Basket"
+    assert by_path["/enum-values"].body_note == "field 'status' is an Enum with use_enum_values"
+    assert by_path["/orders"].body_note == "field 'tags' has a mutable default"

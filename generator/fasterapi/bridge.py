@@ -797,21 +797,28 @@ def _choice_values(field: Any, param: Any) -> tuple[Any, ...]:
 
 def _model_spec(model: Any, fields: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
     """What the runtime needs to build a model validated in C++:
-    ``(cls, ((name, default or ..., nested spec or None), ...))``."""
+    ``(cls, ((name, default or ..., nested spec or None, choices or None), ...))``,
+    where a choice field's values are what pydantic makes of each of its
+    texts, then of each of its integers (``"red"`` -> ``Color.red``)."""
     import types
     import typing
 
+    from pydantic import TypeAdapter
+
     out = []
     for spec, (name, f) in zip(fields, model.model_fields.items()):
-        nested = None
+        nested = choices = None
+        inner = f.annotation
+        if typing.get_origin(inner) in (typing.Union, types.UnionType):
+            inner = next(a for a in typing.get_args(inner) if a is not type(None))
+        if typing.get_origin(inner) is list:
+            (inner,) = typing.get_args(inner)
         if spec.fields:
-            inner = f.annotation
-            if typing.get_origin(inner) in (typing.Union, types.UnionType):
-                inner = next(a for a in typing.get_args(inner) if a is not type(None))
-            if typing.get_origin(inner) is list:
-                (inner,) = typing.get_args(inner)
             nested = _model_spec(inner, spec.fields)
-        out.append((name, ... if f.is_required() else f.default, nested))
+        if spec.type == "choice":
+            adapter = TypeAdapter(inner)
+            choices = tuple(adapter.validate_python(v) for v in (*spec.choices, *spec.int_choices))
+        out.append((name, ... if f.is_required() else f.default, nested, choices))
     return model, tuple(out)
 
 

@@ -503,14 +503,16 @@ _HARMLESS_CONFIG = {"title", "json_schema_extra", "frozen", "extra", "from_attri
                     "json_schema_mode_override", "ser_json_timedelta", "ser_json_bytes", "ser_json_inf_nan",
                     "json_encoders", "hide_input_in_errors", "plugin_settings", "cache_strings",
                     "serialize_by_alias", "use_enum_values"}
-_BODY_TYPES = {str: "str", int: "int", float: "float", bool: "bool"}
+_BODY_TYPES = {str: "str", int: "int", float: "float", bool: "bool", uuid.UUID: "uuid", datetime.date: "date",
+               datetime.datetime: "datetime", datetime.time: "time", decimal.Decimal: "decimal"}
 MAX_BODY_FIELDS = 64
 
 
 def cpp_body(field: Any) -> tuple[tuple[BodyField, ...], str]:
     """The fields of a JSON body model that C++ validates, or () and why pydantic validates it.
 
-    C++ takes a pydantic model whose fields are str, int, float, bool, nested
+    C++ takes a pydantic model whose fields are str, int, float, bool, UUID,
+    date, datetime, time, Decimal, Enum or Literal, nested
     models of the same kind, lists of either or Optional of any, with
     numeric bounds and length limits, without aliases, other constraints,
     validators, private attributes, a custom __init__ or model_post_init,
@@ -554,6 +556,8 @@ def _plain_model(model: Any, seen: tuple[Any, ...]) -> tuple[tuple[BodyField, ..
     out = []
     for name, f in model.model_fields.items():
         got = _plain_field(name, f, (*seen, model))
+        if not isinstance(got, str) and got.type == "choice" and config.get("use_enum_values"):
+            got = f"field {name!r} is an Enum with use_enum_values"
         if isinstance(got, str):
             return (), got if len(seen) == 0 else f"{model.__name__}: {got}"
         out.append(got)
@@ -572,7 +576,7 @@ def _plain_field(name: str, f: Any, seen: tuple[Any, ...]) -> BodyField | str:
     if f.default_factory is not None or f.validate_default:
         return f"field {name!r} has a default factory or a validated default"
     required = f.default is PydanticUndefined
-    if not required and type(f.default) not in _PRIMITIVE_DEFAULTS:
+    if not required and type(f.default) not in _PRIMITIVE_DEFAULTS and not isinstance(f.default, enum.Enum):
         return f"field {name!r} has a mutable default"
     annotation = f.annotation
     nullable = False
@@ -588,6 +592,9 @@ def _plain_field(name: str, f: Any, seen: tuple[Any, ...]) -> BodyField | str:
     kind = _BODY_TYPES.get(annotation)
     sub: tuple[BodyField, ...] = ()
     model = ""
+    choices: dict[str, Any] = {}
+    if kind is None and (texts := _choice_texts(annotation)) + (ints := _choice_ints(annotation)):
+        kind, choices = "choice", {"choices": texts, "int_choices": ints}
     if kind is None:
         sub, why = _plain_model(annotation, seen)
         if not sub:
@@ -610,7 +617,7 @@ def _plain_field(name: str, f: Any, seen: tuple[Any, ...]) -> BodyField | str:
         else:
             return f"field {name!r} has constraints"
     return BodyField(name=name, type=kind, list=is_list, nullable=nullable, required=required,  # type: ignore[arg-type]
-                     fields=sub, model=model, **bounds)
+                     fields=sub, model=model, **bounds, **choices)
 
 
 def native_event_stream(live: Any) -> bool:
@@ -748,6 +755,35 @@ def _choice_texts(annotation: Any) -> tuple[str, ...]:
         if text not in texts:
             texts.append(text)
     return tuple(texts)
+
+
+def _choice_ints(annotation: Any) -> tuple[int, ...]:
+    """The JSON integers pydantic turns into a member of an Enum or a value of
+    a Literal (``IntEnum`` member 2 -> ``(2,)``), each checked with pydantic."""
+    import enum
+
+    from pydantic import TypeAdapter
+
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        wanted = [m.value for m in annotation]
+    elif typing.get_origin(annotation) is typing.Literal:
+        wanted = list(typing.get_args(annotation))
+    else:
+        return ()
+    out = []
+    for value in wanted:
+        if isinstance(value, bool) or not isinstance(value, int):
+            continue
+        number = int(value)
+        if abs(number) >= 2**63:
+            continue
+        try:
+            TypeAdapter(annotation).validate_python(number)
+        except Exception:  # noqa: BLE001 - pydantic does not take this number: FastAPI answers it
+            continue
+        if number not in out:
+            out.append(number)
+    return tuple(out)
 
 
 def _param_constraints(metadata: list[Any], converter: str) -> tuple[dict[str, Any], str]:

@@ -66,7 +66,7 @@ class BodyField:
     """A field of a JSON body model validated in C++ (fasterapi/body.hpp)."""
 
     name: str  # the field name, which is also the JSON key
-    type: Literal["str", "int", "float", "bool", "model"]
+    type: Literal["str", "int", "float", "bool", "model", "uuid", "date", "datetime", "time", "decimal", "choice"]
     list: bool = False  # list[type]
     nullable: bool = False  # Optional[...]
     required: bool = True
@@ -79,10 +79,15 @@ class BodyField:
     le: float | None = None
     min_length: int | None = None
     max_length: int | None = None
+    # Of a "choice" (an Enum or Literal): the JSON strings, then the JSON
+    # integers, that pydantic turns into a member or value.
+    choices: tuple[str, ...] = ()
+    int_choices: tuple[int, ...] = ()
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> BodyField:
-        return BodyField(**{**d, "fields": tuple(BodyField.from_dict(f) for f in d.get("fields", ()))})
+        return BodyField(**{**d, "fields": tuple(BodyField.from_dict(f) for f in d.get("fields", ())),
+                            "choices": tuple(d.get("choices", ())), "int_choices": tuple(d.get("int_choices", ()))})
 
 
 # Starlette's path convertors the router implements: "str", "int", "float"

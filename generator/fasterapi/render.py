@@ -92,16 +92,18 @@ def param_limits(param: Param) -> str:
     return ", ".join(items)
 
 
-def body_arrays(route: Route) -> list[tuple[str, list[str]]]:
-    """The fasterapi::body::Field arrays of a route's C++-validated body, nested
-    models' first: ``[(array name, [initialiser, ...]), ...]``, the body's own last."""
-    out: list[tuple[str, list[str]]] = []
+def body_arrays(route: Route) -> list[tuple[str, str, list[str]]]:
+    """The arrays of a route's C++-validated body, each before its first use:
+    ``[(C++ element type, array name, [initialiser, ...]), ...]`` — the
+    fasterapi::body::Field arrays (nested models' first, the body's own
+    last) and the choices of Enum and Literal fields."""
+    out: list[tuple[str, str, list[str]]] = []
 
     def emit(fields: tuple, name: str) -> None:
         entries = []
         for i, f in enumerate(fields):
-            items = [f".name = {cpp_string(f.name)}sv",
-                     f".type = fasterapi::body::Type::{f.type if f.type in ('str', 'model') else f.type + '_'}"]
+            cpp_type = f.type + "_" if f.type in ("int", "float", "bool") else f.type
+            items = [f".name = {cpp_string(f.name)}sv", f".type = fasterapi::body::Type::{cpp_type}"]
             if f.list:
                 items.append(".list = true")
             if f.nullable:
@@ -118,8 +120,14 @@ def body_arrays(route: Route) -> list[tuple[str, list[str]]]:
             for key in ("min_length", "max_length"):
                 if getattr(f, key) is not None:
                     items.append(f".{key} = {getattr(f, key)}")
+            if f.choices:
+                out.append(("std::string_view", f"{name}_{i}_str", [f"{cpp_string(c)}sv" for c in f.choices]))
+                items += [f".str_choices = {name}_{i}_str", f".str_choice_count = {len(f.choices)}"]
+            if f.int_choices:
+                out.append(("std::int64_t", f"{name}_{i}_int", [f"{c}" for c in f.int_choices]))
+                items += [f".int_choices = {name}_{i}_int", f".int_choice_count = {len(f.int_choices)}"]
             entries.append("{" + ", ".join(items) + "}")
-        out.append((name, entries))
+        out.append(("fasterapi::body::Field", name, entries))
 
     emit(route.body_fields, f"{route.body}_fields")
     return out

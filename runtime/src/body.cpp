@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <string>
 
 #include "fasterapi/app.hpp"
 
@@ -27,6 +28,41 @@ std::size_t code_points(std::string_view s) {
     std::size_t n = 0;
     for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // simdjson has validated the UTF-8
     return n;
+}
+
+bool choice(Value& out, std::size_t index) {
+    out.kind = Value::Kind::choice;
+    out.i = static_cast<std::int64_t>(index);
+    return true;
+}
+
+// A UUID, date, datetime, time or Decimal from a JSON string, as the
+// parameter converters take its text; a Decimal also from a JSON integer.
+bool typed(const element& e, Type type, Value& out) {
+    if (type == Type::decimal && e.type() == element_type::INT64) {
+        out.kind = Value::Kind::decimal;
+        out.s = std::to_string(e.get_int64().value_unsafe());
+        return true;
+    }
+    if (e.type() != element_type::STRING) return false;  // numbers as timestamps and the like: pydantic decides
+    std::string_view s = e.get_string().value_unsafe();
+    Arg a;
+    bool ok = false;
+    switch (type) {
+        case Type::uuid: ok = conv::to_uuid(s, a); out.kind = Value::Kind::uuid; break;
+        case Type::date: ok = conv::to_date(s, a); out.kind = Value::Kind::date; break;
+        case Type::datetime: ok = conv::to_datetime(s, a); out.kind = Value::Kind::datetime; break;
+        case Type::time: ok = conv::to_time(s, a); out.kind = Value::Kind::time; break;
+        case Type::decimal: ok = conv::to_decimal(s, a); out.kind = Value::Kind::decimal; break;
+        default: break;
+    }
+    if (!ok) return false;
+    out.b = a.b;
+    out.offset = a.offset;
+    out.ymd = a.ymd;
+    out.i = a.i;
+    if (type == Type::uuid || type == Type::decimal) out.s.assign(s);
+    return true;
 }
 
 // One item of field `f`'s type from `e` (the field itself, or an item of its list), or false.
@@ -73,6 +109,26 @@ bool item(const element& e, const Field& f, Value& out) {
         case Type::model:
             out.kind = Value::Kind::model;
             return object(e, f.fields, f.field_count, out.items);
+        case Type::uuid:
+        case Type::date:
+        case Type::datetime:
+        case Type::time:
+        case Type::decimal:
+            return typed(e, f.type, out);
+        case Type::choice: {
+            if (e.type() == element_type::STRING) {
+                std::string_view s = e.get_string().value_unsafe();
+                for (std::size_t k = 0; k < f.str_choice_count; ++k) {
+                    if (f.str_choices[k] == s) return choice(out, k);
+                }
+            } else if (e.type() == element_type::INT64) {
+                const std::int64_t i = e.get_int64().value_unsafe();
+                for (std::size_t k = 0; k < f.int_choice_count; ++k) {
+                    if (f.int_choices[k] == i) return choice(out, f.str_choice_count + k);
+                }
+            }
+            return false;
+        }
     }
     return false;
 }

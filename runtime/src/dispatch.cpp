@@ -475,6 +475,65 @@ void define_answer_types(py::module_& m) {
         .def("__len__", &Channel::size);
 }
 
+namespace {
+
+// The Python types typed values are built as, imported once with the GIL
+// (module-level objects that live as long as the interpreter).
+struct ValueTypes {
+    PyObject* uuid = nullptr;     // uuid.UUID
+    PyObject* decimal = nullptr;  // decimal.Decimal
+    PyObject* tzinfo = nullptr;   // pydantic_core.TzInfo: the tzinfo pydantic gives parsed offsets
+
+    // cls(text): uuid.UUID("...") or decimal.Decimal("...").
+    static PyObject* from_text(PyObject* cls, std::string_view text) {
+        PyObject* s = new_str(text);
+        PyObject* v = s ? PyObject_CallOneArg(cls, s) : nullptr;
+        Py_XDECREF(s);
+        return v;
+    }
+    // y*10000 + m*100 + d -> datetime.date.
+    static PyObject* date(std::int64_t ymd) {
+        return PyDate_FromDate(static_cast<int>(ymd / 10000), static_cast<int>(ymd / 100 % 100),
+                               static_cast<int>(ymd % 100));
+    }
+    // A packed time (and date) -> datetime.time or datetime.datetime, with
+    // TzInfo(offset) when the text had an offset.
+    PyObject* time(bool with_date, std::int64_t ymd, std::int64_t t, bool has_tz, std::int32_t offset) const {
+        const int h = static_cast<int>(t / 10000000000LL), mi = static_cast<int>(t / 100000000 % 100),
+                  sec = static_cast<int>(t / 1000000 % 100), us = static_cast<int>(t % 1000000);
+        PyObject* tz = has_tz ? PyObject_CallFunction(tzinfo, "i", offset) : Py_NewRef(Py_None);
+        if (!tz) return nullptr;
+        PyObject* v = with_date
+            ? PyDateTimeAPI->DateTime_FromDateAndTime(static_cast<int>(ymd / 10000), static_cast<int>(ymd / 100 % 100),
+                                                      static_cast<int>(ymd % 100), h, mi, sec, us, tz,
+                                                      PyDateTimeAPI->DateTimeType)
+            : PyDateTimeAPI->Time_FromTime(h, mi, sec, us, tz, PyDateTimeAPI->TimeType);
+        Py_DECREF(tz);
+        return v;
+    }
+};
+ValueTypes value_types;
+
+void import_value_types() {
+    if (value_types.uuid) return;
+    PyDateTime_IMPORT;
+    if (!PyDateTimeAPI) throw py::error_already_set();
+    value_types.uuid = py::object(py::module_::import("uuid").attr("UUID")).release().ptr();
+    value_types.decimal = py::object(py::module_::import("decimal").attr("Decimal")).release().ptr();
+    value_types.tzinfo = py::object(py::module_::import("pydantic_core").attr("TzInfo")).release().ptr();
+}
+
+// values[index] of a choice's bound values (a tuple), or nullptr with a Python exception set.
+PyObject* choice_value(PyObject* values, std::int64_t index) {
+    if (!values || index < 0 || index >= PyTuple_GET_SIZE(values)) {
+        PyErr_SetString(PyExc_RuntimeError, "a converted choice has no bound value; rebuild needed");
+        return nullptr;
+    }
+    return Py_NewRef(PyTuple_GET_ITEM(values, index));
+}
+
+}  // namespace
+
 AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* bridge, PyObject* loop,
                              unsigned threads)
     : spec_(spec), executor_(threads) {
@@ -540,13 +599,7 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         }
         Py_DECREF(choices);
     }
-    if (!PyDateTimeAPI) {
-        PyDateTime_IMPORT;
-        if (!PyDateTimeAPI) throw py::error_already_set();
-    }
-    uuid_ = py::object(py::module_::import("uuid").attr("UUID")).release().ptr();
-    decimal_ = py::object(py::module_::import("decimal").attr("Decimal")).release().ptr();
-    tzinfo_ = py::object(py::module_::import("pydantic_core").attr("TzInfo")).release().ptr();
+    import_value_types();
     bridge_ = Py_NewRef(bridge);
     loop_ = Py_NewRef(loop);
     PyObject* encoders = PyImport_ImportModule("fastapi.encoders");
@@ -583,9 +636,6 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(internal_error_);
     Py_XDECREF(redirect_fn_);
     Py_XDECREF(create_task_);
-    Py_XDECREF(uuid_);
-    Py_XDECREF(decimal_);
-    Py_XDECREF(tzinfo_);
     Py_XDECREF(server_address_);
 }
 
@@ -730,41 +780,12 @@ PyObject* AppDispatcher::arg_value(PyCall& pc, std::size_t slot) {
         case Arg::Kind::float_: return PyFloat_FromDouble(a.d);
         case Arg::Kind::bool_: return Py_NewRef(a.b ? Py_True : Py_False);
         case Arg::Kind::model: return new_model(*br.model, pc.call.body);
-        case Arg::Kind::uuid:
-        case Arg::Kind::decimal: {
-            PyObject* text = new_str(a.s);
-            PyObject* v = text ? PyObject_CallOneArg(a.kind == Arg::Kind::uuid ? uuid_ : decimal_, text) : nullptr;
-            Py_XDECREF(text);
-            return v;
-        }
-        case Arg::Kind::date: {
-            const auto d = a.i;
-            return PyDate_FromDate(static_cast<int>(d / 10000), static_cast<int>(d / 100 % 100),
-                                   static_cast<int>(d % 100));
-        }
-        case Arg::Kind::time:
-        case Arg::Kind::datetime: {
-            const std::int64_t t = a.i, d = a.ymd;
-            const int h = static_cast<int>(t / 10000000000LL), mi = static_cast<int>(t / 100000000 % 100),
-                      sec = static_cast<int>(t / 1000000 % 100), us = static_cast<int>(t % 1000000);
-            PyObject* tz = a.b ? PyObject_CallFunction(tzinfo_, "i", a.offset) : Py_NewRef(Py_None);
-            if (!tz) return nullptr;
-            PyObject* v = a.kind == Arg::Kind::time
-                ? PyDateTimeAPI->Time_FromTime(h, mi, sec, us, tz, PyDateTimeAPI->TimeType)
-                : PyDateTimeAPI->DateTime_FromDateAndTime(static_cast<int>(d / 10000), static_cast<int>(d / 100 % 100),
-                                                          static_cast<int>(d % 100), h, mi, sec, us, tz,
-                                                          PyDateTimeAPI->DateTimeType);
-            Py_DECREF(tz);
-            return v;
-        }
-        case Arg::Kind::choice: {
-            PyObject* values = slot < br.choices.size() ? br.choices[slot] : nullptr;
-            if (!values || a.i < 0 || a.i >= PyTuple_GET_SIZE(values)) {
-                PyErr_SetString(PyExc_RuntimeError, "a converted choice has no bound value; rebuild needed");
-                return nullptr;
-            }
-            return Py_NewRef(PyTuple_GET_ITEM(values, a.i));
-        }
+        case Arg::Kind::uuid: return value_types.from_text(value_types.uuid, a.s);
+        case Arg::Kind::decimal: return value_types.from_text(value_types.decimal, a.s);
+        case Arg::Kind::date: return value_types.date(a.i);
+        case Arg::Kind::time: return value_types.time(false, 0, a.i, a.b, a.offset);
+        case Arg::Kind::datetime: return value_types.time(true, a.ymd, a.i, a.b, a.offset);
+        case Arg::Kind::choice: return choice_value(slot < br.choices.size() ? br.choices[slot] : nullptr, a.i);
         case Arg::Kind::list: {
             PyObject* list = PyList_New(0);
             if (!list) return nullptr;
@@ -826,7 +847,7 @@ done:
 
 namespace {
 
-PyObject* body_value(const body::Value& v, const ModelSpec* nested) {
+PyObject* body_value(const body::Value& v, const ModelSpec* nested, PyObject* choices) {
     switch (v.kind) {
         case body::Value::Kind::absent:
         case body::Value::Kind::null: return Py_NewRef(Py_None);
@@ -835,11 +856,17 @@ PyObject* body_value(const body::Value& v, const ModelSpec* nested) {
         case body::Value::Kind::float_: return PyFloat_FromDouble(v.d);
         case body::Value::Kind::bool_: return Py_NewRef(v.b ? Py_True : Py_False);
         case body::Value::Kind::model: return new_model(*nested, v.items);
+        case body::Value::Kind::uuid: return value_types.from_text(value_types.uuid, v.s);
+        case body::Value::Kind::decimal: return value_types.from_text(value_types.decimal, v.s);
+        case body::Value::Kind::date: return value_types.date(v.i);
+        case body::Value::Kind::time: return value_types.time(false, 0, v.i, v.b, v.offset);
+        case body::Value::Kind::datetime: return value_types.time(true, v.ymd, v.i, v.b, v.offset);
+        case body::Value::Kind::choice: return choice_value(choices, v.i);
         case body::Value::Kind::list: {
             PyObject* list = PyList_New(static_cast<Py_ssize_t>(v.items.size()));
             if (!list) return nullptr;
             for (std::size_t k = 0; k < v.items.size(); ++k) {
-                PyObject* item = body_value(v.items[k], nested);
+                PyObject* item = body_value(v.items[k], nested, choices);
                 if (!item) {
                     Py_DECREF(list);
                     return nullptr;
@@ -852,7 +879,7 @@ PyObject* body_value(const body::Value& v, const ModelSpec* nested) {
     return Py_NewRef(Py_None);
 }
 
-// The bridge's (cls, ((name, default or ..., nested or None), ...)), with the GIL.
+// The bridge's (cls, ((name, default or ..., nested or None, choices or None), ...)), with the GIL.
 std::unique_ptr<ModelSpec> model_spec(PyObject* desc) {
     auto spec = std::make_unique<ModelSpec>();
     PyObject* cls = nullptr;
@@ -860,8 +887,9 @@ std::unique_ptr<ModelSpec> model_spec(PyObject* desc) {
     if (!PyArg_ParseTuple(desc, "O!O!", &PyType_Type, &cls, &PyTuple_Type, &fields)) return nullptr;
     spec->cls = Py_NewRef(cls);
     for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(fields); ++k) {
-        PyObject *name, *fallback, *nested;
-        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(fields, k), "UOO", &name, &fallback, &nested)) return nullptr;
+        PyObject *name, *fallback, *nested, *choices;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(fields, k), "UOOO", &name, &fallback, &nested, &choices)) return nullptr;
+        spec->choices.push_back(choices == Py_None ? nullptr : Py_NewRef(choices));
         Py_INCREF(name);
         PyUnicode_InternInPlace(&name);
         spec->names.push_back(name);
@@ -878,6 +906,7 @@ ModelSpec::~ModelSpec() {
     Py_XDECREF(cls);
     for (PyObject* o : names) Py_DECREF(o);
     for (PyObject* o : defaults) Py_XDECREF(o);
+    for (PyObject* o : choices) Py_XDECREF(o);
 }
 
 namespace {
@@ -904,7 +933,7 @@ PyObject* new_model(const ModelSpec& spec, const std::vector<body::Value>& value
         if (v.kind == body::Value::Kind::absent) {
             item = Py_NewRef(spec.defaults[k]);
         } else {
-            item = body_value(v, spec.nested[k].get());
+            item = body_value(v, spec.nested[k].get(), spec.choices[k]);
             ok = item && PySet_Add(set, spec.names[k]) == 0;
         }
         ok = ok && item && PyDict_SetItem(dict, spec.names[k], item) == 0;

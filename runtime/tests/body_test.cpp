@@ -127,3 +127,61 @@ TEST_CASE("anything pydantic would coerce, reject or read differently is left to
         CHECK_FALSE(parse(json, v));
     }
 }
+
+namespace {
+
+constexpr std::string_view status_texts[] = {"open"sv, "9"sv};
+constexpr std::int64_t status_numbers[] = {9};
+constexpr Field order[] = {
+    {.name = "id"sv, .type = Type::uuid},
+    {.name = "placed"sv, .type = Type::date, .required = false},
+    {.name = "at"sv, .type = Type::datetime, .nullable = true, .required = false},
+    {.name = "window"sv, .type = Type::time, .required = false},
+    {.name = "total"sv, .type = Type::decimal, .required = false},
+    {.name = "status"sv, .type = Type::choice, .list = true, .required = false, .str_choices = status_texts,
+     .str_choice_count = 2, .int_choices = status_numbers, .int_choice_count = 1},
+};
+
+bool parse_order(const std::string& json, std::vector<Value>& out) {
+    return fasterapi::body::parse(json, order, sizeof(order) / sizeof(order[0]), out);
+}
+
+}  // namespace
+
+TEST_CASE("typed fields take the texts the parameter converters take") {
+    std::vector<Value> v;
+    REQUIRE(parse_order(R"({"id": "12345678-1234-5678-1234-567812345678", "placed": "2024-02-29",
+                            "at": "2024-03-01T10:00:00+05:30", "window": "09:30", "total": "-1.50",
+                            "status": ["open", 9, "9"]})", v));
+    CHECK(v[0].kind == Value::Kind::uuid);
+    CHECK(v[0].s == "12345678-1234-5678-1234-567812345678");
+    CHECK(v[1].kind == Value::Kind::date);
+    CHECK(v[1].i == 20240229);
+    CHECK(v[2].kind == Value::Kind::datetime);
+    CHECK(v[2].ymd == 20240301);
+    CHECK(v[2].b);
+    CHECK(v[2].offset == 5 * 3600 + 30 * 60);
+    CHECK(v[3].kind == Value::Kind::time);
+    CHECK_FALSE(v[3].b);
+    CHECK(v[4].kind == Value::Kind::decimal);
+    CHECK(v[4].s == "-1.50");
+    REQUIRE(v[5].items.size() == 3);
+    CHECK(v[5].items[0].i == 0);
+    CHECK(v[5].items[1].i == 2);  // the integers come after the texts
+    CHECK(v[5].items[2].i == 1);
+    REQUIRE(parse_order(R"({"id": "12345678123456781234567812345678", "total": 15})", v));
+    CHECK(v[4].s == "15");
+}
+
+TEST_CASE("typed fields leave every other spelling to pydantic") {
+    std::vector<Value> v;
+    const std::string id = R"("id": "12345678-1234-5678-1234-567812345678")";
+    for (const char* rest : {R"("placed": 20240229)", R"("placed": "2023-02-29")", R"("at": 1700000000)",
+                             R"("at": "2024-03-01")", R"("window": 3600)", R"("total": 1.5)", R"("total": "1e3")",
+                             R"("total": 123456789012345678901234)", R"("status": ["OPEN"])",
+                             R"("status": [9.0])", R"("status": [true])", R"("status": "open")"}) {
+        CHECK_FALSE(parse_order("{" + id + ", " + rest + "}", v));
+    }
+    CHECK_FALSE(parse_order(R"({"id": "{12345678-1234-5678-1234-567812345678}"})", v));
+    CHECK_FALSE(parse_order(R"({"id": 1})", v));
+}

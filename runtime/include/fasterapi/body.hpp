@@ -1,5 +1,8 @@
 // JSON bodies validated in C++: for a pydantic model whose fields are all
-// plain scalars (str, int, float, bool), nested models of the same kind,
+// plain scalars (str, int, float, bool; UUID, date, datetime, time and
+// Decimal from strings as the parameter converters take them, Decimal also
+// from integers; Enum members and Literal values from their str or int
+// values), nested models of the same kind,
 // lists of either, or Optional of any of these, with numeric and length
 // constraints, a body that matches the model exactly is parsed (simdjson, DOM:
 // the whole document is validated, as json.loads does) into BodyValues on
@@ -37,7 +40,7 @@ class Call;
 
 namespace body {
 
-enum class Type : std::uint8_t { str, int_, float_, bool_, model };
+enum class Type : std::uint8_t { str, int_, float_, bool_, model, uuid, date, datetime, time, decimal, choice };
 
 inline constexpr double unbounded = std::numeric_limits<double>::infinity();
 
@@ -54,13 +57,23 @@ struct Field {
     // str in code points, or of a list.
     double gt = -unbounded, ge = -unbounded, lt = unbounded, le = unbounded;
     std::size_t min_length = 0, max_length = static_cast<std::size_t>(-1);
+    // Of a choice: the JSON strings, then the JSON integers, that pydantic
+    // turns into a member or literal; Value::i is the index in that order.
+    const std::string_view* str_choices = nullptr;
+    std::size_t str_choice_count = 0;
+    const std::int64_t* int_choices = nullptr;
+    std::size_t int_choice_count = 0;
 };
 
 struct Value {
-    enum class Kind : std::uint8_t { absent, null, str, int_, float_, bool_, list, model };
+    enum class Kind : std::uint8_t { absent, null, str, int_, float_, bool_, list, model, uuid, date, datetime, time,
+                                     decimal, choice };
     Kind kind = Kind::absent;
-    bool b = false;
-    std::int64_t i = 0;
+    bool b = false;  // of a time or datetime: has a UTC offset, of `offset` seconds
+    std::int32_t offset = 0;
+    std::int32_t ymd = 0;  // of a datetime: its date, packed as Arg's
+    std::int64_t i = 0;    // date, time, choice: packed as Arg's
+    // str, uuid and decimal: the text.
     double d = 0;
     std::string s;
     std::vector<Value> items;  // of a list; of a nested model, one per field

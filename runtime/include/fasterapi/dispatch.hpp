@@ -35,13 +35,14 @@ namespace fasterapi {
 
 // A route bound to the live app: strong references, owned with the GIL.
 // A pydantic model the runtime builds from a body validated in C++: its
-// class, and per field its name, default (nullptr: required) and, for a
-// nested model, that model's spec.
+// class, and per field its name, default (nullptr: required), for a
+// nested model that model's spec, and for a choice the values (a tuple).
 struct ModelSpec {
     PyObject* cls = nullptr;
     std::vector<PyObject*> names;
     std::vector<PyObject*> defaults;
     std::vector<std::unique_ptr<ModelSpec>> nested;
+    std::vector<PyObject*> choices;
     ModelSpec() = default;
     ModelSpec(const ModelSpec&) = delete;
     ModelSpec& operator=(const ModelSpec&) = delete;
@@ -157,9 +158,6 @@ private:
     PyObject* internal_error_ = nullptr;
     PyObject* redirect_fn_ = nullptr;
     PyObject* create_task_ = nullptr;
-    PyObject* uuid_ = nullptr;     // uuid.UUID
-    PyObject* decimal_ = nullptr;  // decimal.Decimal
-    PyObject* tzinfo_ = nullptr;   // pydantic_core.TzInfo: the tzinfo pydantic gives parsed offsets
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
     Executor executor_;
     LoopBridge loop_bridge_;
