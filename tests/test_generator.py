@@ -515,3 +515,26 @@ def test_typed_body_fields_are_validated_in_cpp():
     assert by_path["/basket"].body_model == "Basket"
     assert by_path["/enum-values"].body_note == "field 'status' is an Enum with use_enum_values"
     assert by_path["/orders"].body_note == "field 'tags' has a mutable default"
+
+
+def test_cors_only_apps_keep_their_routes_compiled(tmp_path: Path):
+    """CORSMiddleware alone is applied by the runtime (fasterapi/cors.hpp):
+    routes stay compiled, a catch-all takes what they do not match. With an
+    origin regex, a subclass or any other middleware, every request goes
+    through the app's own middleware stack."""
+    source = """
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+        app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+        app.add_middleware(CORSMiddleware, allow_origins=["https://a.example"]{extra})
+
+        @app.get("/x")
+        def x(n: int = 0):
+            return {{}}
+    """
+    ir = ir_of(write_app(tmp_path, source.format(extra=""), "svc_cors.py"))
+    assert ir.cors
+    assert [(r.path, r.kind) for r in ir.routes] == [("/x", "api"), ("/{path:path}", "request")]
+    regex = ir_of(write_app(tmp_path, source.format(extra=", allow_origin_regex='.*'"), "svc_cors_regex.py"))
+    assert not regex.cors
+    assert [(r.path, r.kind) for r in regex.routes] == [("/x", "request"), ("/{path:path}", "request")]

@@ -78,13 +78,20 @@ def header_lines(raw_headers: Sequence[tuple[bytes, bytes]]) -> bytes:
 encode_json: Any = None
 
 
+class Outside(bytes):
+    """Header lines of a response made outside the app's middleware
+    (ServerErrorMiddleware's 500): the runtime sends them without the
+    middleware's headers (CORS), as Starlette does."""
+
+
 def internal_error(exc: BaseException) -> Rendered:
     """What Starlette's ServerErrorMiddleware sends, with the traceback logged as uvicorn logs it."""
     logger.error(
         "Exception in ASGI application\n%s",
         "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip(),
     )
-    return render(PlainTextResponse("Internal Server Error", status_code=500))
+    status, lines, body = render(PlainTextResponse("Internal Server Error", status_code=500))
+    return status, Outside(lines), body
 
 
 def exception_response(exc: BaseException) -> Rendered:
@@ -139,6 +146,8 @@ class Binding:
     # Per parameter (kwnames order): for one converted as a choice (an Enum
     # or Literal), the values its Param.choices texts validate to; else None.
     choices: tuple[Any, ...] = ()
+    # Served whole by the app's own ASGI entry (its middleware included).
+    served_by_app: bool = False
 
     def exception_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                           headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
@@ -148,6 +157,7 @@ class Binding:
         Called from any thread."""
         scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server)
         scope[RAISED] = exc
+        answer.bypass()  # the app's middleware stack makes this response
         spawn(serve_asgi(self.asgi.errors, scope, body, answer))
 
     def validate(self, path_params: dict[str, Any], raw_query: bytes, body: bytes,
@@ -345,6 +355,7 @@ class AsgiCall:
                        headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
                        server: tuple[str, int] | None) -> None:
         scope = self.scope(method, path, raw_path, raw_query, headers, http_version, server)
+        answer.bypass()  # the app's own middleware makes the response
         await serve_asgi(self.app, scope, body, answer)
 
 
@@ -723,6 +734,10 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
     errors_via_app = bool(custom_exception_handlers(app))
     if errors_via_app:
         asgi.errors = _error_stack(app)
+    from .inspect import cors_only
+
+    if ir.cors != (bool(app.user_middleware) and cors_only(app)):
+        raise RuntimeError("the app's middleware changed since it was built; rebuild it")
     bindings = []
     for r in ir.routes:
         live = routes[r.index] if r.index < len(routes) else None  # None: the unmatched-requests route
@@ -744,11 +759,29 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
     return bindings
 
 
+def cors_policies(app: FastAPI) -> list[tuple[list[tuple[bytes, bytes]], bool, bool, list[bytes]]]:
+    """The settings of the app's CORSMiddleware(s), innermost first, as the
+    runtime's set_cors takes them: each middleware built as Starlette builds
+    it, so its settings are the ones it computes."""
+    policies = []
+    for m in reversed(app.user_middleware):
+        cors = m.cls(None, *m.args, **m.kwargs)
+        simple = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in cors.simple_headers.items()]
+        origins = []
+        for origin in cors.allow_origins:
+            try:
+                origins.append(origin.encode("latin-1"))
+            except UnicodeEncodeError:
+                continue  # no latin-1 header value can equal it
+        policies.append((simple, bool(cors.allow_all_origins), bool(cors.allow_credentials), origins))
+    return policies
+
+
 def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     if r.kind == "request":
         # Served whole by the app's ASGI entry; the runtime writes what it renders.
         return Binding(endpoint=asgi, kwnames=(), defaults=(), is_async=True,
-                       fast_json=False, status_code=200, route=live, asgi=asgi)
+                       fast_json=False, status_code=200, route=live, asgi=asgi, served_by_app=True)
     d = live.dependant
     fields = {f.name: f for f in (*d.path_params, *d.query_params, *d.header_params, *d.cookie_params)}
     defaults = []

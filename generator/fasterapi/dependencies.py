@@ -446,6 +446,7 @@ class SolvedRoute:
         if self.errors_via_app:
             scope = dict(request.scope)
             scope[bridge.RAISED] = exc
+            answer.bypass()  # the app's middleware stack makes this response
             bridge.spawn(bridge.serve_asgi(self.asgi.errors, scope, body, answer))
             return
         answer.send(*bridge.exception_response(exc))
@@ -528,6 +529,7 @@ class SolvedRoute:
             if self.errors_via_app:
                 scope = dict(request.scope)
                 scope[bridge.RAISED] = exc
+                answer.bypass()  # the app's middleware stack makes this response
                 await bridge.serve_asgi(self.asgi.errors, scope, body, answer)
                 return
             answer.send(*bridge.exception_response(exc))

@@ -83,7 +83,14 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
         if names[name] > 1:
             route = _replace(route, name=f"{name}_{names[name]}")
         routes.append(route)
-    if app.user_middleware:
+    cors = bool(app.user_middleware) and cors_only(app)
+    if cors:
+        # Compiled routes stay compiled, their responses given the
+        # middleware's headers by the runtime; what none of them matches
+        # (and preflight requests) goes through the middleware itself.
+        if not any(r.name == "any_unmatched" for r in routes):
+            routes.append(_catch_all(app, len(live)))
+    elif app.user_middleware:
         routes, diags = _through_middleware(routes, app, unroutable)
         diagnostics.extend(diags)
     elif not unroutable and (unmatched_handled_by_app(app) or app.max_body_size is not None or _has_frontend(app)):
@@ -98,6 +105,7 @@ def inspect_app(loaded: Loaded, source: str, module_name: str, app_ref: str) -> 
         redirect_slashes=bool(app.router.redirect_slashes),
         routes=tuple(routes),
         diagnostics=tuple(diagnostics),
+        cors=cors,
         root_path=str(app.root_path or ""),
     )
 
@@ -142,8 +150,22 @@ def _replace(route: Route, **changes: Any) -> Route:
     return dataclasses.replace(route, **changes)
 
 
+def cors_only(app: FastAPI) -> bool:
+    """Whether the app's only middleware is Starlette's CORSMiddleware itself
+    (not a subclass), without ``allow_origin_regex``: what the runtime
+    applies to compiled routes' responses (fasterapi/cors.hpp)."""
+    from starlette.middleware.cors import CORSMiddleware
+
+    return all(m.cls is CORSMiddleware and m.kwargs.get("allow_origin_regex") is None and not m.args
+               for m in app.user_middleware)
+
+
 def _app_diagnostics(app: FastAPI):
-    if app.user_middleware:
+    if app.user_middleware and cors_only(app):
+        yield Diagnostic("warning", "", "", "middleware",
+                         "CORSMiddleware: applied by the runtime to compiled routes' responses; preflight requests "
+                         "and requests no compiled route matches are served by the app's own ASGI entry, through it")
+    elif app.user_middleware:
         yield Diagnostic("warning", "", "", "middleware",
                          f"middleware is not compiled yet ({_middleware_names(app)}): every HTTP request is served "
                          "by the app's own ASGI entry, through the middleware (parsing, routing and I/O stay in C++)")

@@ -165,6 +165,9 @@ class App:
     routes: tuple[Route, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     root_path: str = ""  # FastAPI(root_path=...): a prefix requests may carry before the route path
+    # The app's only middleware is CORSMiddleware: the runtime gives compiled
+    # routes' responses its headers (fasterapi/cors.hpp).
+    cors: bool = False
 
     def to_json(self, **build: Any) -> str:
         """The manifest: the IR, plus what the build recorded (``build`` keys,

@@ -149,6 +149,9 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     from . import runtime as runtime_module
 
     runtime = compiled.native.Runtime(bindings, bridge, loop, threads)
+    if compiled.ir.cors:
+        catch_all = next(i for i, r in enumerate(compiled.ir.routes) if r.name == "any_unmatched")
+        runtime.set_cors(bridge.cors_policies(app), catch_all)
     loop.call_soon_threadsafe(loop.add_reader, runtime.fd, runtime.drain)
     signals = _Signals()
     timing_file = os.environ.get(TIMING_ENV, "")

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "fasterapi/cors.hpp"
 #include "fasterapi/json.hpp"
 #include "fasterapi/sse.hpp"
 #include "fasterapi/ws/handshake.hpp"
@@ -421,6 +422,7 @@ public:
 
     void send(int status, const py::bytes& headers, const py::bytes& body) {
         if (!responder_) throw py::value_error("the request was already answered");
+        if (!PyBytes_CheckExact(headers.ptr())) responder_.clear_filter();  // bridge.Outside
         http::Response r = response_from(status, headers, body);
         keep_declared_length(r);
         responder_.send(std::move(r));
@@ -431,6 +433,8 @@ public:
         return PyStream(std::shared_ptr<ResponseStream>(responder_.stream(std::move(r))), *bridge_);
     }
     bool answered() const noexcept { return !responder_; }
+    // What follows comes from the app's own middleware stack: sent as it is.
+    void bypass() noexcept { responder_.clear_filter(); }
 
 private:
     Responder responder_;
@@ -453,7 +457,8 @@ void define_answer_types(py::module_& m) {
     py::class_<PyAnswer>(m, "Answer", py::module_local())
         .def("send", &PyAnswer::send, py::arg("status"), py::arg("headers"), py::arg("body"))
         .def("open", &PyAnswer::open, py::arg("status"), py::arg("headers"), py::arg("body") = py::bytes())
-        .def_property_readonly("answered", &PyAnswer::answered);
+        .def_property_readonly("answered", &PyAnswer::answered)
+        .def("bypass", &PyAnswer::bypass);
     py::class_<PyWebSocket>(m, "WebSocket", py::module_local())
         .def("accept", &PyWebSocket::accept, py::arg("subprotocol"), py::arg("headers"))
         .def("refuse", &PyWebSocket::refuse, py::arg("status"), py::arg("headers"), py::arg("body"))
@@ -580,6 +585,9 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         PyObject* via_app = attr(r.binding, "errors_via_app");
         r.errors_via_app = PyObject_IsTrue(via_app) == 1;
         Py_DECREF(via_app);
+        PyObject* by_app = attr(r.binding, "served_by_app");
+        r.served_by_app = PyObject_IsTrue(by_app) == 1;
+        Py_DECREF(by_app);
         PyObject* status = attr(r.binding, "status_code");
         r.status = static_cast<int>(PyLong_AsLong(status));
         Py_DECREF(status);
@@ -694,6 +702,35 @@ std::size_t AppDispatcher::stop(std::chrono::milliseconds grace) {
     return running;
 }
 
+namespace {
+
+// The app's CORSMiddleware(s) applied to a compiled route's response (cors.hpp).
+class CorsFilter final : public ResponseFilter {
+public:
+    CorsFilter(std::shared_ptr<const std::vector<cors::Policy>> policies, const http::Header* origin)
+        : policies_(std::move(policies)), has_origin_(origin != nullptr) {
+        if (origin) origin_.assign(origin->value);
+    }
+    void apply(http::Response& head) const override {
+        cors::apply(*policies_, has_origin_ ? &origin_ : nullptr, head.headers);
+    }
+
+private:
+    std::shared_ptr<const std::vector<cors::Policy>> policies_;
+    std::string origin_;
+    bool has_origin_;
+};
+
+}  // namespace
+
+void AppDispatcher::set_cors(std::vector<cors::Policy> policies, std::size_t catch_all) {
+    if (catch_all >= spec_.route_count || !spec_.routes[catch_all].request_endpoint) {
+        throw std::invalid_argument("CORS needs the app's catch-all route");
+    }
+    cors_ = std::make_shared<const std::vector<cors::Policy>>(std::move(policies));
+    cors_catch_all_ = catch_all;
+}
+
 void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
     auto pc = std::make_unique<PyCall>();
     pc->owner = this;
@@ -733,6 +770,15 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
     router::Result found;
     router::lookup(*spec_.table, router::route_path(c.path, spec_.root_path), router::method_bit(c.request.method),
                    found);
+    if (cors_ && found.full != router::no_route && !routes_[found.full].served_by_app) {
+        const http::Header* origin = c.request.find_header("origin");
+        if (cors::preflight(c.request.method == http::Method::options, origin != nullptr,
+                            c.request.find_header("access-control-request-method") != nullptr)) {
+            found.full = cors_catch_all_;  // the middleware answers it, through the app's own entry
+        } else {
+            pc->responder.set_filter(std::make_unique<CorsFilter>(cors_, origin));
+        }
+    }
     if (found.full != router::no_route) {
         c.route = found.full;
         c.captures = found.captures;
@@ -1187,6 +1233,7 @@ void AppDispatcher::respond_exception(PyCall& pc) {
     Py_XDECREF(tb);
     if (!rendered) {
         PyErr_Print();
+        pc.responder.clear_filter();  // ServerErrorMiddleware's 500: outside the app's middleware
         pc.responder.send(plain_500());
         return;
     }
@@ -1230,6 +1277,7 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
     if (!PyArg_ParseTuple(rendered, "OSS", &status, &headers, &body)) {
         Py_DECREF(rendered);
         PyErr_Print();
+        pc.responder.clear_filter();  // ServerErrorMiddleware's 500: outside the app's middleware
         pc.responder.send(plain_500());
         return;
     }
@@ -1238,6 +1286,7 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
     r.has_content_length = true;
     r.headers.assign(PyBytes_AS_STRING(headers), static_cast<std::size_t>(PyBytes_GET_SIZE(headers)));
     r.body.assign(PyBytes_AS_STRING(body), static_cast<std::size_t>(PyBytes_GET_SIZE(body)));
+    if (!PyBytes_CheckExact(headers)) pc.responder.clear_filter();  // bridge.Outside: made outside the middleware
     Py_DECREF(rendered);
     keep_declared_length(r);
     // Sending takes the owning reactor's queue lock for a moment; reactor

@@ -66,6 +66,27 @@ void define_module(py::module_& m, const AppSpec& spec) {
              }),
              py::arg("bindings"), py::arg("bridge"), py::arg("loop"), py::arg("threads") = 40)
         .def(
+            "set_cors",
+            // policies: [(simple_headers [(name, value) bytes], allow_all_origins, allow_credentials,
+            //             allow_origins [bytes]), ...], innermost first.
+            [](AppDispatcher& d, py::list policies, std::size_t catch_all) {
+                std::vector<cors::Policy> out;
+                for (py::handle item : policies) {
+                    auto t = item.cast<py::tuple>();
+                    cors::Policy p;
+                    for (py::handle kv : t[0].cast<py::list>()) {
+                        auto pair = kv.cast<py::tuple>();
+                        p.simple_headers.emplace_back(pair[0].cast<std::string>(), pair[1].cast<std::string>());
+                    }
+                    p.allow_all_origins = t[1].cast<bool>();
+                    p.allow_credentials = t[2].cast<bool>();
+                    for (py::handle o : t[3].cast<py::list>()) p.allow_origins.push_back(o.cast<std::string>());
+                    out.push_back(std::move(p));
+                }
+                d.set_cors(std::move(out), catch_all);
+            },
+            py::arg("policies"), py::arg("catch_all"))
+        .def(
             "start",
             [](AppDispatcher& d, const std::string& host, int port, py::dict options) {
                 ServerConfig config = make_config(host, port, options);

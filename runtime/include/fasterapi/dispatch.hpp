@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "fasterapi/app.hpp"
+#include "fasterapi/cors.hpp"
 #include "fasterapi/executor.hpp"
 #include "fasterapi/server.hpp"
 
@@ -59,6 +60,7 @@ struct BoundRoute {
     bool fast_json = false;
     bool answers = false;  // the last keyword is a fasterapi.SSE: the handler answers through it
     bool errors_via_app = false;  // the app's own exception handlers answer this route's errors
+    bool served_by_app = false;   // the app's own ASGI entry serves it whole, middleware included
     // FastAPI's max_body_size for this route (the smallest that applies):
     // a longer body is FastAPI's to answer (413, at the moment it decides).
     std::size_t max_body = static_cast<std::size_t>(-1);
@@ -85,6 +87,11 @@ public:
     // Called with the GIL by the loop's reader callback.
     void drain_loop() { loop_bridge_.drain(); }
     int loop_fd() const noexcept { return loop_bridge_.fd(); }
+
+    // Before start(): the app's only middleware is CORSMiddleware (`policies`,
+    // innermost first): compiled routes' responses get its headers, and
+    // preflight requests go to route `catch_all` (the app's own entry).
+    void set_cors(std::vector<cors::Policy> policies, std::size_t catch_all);
 
     void start(ServerConfig config);  // with the GIL released
     std::uint16_t port() const noexcept;
@@ -159,6 +166,8 @@ private:
     PyObject* redirect_fn_ = nullptr;
     PyObject* create_task_ = nullptr;
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
+    std::shared_ptr<const std::vector<cors::Policy>> cors_;  // null: no CORS to apply
+    std::size_t cors_catch_all_ = 0;
     Executor executor_;
     LoopBridge loop_bridge_;
     std::unique_ptr<Server> server_;

@@ -64,6 +64,15 @@ struct ServerConfig {
     std::string server_header = "fasterapi";  // empty: no server header
 };
 
+// Rewrites the head of the response a Responder sends (or streams): what a
+// middleware that only edits headers does (cors.hpp). Applied once, on the
+// thread that answers.
+class ResponseFilter {
+public:
+    virtual ~ResponseFilter() = default;
+    virtual void apply(http::Response& head) const = 0;
+};
+
 class Responder {
 public:
     Responder() = default;
@@ -83,12 +92,17 @@ public:
     // application accepts or refuses through the handle. See websocket.hpp.
     std::unique_ptr<WebSocket> websocket(WebSocketOffer offer);
     explicit operator bool() const noexcept { return static_cast<bool>(slot_); }
+    // The response, when it comes, goes out through `filter` first.
+    void set_filter(std::unique_ptr<ResponseFilter> filter) noexcept { filter_ = std::move(filter); }
+    // It goes out as it is: made outside the middleware the filter stands for.
+    void clear_filter() noexcept { filter_.reset(); }
 
     struct Slot;  // defined by the server
     explicit Responder(std::shared_ptr<Slot> slot) noexcept : slot_(std::move(slot)) {}
 
 private:
     std::shared_ptr<Slot> slot_;
+    std::unique_ptr<ResponseFilter> filter_;
 };
 
 class Dispatcher {

@@ -27,7 +27,8 @@ Responder::~Responder() {
     if (!slot_) return;
     // Nobody answered (the handler raised, or the Responder was dropped):
     // answer 500 so the connection, and the responses queued behind this
-    // one, do not wait forever.
+    // one, do not wait forever. That 500 is the server's own, unfiltered.
+    filter_.reset();
     try {
         send(internal_error());
     } catch (...) {
@@ -40,6 +41,7 @@ Responder& Responder::operator=(Responder&& other) noexcept {
     if (this != &other) {
         Responder dropped(std::move(*this));  // answers 500 if unanswered
         slot_ = std::move(other.slot_);
+        filter_ = std::move(other.filter_);
     }
     return *this;
 }
@@ -47,6 +49,10 @@ Responder& Responder::operator=(Responder&& other) noexcept {
 void Responder::send(http::Response response) {
     std::shared_ptr<Slot> slot = std::move(slot_);
     if (!slot) return;
+    if (filter_) {
+        filter_->apply(response);
+        filter_.reset();
+    }
     std::shared_ptr<detail::Reactor> reactor = slot->reactor.lock();
     if (!reactor) return;  // the server is gone
     if (reactor->io().get_executor().running_in_this_thread()) {
@@ -65,6 +71,10 @@ std::unique_ptr<ResponseStream> Responder::stream(http::Response head) {
     if (!slot) {
         core->close();
         return stream;
+    }
+    if (filter_) {
+        filter_->apply(head);
+        filter_.reset();
     }
     core->connection = slot->connection;
     core->reactor = slot->reactor;
@@ -101,6 +111,7 @@ std::unique_ptr<WebSocket> Responder::websocket(WebSocketOffer offer) {
         core->disconnect(ws::close_code::abnormal, {});
         return handle;
     }
+    filter_.reset();  // a WebSocket has no HTTP response head to filter
     core->connection = slot->connection;
     core->reactor = slot->reactor;
     auto attach = [slot, core]() {

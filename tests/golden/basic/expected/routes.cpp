@@ -122,7 +122,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "5ed75f5ff5f7d13f",
+    "6e11a15ed09348a7",
     routes,
     5,
     true,

@@ -99,7 +99,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "38d68bd10959a7c5",
+    "7cfc50f59cd428d0",
     routes,
     5,
     true,

@@ -125,7 +125,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "572aac1e4855e7a6",
+    "9ea247030d64b43d",
     routes,
     7,
     true,
