@@ -613,6 +613,7 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     PyObject* encoders = PyImport_ImportModule("fastapi.encoders");
     if (!encoders) throw py::error_already_set();
     jsonable_encoder_ = attr(encoders, "jsonable_encoder");
+    response_cls_ = py::object(py::module_::import("starlette.responses").attr("Response")).release().ptr();
     Py_DECREF(encoders);
     exception_response_ = attr(bridge, "exception_response");
     internal_error_ = attr(bridge, "internal_error");
@@ -640,6 +641,7 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(bridge_);
     Py_XDECREF(loop_);
     Py_XDECREF(jsonable_encoder_);
+    Py_XDECREF(response_cls_);
     Py_XDECREF(exception_response_);
     Py_XDECREF(internal_error_);
     Py_XDECREF(redirect_fn_);
@@ -1153,7 +1155,19 @@ void AppDispatcher::finish(PyCall& pc, PyObject* result) {
         return;
     }
     BoundRoute& br = routes_[pc.call.route];
-    if (br.fast_json && plain_json_type(result)) {
+    // Not a Response: FastAPI sends JSONResponse(jsonable_encoder(result)),
+    // whose bytes encode_jsonable writes (calling jsonable_encoder only for
+    // what is not plain JSON: a model, a datetime, an Enum ...).
+    int is_response = 0;
+    if (br.fast_json && !plain_json_type(result)) {
+        is_response = PyObject_IsInstance(result, response_cls_);
+        if (is_response < 0) {
+            Py_DECREF(result);
+            respond_exception(pc);
+            return;
+        }
+    }
+    if (br.fast_json && !is_response) {
         std::string body;
         bool ok = json::encode_jsonable(result, jsonable_encoder_, body);
         Py_DECREF(result);

@@ -161,6 +161,7 @@ private:
     PyObject* bridge_ = nullptr;
     PyObject* loop_ = nullptr;
     PyObject* jsonable_encoder_ = nullptr;
+    PyObject* response_cls_ = nullptr;  // starlette.responses.Response
     PyObject* exception_response_ = nullptr;
     PyObject* internal_error_ = nullptr;
     PyObject* redirect_fn_ = nullptr;
