@@ -148,14 +148,27 @@ class Binding:
     choices: tuple[Any, ...] = ()
     # Served whole by the app's own ASGI entry (its middleware included).
     served_by_app: bool = False
+    root_path: str = ""  # FastAPI(root_path=...), as FastAPI puts it in the scope
+
+    def _endpoint_context(self, method: str) -> dict[str, Any]:
+        """The endpoint context FastAPI gives the errors it raises: file, line,
+        function and "GET /path" (the app's root_path included)."""
+        from fastapi.routing import _extract_endpoint_context
+
+        dependant = self.route.dependant
+        context = dict(_extract_endpoint_context(dependant.call)) if dependant.call else {}
+        if dependant.path:
+            context["path"] = f"{method} {self.root_path.rstrip('/')}{dependant.path}"
+        return context
 
     def exception_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                           headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                          server: tuple[str, int] | None, *, exc: BaseException) -> None:
+                          server: tuple[str, int] | None, *, exc: BaseException,
+                          client: tuple[str, int] | None = None) -> None:
         """The handler raised ``exc``: answer as the app's exception handlers
         would (or FastAPI's defaults, or a 500), on the runtime's loop.
         Called from any thread."""
-        scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server)
+        scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server, client)
         scope[RAISED] = exc
         answer.bypass()  # the app's middleware stack makes this response
         spawn(serve_asgi(self.asgi.errors, scope, body, answer))
@@ -211,8 +224,9 @@ class Binding:
         values.update(query_values)
         return values
 
-    def finish(self, result: Any) -> Rendered:
-        """A handler's return value -> the response FastAPI would send."""
+    def finish(self, result: Any, method: str = "GET") -> Rendered:
+        """A handler's return value -> the response FastAPI would send
+        (``method``: the request's, named in a ResponseValidationError)."""
         route = self.route
         if isinstance(result, Response):
             if getattr(result, "body", None) is None:
@@ -228,7 +242,8 @@ class Binding:
                 if errors:
                     from fastapi.exceptions import ResponseValidationError
 
-                    raise ResponseValidationError(errors=errors, body=result)
+                    raise ResponseValidationError(errors=errors, body=result,
+                                                  endpoint_ctx=self._endpoint_context(method))
                 body = field.serialize_json(
                     value,
                     include=route.response_model_include,
@@ -255,6 +270,23 @@ def attach_loop(loop: asyncio.AbstractEventLoop) -> None:
     """The runtime's asyncio loop, where background tasks run."""
     global _loop
     _loop = loop
+
+
+def claim_worker_thread() -> None:
+    """Called by each of the runtime's worker threads as it starts: makes it an
+    anyio worker thread of the runtime's loop, as the threads FastAPI runs
+    `def` handlers, dependencies and background tasks in are, so that
+    ``anyio.from_thread.run(...)`` and ``check_cancelled()`` work there."""
+    if _loop is None:
+        return
+    try:
+        from anyio._backends._asyncio import AsyncIOBackend
+        from anyio._core._eventloop import threadlocals
+        from anyio.lowlevel import EventLoopToken
+    except ImportError:  # another anyio layout: from_thread stays unavailable on these threads
+        return
+    threadlocals.current_token = EventLoopToken(AsyncIOBackend, _loop)
+    threadlocals.current_cancel_scope = None  # no host task to be cancelled with
 
 
 def run_in_background(task: Any) -> None:
@@ -342,19 +374,20 @@ class AsgiCall:
         self.errors: Any = None
 
     def scope(self, method: str, path: str, raw_path: bytes, raw_query: bytes, headers: list[tuple[bytes, bytes]],
-              http_version: str, server: tuple[str, int] | None) -> dict[str, Any]:
+              http_version: str, server: tuple[str, int] | None,
+              client: tuple[str, int] | None = None) -> dict[str, Any]:
         # spec_version 2.3, as uvicorn declares for HTTP: a StreamingResponse
         # then watches receive() for the client going away and cancels its
         # body iterator at once, so a generator's `finally` runs promptly.
         return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
                 "method": method, "scheme": "http", "path": path, "raw_path": raw_path, "root_path": "",
-                "query_string": raw_query, "headers": headers, "server": server, "client": None,
+                "query_string": raw_query, "headers": headers, "server": server, "client": client,
                 "state": dict(self.state)}
 
     async def __call__(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                        headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                       server: tuple[str, int] | None) -> None:
-        scope = self.scope(method, path, raw_path, raw_query, headers, http_version, server)
+                       server: tuple[str, int] | None, client: tuple[str, int] | None = None) -> None:
+        scope = self.scope(method, path, raw_path, raw_query, headers, http_version, server, client)
         answer.bypass()  # the app's own middleware makes the response
         await serve_asgi(self.app, scope, body, answer)
 
@@ -583,7 +616,7 @@ _asgi_call: AsgiCall | None = None  # the app's ASGI entry, for WebSocket handsh
 
 async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
                           headers: list[tuple[bytes, bytes]], http_version: str,
-                          server: tuple[str, int] | None) -> None:
+                          server: tuple[str, int] | None, client: tuple[str, int] | None = None) -> None:
     """One WebSocket handshake, through the app's own ASGI entry: Starlette
     routes it, FastAPI runs the endpoint with its dependencies; ``ws`` (the
     runtime's handle) carries the frames, which C++ parses and writes."""
@@ -592,7 +625,7 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
         raise RuntimeError("no app is bound")
     scope = {"type": "websocket", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": http_version,
              "scheme": "ws", "path": path, "raw_path": raw_path, "root_path": "", "query_string": raw_query,
-             "headers": headers, "server": server, "client": None, "subprotocols": ws.subprotocols,
+             "headers": headers, "server": server, "client": client, "subprotocols": ws.subprotocols,
              "state": dict(call.state)}
     conn = _WebSocketConn(ws)
     try:
@@ -752,6 +785,7 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
                                     status_code=200, route=live, asgi=solved))
             continue
         binding = _bind_route(live, r, asgi)
+        binding.root_path = str(app.root_path or "")
         binding.errors_via_app = errors_via_app and r.kind == "api"
         if r.kind == "api":
             binding.max_body_size = max_body_size
@@ -788,7 +822,9 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     choices = []
     for p in r.params:
         f = fields[p.name]
-        defaults.append(None if f.field_info.is_required() else f.default)
+        # (f.default would call a default_factory: FastAPI calls it per request, never here.)
+        defaults.append(None if f.field_info.is_required() or f.field_info.default_factory is not None
+                        else f.default)
         choices.append(_choice_values(f, p) if p.converter == "choice" else None)
     status = r.status_code if r.status_code is not None else 200
     body_field = live.dependant.body_params[0] if r.body else None

@@ -213,8 +213,8 @@ class SolvedRoute:
 
     def __call__(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                  headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                 server: tuple[str, int] | None) -> Any:
-        args = (answer, method, path, raw_path, raw_query, headers, body, http_version, server)
+                 server: tuple[str, int] | None, client: tuple[str, int] | None = None) -> Any:
+        args = (answer, method, path, raw_path, raw_query, headers, body, http_version, server, client)
         if self.sync:
             self._serve_sync(*args)
             return None
@@ -226,8 +226,8 @@ class SolvedRoute:
 
     def _request(self, method: str, path: str, raw_path: bytes, raw_query: bytes,
                  headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                 server: tuple[str, int] | None) -> Request | None:
-        scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server)
+                 server: tuple[str, int] | None, client: tuple[str, int] | None) -> Request | None:
+        scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server, client)
         if self.root_path:
             scope["root_path"] = self.root_path  # as FastAPI.__call__ sets it
         match = self.live.path_regex.match(get_route_path(scope))
@@ -389,14 +389,19 @@ class SolvedRoute:
 
     # -- responding ---------------------------------------------------------
 
-    def _validation_error(self, request: Request, solved: _Solved, body: Any) -> RequestValidationError:
+    def _endpoint_context(self, method: str) -> dict[str, Any]:
+        """What FastAPI attaches to the validation errors it raises: the
+        endpoint's file, line and function, and "GET /path"."""
         context = dict(self.context)
         if self.dependant.path:
-            context["path"] = f"{request.method} {self.root_path.rstrip('/')}{self.dependant.path}"
-        return RequestValidationError(solved.errors, body=None if body is _Undefined else body,
-                                      endpoint_ctx=context)
+            context["path"] = f"{method} {self.root_path.rstrip('/')}{self.dependant.path}"
+        return context
 
-    def _response(self, raw: Any, solved: _Solved) -> Response | _Rendered:
+    def _validation_error(self, request: Request, solved: _Solved, body: Any) -> RequestValidationError:
+        return RequestValidationError(solved.errors, body=None if body is _Undefined else body,
+                                      endpoint_ctx=self._endpoint_context(request.method))
+
+    def _response(self, raw: Any, solved: _Solved, method: str) -> Response | _Rendered:
         """The handler's return value -> the Response FastAPI would send."""
         if isinstance(raw, Response):
             if raw.background is None:
@@ -414,7 +419,7 @@ class SolvedRoute:
         if field is not None:
             value, errors = field.validate(raw, {}, loc=("response",))
             if errors:
-                raise ResponseValidationError(errors=errors, body=raw, endpoint_ctx=dict(self.context))
+                raise ResponseValidationError(errors=errors, body=raw, endpoint_ctx=self._endpoint_context(method))
             serialize = field.serialize_json if self.dump_json else field.serialize
             content = serialize(value, include=live.response_model_include, exclude=live.response_model_exclude,
                                 by_alias=live.response_model_by_alias,
@@ -460,18 +465,19 @@ class SolvedRoute:
 
     def _serve_sync(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                     headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                    server: tuple[str, int] | None) -> None:
+                    server: tuple[str, int] | None, client: tuple[str, int] | None) -> None:
         request = None if self._to_fastapi(method, body) else self._request(
-            method, path, raw_path, raw_query, headers, body, http_version, server)
+            method, path, raw_path, raw_query, headers, body, http_version, server, client)
         parsed = ... if request is None else self._parse_body(request, body)
         if parsed is ...:
-            bridge.spawn(self.asgi(answer, method, path, raw_path, raw_query, headers, body, http_version, server))
+            bridge.spawn(self.asgi(answer, method, path, raw_path, raw_query, headers, body, http_version, server,
+                                   client))
             return
         try:
             solved = self._solve_sync(request, parsed)
             if solved.errors:
                 raise self._validation_error(request, solved, parsed)
-            response = self._response(copy_context().run(self.dependant.call, **solved.values), solved)
+            response = self._response(copy_context().run(self.dependant.call, **solved.values), solved, method)
         except Exception as exc:  # noqa: BLE001 - answered as FastAPI's exception handling does
             self._error(exc, request, body, answer)
             return
@@ -479,12 +485,12 @@ class SolvedRoute:
 
     async def _serve_async(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                            headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                           server: tuple[str, int] | None) -> None:
+                           server: tuple[str, int] | None, client: tuple[str, int] | None) -> None:
         request = None if self._to_fastapi(method, body) else self._request(
-            method, path, raw_path, raw_query, headers, body, http_version, server)
+            method, path, raw_path, raw_query, headers, body, http_version, server, client)
         parsed = ... if request is None else _Undefined if self.form else self._parse_body(request, body)
         if parsed is ...:
-            await self.asgi(answer, method, path, raw_path, raw_query, headers, body, http_version, server)
+            await self.asgi(answer, method, path, raw_path, raw_query, headers, body, http_version, server, client)
             return
         async with AsyncExitStack() as files:  # as FastAPI's middleware stack closes uploads, last
             await self._serve_parsed(request, parsed, files, answer, method, body, http_version)
@@ -506,7 +512,7 @@ class SolvedRoute:
                         raw = await self.dependant.call(**solved.values)
                     else:
                         raw = await run_in_threadpool(self.dependant.call, **solved.values)
-                    response = self._response(raw, solved)
+                    response = self._response(raw, solved, method)
                 background = response.background
                 if getattr(response, "body", None) is None:  # streams: runs (and its background) on the loop
                     sent = True

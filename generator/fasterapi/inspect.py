@@ -716,7 +716,9 @@ def _param(source: str, field: Any, path_convertor: str = "str") -> Param:
     bounds, problem = _param_constraints(info.metadata, converter)
     if problem or (bounds and is_list) or getattr(info, "validate_default", False):
         converter = "python"  # other constraints and validators: FastAPI validates
-    if not required and not isinstance(field.default, _PRIMITIVE_DEFAULTS):
+    if info.default_factory is not None:
+        converter = "python"  # FastAPI calls the factory for each request that omits it
+    elif not required and not isinstance(field.default, _PRIMITIVE_DEFAULTS):
         converter = "python"  # FastAPI deep-copies mutable defaults
     alias = field.alias
     if source in ("path", "query", "header"):

@@ -610,6 +610,11 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     import_value_types();
     bridge_ = Py_NewRef(bridge);
     loop_ = Py_NewRef(loop);
+    executor_.set_thread_init([this] {
+        PyObject* r = PyObject_CallMethod(bridge_, "claim_worker_thread", nullptr);
+        if (!r) PyErr_Print();
+        Py_XDECREF(r);
+    });
     PyObject* encoders = PyImport_ImportModule("fastapi.encoders");
     if (!encoders) throw py::error_already_set();
     jsonable_encoder_ = attr(encoders, "jsonable_encoder");
@@ -1031,10 +1036,19 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
             Py_DECREF(handle);
             return nullptr;
         }
-        return PyObject_CallMethod(bridge_, "serve_websocket", "(NNNNNsO)", handle, new_str(pc.call.path),
+        PyObject* client = req.peer_host.empty()
+            ? Py_NewRef(Py_None)
+            : Py_BuildValue("(s#i)", req.peer_host.data(), static_cast<Py_ssize_t>(req.peer_host.size()),
+                            static_cast<int>(req.peer_port));
+        if (!client) {
+            Py_DECREF(handle);
+            Py_DECREF(headers);
+            return nullptr;
+        }
+        return PyObject_CallMethod(bridge_, "serve_websocket", "(NNNNNsON)", handle, new_str(pc.call.path),
                                    new_bytes(req.path), new_bytes(req.query), headers,
                                    req.version_minor == 0 ? "1.0" : "1.1",
-                                   server_address_ ? server_address_ : Py_None);
+                                   server_address_ ? server_address_ : Py_None, client);
     }
     BoundRoute& br = routes_[pc.call.route];
 
@@ -1178,7 +1192,10 @@ void AppDispatcher::finish(PyCall& pc, PyObject* result) {
         pc.responder.send(json_response(static_cast<std::uint16_t>(br.status), {}, std::move(body)));
         return;
     }
-    PyObject* rendered = PyObject_CallMethod(br.binding, "finish", "(O)", result);
+    std::string_view method = http::method_name(pc.call.request.method);
+    if (method.empty()) method = pc.call.request.method_token;
+    PyObject* rendered = PyObject_CallMethod(br.binding, "finish", "(Os#)", result, method.data(),
+                                             static_cast<Py_ssize_t>(method.size()));
     Py_DECREF(result);
     if (!rendered) {
         respond_exception(pc);
@@ -1281,7 +1298,16 @@ PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kw
                                    new_bytes(req.body), req.version_minor == 0 ? "1.0" : "1.1",
                                    server_address_ ? server_address_ : Py_None);
     if (!args) return nullptr;
-    PyObject* result = PyObject_Call(fn, args, kwargs);
+    // scope["client"], as uvicorn gives it.
+    PyObject* all = kwargs ? PyDict_Copy(kwargs) : PyDict_New();
+    PyObject* client = req.peer_host.empty()
+        ? Py_NewRef(Py_None)
+        : Py_BuildValue("(s#i)", req.peer_host.data(), static_cast<Py_ssize_t>(req.peer_host.size()),
+                        static_cast<int>(req.peer_port));
+    PyObject* result = nullptr;
+    if (all && client && PyDict_SetItemString(all, "client", client) == 0) result = PyObject_Call(fn, args, all);
+    Py_XDECREF(client);
+    Py_XDECREF(all);
     Py_DECREF(args);
     return result;
 }

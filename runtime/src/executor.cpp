@@ -63,6 +63,12 @@ void Executor::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
 
 void Executor::work(unsigned index) {
     std::atomic<std::int64_t>& started = task_started_[index];
+    // One Python thread state for the worker's whole life, so what Python
+    // keeps per thread (threading.local, anyio's worker-thread token) lasts
+    // from one batch to the next, as in a thread pool's threads.
+    PyGILState_STATE registered = PyGILState_Ensure();
+    if (thread_init_) thread_init_();
+    PyThreadState* state = PyEval_SaveThread();
     std::unique_lock lock(mutex_);
     for (;;) {
         ++waiting_;
@@ -76,7 +82,7 @@ void Executor::work(unsigned index) {
         if (!queue_.empty()) watch();
         lock.unlock();
 
-        PyGILState_STATE gil = PyGILState_Ensure();
+        PyEval_RestoreThread(state);
         for (;;) {
             started.store(now_ns(), std::memory_order_relaxed);
             task->run();
@@ -89,13 +95,16 @@ void Executor::work(unsigned index) {
             queue_.pop_front();
             if (!queue_.empty()) watch();
         }
-        PyGILState_Release(gil);
+        state = PyEval_SaveThread();
 
         lock.lock();
         --running_;
         --active_;
         if (running_ == 0 && queue_.empty()) idle_.notify_all();
     }
+    lock.unlock();
+    PyEval_RestoreThread(state);
+    PyGILState_Release(registered);
 }
 
 // Work was queued behind an active worker (mutex_ held): it may wait on a

@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -58,6 +59,8 @@ public:
     Executor(const Executor&) = delete;
     Executor& operator=(const Executor&) = delete;
 
+    // Called with the GIL on each worker thread when it starts (before start()).
+    void set_thread_init(std::function<void()> init) { thread_init_ = std::move(init); }
     void start();
     // Any thread, no GIL needed.
     void submit(std::unique_ptr<Task> task);
@@ -95,6 +98,7 @@ private:
     bool accepting_ = true;
     bool stopping_ = false;
     std::vector<std::thread> threads_;
+    std::function<void()> thread_init_;
     std::thread monitor_;
 };
 

@@ -190,10 +190,12 @@ Connection::Connection(Reactor& reactor, asio::ip::tcp::socket socket, bool coun
       write_deadline_(reactor.io()),
       parser_(reactor.context().limits),
       counted_(counted) {
-    if (context_.access_log != nullptr) {
-        std::error_code ec;
-        const auto peer = socket_.remote_endpoint(ec);
-        if (!ec) peer_ = peer.address().to_string() + ":" + std::to_string(peer.port());
+    std::error_code ec;
+    const auto peer = socket_.remote_endpoint(ec);
+    if (!ec) {
+        peer_host_ = peer.address().to_string();
+        peer_port_ = peer.port();
+        if (context_.access_log != nullptr) peer_ = peer_host_ + ":" + std::to_string(peer_port_);
     }
 }
 
@@ -353,6 +355,8 @@ void Connection::dispatch(http::Request&& request) {
         line.append(request.version_minor == 0 ? " HTTP/1.0" : " HTTP/1.1");
     }
     if (context_.config.request_timing) slot->parsed_ns = steady_ns();
+    request.peer_host = peer_host_;
+    request.peer_port = peer_port_;
     pending_.push_back(slot);
     try {
         context_.dispatcher.dispatch(std::move(request), Responder(std::move(slot)));

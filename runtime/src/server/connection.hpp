@@ -238,6 +238,8 @@ private:
     std::deque<std::shared_ptr<Slot>> pending_;
     std::size_t requests_ = 0;
     std::string peer_;  // "127.0.0.1:54321", only when access-logging
+    std::string peer_host_;  // "127.0.0.1", for each request's scope["client"]
+    std::uint16_t peer_port_ = 0;
 
     std::string out_;
     std::vector<std::pair<std::size_t, const std::string*>> bodies_;  // large bodies, by reference

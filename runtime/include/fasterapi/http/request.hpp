@@ -46,6 +46,10 @@ struct Request {
     std::vector<Header> headers;
     std::string_view body;
     bool keep_alive = true;
+    // The client's address, as uvicorn gives it in scope["client"]: host
+    // text and port ("" and 0 when unknown).
+    std::string peer_host;
+    std::uint16_t peer_port = 0;
 
     std::string storage;  // owns every view above
 
