@@ -340,12 +340,19 @@ def run_on_loop(coro: Any) -> Any:
     return asyncio.run_coroutine_threadsafe(coro, loop).result()
 
 
-def redirect(path: str, raw_query: bytes, host: str | None, server: tuple[str, int]) -> Rendered:
+def redirect(path: str, raw_query: bytes, headers: list[tuple[bytes, bytes]], server: tuple[str, int],
+             client: tuple[str, int] | None = None) -> Rendered:
     """Starlette's redirect_slashes answer for a path whose other slash form matches."""
-    headers = [] if host is None else [(b"host", host.encode("latin-1"))]
     scope = {"type": "http", "scheme": "http", "server": server, "path": path,
-             "query_string": raw_query, "headers": headers}
+             "query_string": raw_query, "headers": headers, "client": client}
+    if proxy_trust is not None:
+        proxy_trust.apply(scope)
     return render(RedirectResponse(url=str(URL(scope=scope))))
+
+
+# Which peers' proxy headers (X-Forwarded-Proto/-For) count, as uvicorn's
+# --proxy-headers and --forwarded-allow-ips decide; None: proxy headers off.
+proxy_trust: Any = None
 
 
 # Stream states, as the runtime's Stream.write() and Stream.state report them.
@@ -379,10 +386,13 @@ class AsgiCall:
         # spec_version 2.3, as uvicorn declares for HTTP: a StreamingResponse
         # then watches receive() for the client going away and cancels its
         # body iterator at once, so a generator's `finally` runs promptly.
-        return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
-                "method": method, "scheme": "http", "path": path, "raw_path": raw_path, "root_path": "",
-                "query_string": raw_query, "headers": headers, "server": server, "client": client,
-                "state": dict(self.state)}
+        scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
+                 "method": method, "scheme": "http", "path": path, "raw_path": raw_path, "root_path": "",
+                 "query_string": raw_query, "headers": headers, "server": server, "client": client,
+                 "state": dict(self.state)}
+        if proxy_trust is not None:
+            proxy_trust.apply(scope)
+        return scope
 
     async def __call__(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                        headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
@@ -627,6 +637,8 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
              "scheme": "ws", "path": path, "raw_path": raw_path, "root_path": "", "query_string": raw_query,
              "headers": headers, "server": server, "client": client, "subprotocols": ws.subprotocols,
              "state": dict(call.state)}
+    if proxy_trust is not None:
+        proxy_trust.apply(scope)
     conn = _WebSocketConn(ws)
     try:
         await call.app(scope, conn.receive, conn.send)

@@ -90,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="seconds in-flight requests get on shutdown (default 30)")
     p.add_argument("--timeout-keep-alive", type=float, default=5.0, dest="keepalive_timeout",
                    help="close idle keep-alive connections after this many seconds (default 5)")
+    p.add_argument("--proxy-headers", dest="proxy_headers", action="store_true", default=True,
+                   help="take the scheme and client from X-Forwarded-Proto/-For sent by trusted peers (default)")
+    p.add_argument("--no-proxy-headers", dest="proxy_headers", action="store_false")
+    p.add_argument("--forwarded-allow-ips", dest="forwarded_allow_ips", default=None,
+                   help="peers trusted with proxy headers: addresses, networks or * "
+                        "(default $FORWARDED_ALLOW_IPS or 127.0.0.1,::1)")
     _add_limit_flags(p)
 
     p = sub.add_parser("routes", help="print the route table and what is compiled")
@@ -133,6 +139,7 @@ def _run(args: argparse.Namespace) -> int:
     limits = {key: getattr(args, key) for key, *_ in LIMIT_FLAGS if getattr(args, key) is not None}
     package.serve(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level,
                   access_log=args.access_log, threads=args.threads, grace=args.grace,
+                  proxy_headers=args.proxy_headers, forwarded_allow_ips=args.forwarded_allow_ips,
                   keepalive_timeout=args.keepalive_timeout, **limits)
     return 0
 

@@ -54,10 +54,18 @@ def configure_logging(level: str) -> None:
 
 def serve(compiled: Compiled, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           log_level: str = "info", access_log: bool = True, threads: int = 40, grace: float = 30.0,
+          proxy_headers: bool = True, forwarded_allow_ips: str | None = None,
           **server_options: Any) -> None:
-    """Serves until SIGINT/SIGTERM. ``server_options``: limits and timeouts (seconds) of the C++ server."""
+    """Serves until SIGINT/SIGTERM. ``server_options``: limits and timeouts (seconds) of the C++ server.
+
+    ``proxy_headers``/``forwarded_allow_ips``: as uvicorn's options of those
+    names (X-Forwarded-Proto/-For from trusted peers; by default
+    $FORWARDED_ALLOW_IPS or 127.0.0.1 and ::1)."""
     if log_level not in LOG_LEVELS:
         raise ValueError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+    from .forwarded import ProxyTrust
+
+    bridge.proxy_trust = ProxyTrust.parse(forwarded_allow_ips) if proxy_headers else None
     configure_logging(log_level)
     options = dict(server_options, access_log=access_log and LOG_LEVELS[log_level] <= logging.INFO)
     if workers > 1:

@@ -1226,18 +1226,21 @@ void AppDispatcher::respond_streaming(PyCall& pc, PyObject* response) {
 }
 
 void AppDispatcher::redirect(PyCall& pc) {
-    const http::Header* host = pc.call.request.find_header("host");
-    PyObject* host_obj = host ? PyUnicode_DecodeLatin1(host->value.data(), static_cast<Py_ssize_t>(host->value.size()),
-                                                       nullptr)
-                              : Py_NewRef(Py_None);
-    if (!host_obj) {
+    const http::Request& req = pc.call.request;
+    PyObject* headers = header_list(req);
+    PyObject* client = !headers ? nullptr
+        : req.peer_host.empty()
+            ? Py_NewRef(Py_None)
+            : Py_BuildValue("(s#i)", req.peer_host.data(), static_cast<Py_ssize_t>(req.peer_host.size()),
+                            static_cast<int>(req.peer_port));
+    if (!client) {
+        Py_XDECREF(headers);
         respond_exception(pc);
         return;
     }
-    PyObject* rendered = PyObject_CallFunction(redirect_fn_, "(Ny#NO)", new_str(pc.call.path),
-                                               pc.call.request.query.data(),
-                                               static_cast<Py_ssize_t>(pc.call.request.query.size()), host_obj,
-                                               server_address_ ? server_address_ : Py_None);
+    PyObject* rendered = PyObject_CallFunction(redirect_fn_, "(Ny#NON)", new_str(pc.call.path), req.query.data(),
+                                               static_cast<Py_ssize_t>(req.query.size()), headers,
+                                               server_address_ ? server_address_ : Py_None, client);
     if (!rendered) {
         respond_exception(pc);
         return;

@@ -524,9 +524,7 @@ KNOWN_DIFFERENCES = [
     # {"skus":["GRD-002"]}. Compiled: 404 {"detail":"Not Found"} (the C++ route
     # table is made from the routes the app had when it was built).
     Case("GET", "/reports/low-stock"),
-    # Only against uvicorn (TestClient has no proxy): uvicorn trusts
-    # X-Forwarded-Proto from 127.0.0.1 by default (--proxy-headers,
-    # --forwarded-allow-ips=127.0.0.1), so the redirect_slashes 307 says
-    # location: https://testserver/catalog/items?limit=2. Compiled: http://...
-    Case("GET", "/catalog/items/?limit=2", {"x-forwarded-proto": "https"}),
 ]
+# Proxy headers (uvicorn trusts X-Forwarded-Proto/-For from 127.0.0.1 by
+# default) are compared with uvicorn alone in tests/test_proxy_headers.py:
+# TestClient has no proxy in front of it.
