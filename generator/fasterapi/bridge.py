@@ -754,7 +754,32 @@ def _rendered_from_asgi(start: dict[str, Any], body: bytes) -> Rendered:
     return render(response)
 
 
-def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Binding]:
+@dataclass
+class Prepared:
+    """What the app looks like before its lifespan runs, as uvicorn's first
+    call (the lifespan's) finds it: Starlette builds the middleware stack,
+    exception handlers included, then; what the lifespan adds later does not
+    change it."""
+
+    errors_via_app: bool
+    errors: Any  # _error_stack(app), or None
+    route_count: int  # of inspect.live_routes(app)
+
+
+def prepare(app: FastAPI) -> Prepared:
+    """Called before the lifespan starts: builds the app's middleware stack
+    (as its first ASGI call would) and the error stack of compiled routes."""
+    from .inspect import custom_exception_handlers, live_routes
+
+    errors_via_app = bool(custom_exception_handlers(app))
+    errors = _error_stack(app) if errors_via_app else None
+    if app.middleware_stack is None:
+        app.middleware_stack = app.build_middleware_stack()
+    return Prepared(errors_via_app, errors, len(live_routes(app)))
+
+
+def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None,
+         prepared: Prepared | None = None) -> list[Binding]:
     """Binds every compiled route to the live app's objects, in IR order.
 
     ``state`` is what the app's lifespan yielded; requests served through the
@@ -769,16 +794,20 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None) -> list[Bin
     global _asgi_call
     from .websocket import make_awaitable
 
+    if prepared is None:
+        prepared = prepare(app)
     routes = live_routes(app)
+    if len(routes) > prepared.route_count:
+        added = ", ".join(getattr(r, "path", repr(r)) for r in routes[prepared.route_count:])
+        logger.warning("routes added while the app started (%s) are not in the compiled route table: requests for "
+                       "them are answered as if they did not exist; declare them before the app starts", added)
     asgi = _asgi_call = AsgiCall(app, state)
     for live in routes:
         if isinstance(live, APIWebSocketRoute):
             make_awaitable(live)  # a blocking `def` handler with a fasterapi.WebSocket runs on a thread
-    from .inspect import custom_exception_handlers
-
-    errors_via_app = bool(custom_exception_handlers(app))
+    errors_via_app = prepared.errors_via_app
     if errors_via_app:
-        asgi.errors = _error_stack(app)
+        asgi.errors = prepared.errors
     from .inspect import cors_only
 
     if ir.cors != (bool(app.user_middleware) and cors_only(app)):

@@ -141,13 +141,14 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     def on_loop(coro: Any, timeout: float | None = None) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
 
+    prepared = bridge.prepare(app)  # the app as uvicorn's lifespan call finds it
     lifespan = app.router.lifespan_context(app)
     logger.info("Waiting for application startup.")
     state = on_loop(lifespan.__aenter__())
     logger.info("Application startup complete.")
 
     bridge.encode_json = compiled.native.encode_jsonable
-    bindings = bridge.bind(app, compiled.ir, state if isinstance(state, dict) else None)
+    bindings = bridge.bind(app, compiled.ir, state if isinstance(state, dict) else None, prepared)
     # Everything imported and built so far (FastAPI, pydantic, the app) lives
     # as long as the server: keep it out of cyclic garbage collection, whose
     # full passes over it would otherwise stall every handler for tens of
