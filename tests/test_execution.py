@@ -158,3 +158,21 @@ def test_threadpool_workers_are_reused(server):
     with httpx.Client(base_url=server.url, timeout=10) as client:
         counts = [client.get("/dependency-threads").json()["threads"] for _ in range(30)]
     assert counts[-1] <= 4, counts
+
+
+def test_the_next_request_on_a_connection_waits_for_background_tasks(server):
+    """As in FastAPI's own request cycle (and TestClient), a client's next
+    request on the same connection sees what the previous response's
+    background tasks did, even when they take a while; other connections
+    are served meanwhile."""
+    with httpx.Client(base_url=server.url, timeout=10) as client, \
+            httpx.Client(base_url=server.url, timeout=10) as other:
+        other.get("/fast")  # connected before the background task starts
+        assert client.post("/slow-background", params={"tag": "t1"}).json() == {"queued": "t1"}
+        started = time.monotonic()
+        assert other.get("/fast").status_code == 200
+        assert time.monotonic() - started < 0.25  # another connection is not held
+        assert "t1" in client.get("/slow-background").json()
+        # The same for a returned Response's own background task.
+        assert client.post("/slow-response-background", params={"tag": "t2"}).json() == {"queued": "t2"}
+        assert "t2" in client.get("/slow-background").json()

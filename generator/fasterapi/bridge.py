@@ -233,7 +233,9 @@ class Binding:
                 return result  # streams its body: the runtime runs it (stream_response)
             rendered = render(result)
             if result.background is not None:
-                run_in_background(result.background)
+                # The runtime sends it, then runs the background on the loop
+                # (run_in_background), holding the connection's next request.
+                return (*rendered, result.background)
             return rendered
         if isinstance(route, (APIRoute, _EffectiveRouteContext)):
             field = route.response_field
@@ -289,9 +291,11 @@ def claim_worker_thread() -> None:
     threadlocals.current_cancel_scope = None  # no host task to be cancelled with
 
 
-def run_in_background(task: Any) -> None:
+def run_in_background(task: Any, hold: Any = None) -> None:
     """Runs a Starlette BackgroundTask(s) on the runtime's loop, as Starlette
-    runs it once the response has gone out; failures are logged like uvicorn's."""
+    runs it once the response has gone out; failures are logged like uvicorn's.
+    ``hold`` (the runtime's Hold) is released when it is done: the client's
+    next request on that connection waits for it, as in FastAPI's cycle."""
     loop = _loop
     if loop is None:
         raise RuntimeError("the runtime's loop is not attached")
@@ -301,6 +305,9 @@ def run_in_background(task: Any) -> None:
             await task()
         except Exception as exc:  # noqa: BLE001 - the response is already sent; log it
             internal_error(exc)
+        finally:
+            if hold is not None:
+                hold.release()
 
     # Queued behind the loop's current work, so the response is written first
     # whenever the writer is not itself waiting on the loop.

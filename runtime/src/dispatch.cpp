@@ -26,6 +26,9 @@ struct AppDispatcher::PyCall {
     AppDispatcher* owner = nullptr;
     Call call;
     Responder responder;
+    // Taken when Python answers through an Answer: released with the call,
+    // once the handler's coroutine (and what runs after its response) ends.
+    RequestHold hold;
     bool deferred = false;  // the trampoline handed validation to FastAPI
     bool websocket = false;  // a checked WebSocket handshake for the app's ASGI entry
     WebSocketOffer offer;
@@ -414,6 +417,16 @@ private:
     LoopBridge* bridge_;
 };
 
+// A RequestHold handed to Python: released by release() or when collected.
+class PyHold {
+public:
+    explicit PyHold(RequestHold hold) : hold_(std::make_shared<RequestHold>(std::move(hold))) {}
+    void release() noexcept { hold_->release(); }
+
+private:
+    std::shared_ptr<RequestHold> hold_;  // shared: pybind11 copies the holder's value
+};
+
 // How the bridge answers a request it serves on the loop: once, with a whole
 // response or the head of a streamed one. Unanswered, it answers 500.
 class PyAnswer {
@@ -459,6 +472,7 @@ void define_answer_types(py::module_& m) {
         .def("open", &PyAnswer::open, py::arg("status"), py::arg("headers"), py::arg("body") = py::bytes())
         .def_property_readonly("answered", &PyAnswer::answered)
         .def("bypass", &PyAnswer::bypass);
+    py::class_<PyHold>(m, "Hold").def("release", &PyHold::release);
     py::class_<PyWebSocket>(m, "WebSocket", py::module_local())
         .def("accept", &PyWebSocket::accept, py::arg("subprotocol"), py::arg("headers"))
         .def("refuse", &PyWebSocket::refuse, py::arg("status"), py::arg("headers"), py::arg("body"))
@@ -1007,6 +1021,7 @@ PyObject* new_model(const ModelSpec& spec, const std::vector<body::Value>& value
 }  // namespace
 
 PyObject* AppDispatcher::new_answer(PyCall& pc) {
+    pc.hold = pc.responder.hold();
     try {
         return py::cast(PyAnswer(std::move(pc.responder), loop_bridge_)).release().ptr();
     } catch (py::error_already_set& e) {
@@ -1203,6 +1218,31 @@ void AppDispatcher::finish(PyCall& pc, PyObject* result) {
     }
     if (!PyTuple_Check(rendered)) {  // a StreamingResponse (or FileResponse ...)
         respond_streaming(pc, rendered);
+        return;
+    }
+    if (PyTuple_GET_SIZE(rendered) == 4) {  // (status, headers, body, background)
+        // The background runs on the loop once the response is out; the
+        // connection's next request waits for it.
+        PyObject* background = Py_NewRef(PyTuple_GET_ITEM(rendered, 3));
+        PyObject* head = PyTuple_GetSlice(rendered, 0, 3);
+        Py_DECREF(rendered);
+        if (!head) {
+            Py_DECREF(background);
+            respond_exception(pc);
+            return;
+        }
+        PyObject* hold = nullptr;
+        try {
+            hold = py::cast(PyHold(pc.responder.hold())).release().ptr();
+        } catch (py::error_already_set& e) {
+            e.restore();
+        }
+        PyObject* scheduled = hold ? PyObject_CallMethod(bridge_, "run_in_background", "(ON)", background, hold)
+                                   : nullptr;
+        Py_DECREF(background);
+        if (!scheduled) PyErr_Print();  // logged; the response still goes out
+        Py_XDECREF(scheduled);
+        respond_rendered(pc, head);
         return;
     }
     respond_rendered(pc, rendered);

@@ -4,7 +4,7 @@ import asyncio
 import time
 from typing import Annotated
 
-from fastapi import Depends, FastAPI
+from fastapi import BackgroundTasks, Depends, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 
@@ -82,6 +82,30 @@ async def with_failing_background():
 
 def remember_nothing() -> None:
     raise RuntimeError("background failure")
+
+
+slow_background: list[str] = []
+
+
+async def remember_slowly(what: str) -> None:
+    await asyncio.sleep(0.3)
+    slow_background.append(what)
+
+
+@app.post("/slow-background")
+async def with_slow_background(tag: str, tasks: BackgroundTasks):
+    tasks.add_task(remember_slowly, tag)
+    return {"queued": tag}
+
+
+@app.post("/slow-response-background")
+def with_slow_response_background(tag: str):
+    return JSONResponse({"queued": tag}, background=BackgroundTask(remember_slowly, tag))
+
+
+@app.get("/slow-background")
+def slow_background_log():
+    return slow_background
 
 
 @app.get("/background-log")

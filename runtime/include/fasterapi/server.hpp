@@ -73,6 +73,33 @@ public:
     virtual void apply(http::Response& head) const = 0;
 };
 
+// While it lives, the connection of the request it was taken for starts no
+// further request: what runs after a response is sent (background tasks,
+// the cleanup of yield dependencies) is done before the client's next
+// request on that connection is served, as in FastAPI's own request cycle.
+// Released from any thread.
+class RequestHold {
+public:
+    struct State;  // defined by the server
+    RequestHold() = default;
+    explicit RequestHold(std::shared_ptr<State> state) noexcept : state_(std::move(state)) {}
+    RequestHold(RequestHold&&) noexcept = default;
+    RequestHold& operator=(RequestHold&& other) noexcept {
+        if (this != &other) {
+            release();
+            state_ = std::move(other.state_);
+        }
+        return *this;
+    }
+    RequestHold(const RequestHold&) = delete;
+    RequestHold& operator=(const RequestHold&) = delete;
+    ~RequestHold() { release(); }
+    void release() noexcept;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
 class Responder {
 public:
     Responder() = default;
@@ -96,6 +123,9 @@ public:
     void set_filter(std::unique_ptr<ResponseFilter> filter) noexcept { filter_ = std::move(filter); }
     // It goes out as it is: made outside the middleware the filter stands for.
     void clear_filter() noexcept { filter_.reset(); }
+    // Holds the connection's next request until the returned hold is
+    // released (see RequestHold); before the response is sent.
+    RequestHold hold();
 
     struct Slot;  // defined by the server
     explicit Responder(std::shared_ptr<Slot> slot) noexcept : slot_(std::move(slot)) {}

@@ -64,6 +64,33 @@ void Responder::send(http::Response response) {
     });
 }
 
+RequestHold Responder::hold() {
+    if (!slot_) return {};
+    auto connection = slot_->connection.lock();
+    if (!connection) return {};
+    connection->hold();
+    return RequestHold(std::make_shared<RequestHold::State>(RequestHold::State{connection, slot_->reactor}));
+}
+
+void RequestHold::release() noexcept {
+    std::shared_ptr<State> state = std::move(state_);
+    if (!state) return;
+    auto connection = state->connection.lock();
+    if (!connection || !connection->release_hold()) return;
+    auto reactor = state->reactor.lock();
+    if (!reactor) return;
+    try {
+        asio::post(reactor->io(), [connection = std::move(connection)] { connection->resume(); });
+    } catch (...) {
+        // Out of memory: the connection resumes with its next read or timeout.
+    }
+}
+
+void detail::Connection::resume() {
+    if (closed_ || lingering_ || processing_) return;
+    process(false);
+}
+
 std::unique_ptr<ResponseStream> Responder::stream(http::Response head) {
     std::shared_ptr<Slot> slot = std::move(slot_);
     auto core = std::make_shared<ResponseStream::Core>();
@@ -301,7 +328,8 @@ void Connection::process(bool bytes_arrived) {
     }
     const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
     processing_ = true;
-    while (!read_closed_ && pending_.size() < max_pipelined) {
+    // A RequestHold of an earlier request: its after-response work runs first.
+    while (!read_closed_ && pending_.size() < max_pipelined && holds_.load(std::memory_order_acquire) == 0) {
         const std::string_view data = in_.view();
         if (data.empty()) break;
         const http::Parser::Result result = parser_.parse(data);
@@ -321,7 +349,9 @@ void Connection::process(bool bytes_arrived) {
     processing_ = false;
     settle();
     if (closed_ || lingering_) return;
-    if (!read_closed_ && !reading_ && pending_.size() < max_pipelined) start_read();
+    if (!read_closed_ && !reading_ && pending_.size() < max_pipelined && holds_.load(std::memory_order_acquire) == 0) {
+        start_read();
+    }
     update_read_deadline(bytes_arrived);
 }
 

@@ -32,6 +32,7 @@
 
 #include "asio_prelude.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -116,6 +117,11 @@ struct fasterapi::WebSocket::Core {
     void wake_unlocked(std::unique_lock<std::mutex>& lock);  // unlocks, then runs the waker
 };
 
+struct fasterapi::RequestHold::State {
+    std::weak_ptr<detail::Connection> connection;
+    std::weak_ptr<detail::Reactor> reactor;
+};
+
 // One request's place in its connection's response order.
 struct fasterapi::Responder::Slot {
     ~Slot();  // a stream still attached learns that its connection is done with it
@@ -189,8 +195,14 @@ public:
     // Server stop: close if idle, else finish what is pending, then close.
     void stop_gracefully();
     void close() noexcept;
+    // RequestHold: taken on any thread; the last release resumes the
+    // connection (on its reactor thread).
+    void hold() noexcept { holds_.fetch_add(1, std::memory_order_acq_rel); }
+    bool release_hold() noexcept { return holds_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
+    void resume();  // on the reactor thread
 
 private:
+    std::atomic<int> holds_{0};  // RequestHolds alive: no new request is started
     struct Deadline {
         explicit Deadline(asio::io_context& io) : timer(io) {}
         asio::steady_timer timer;
