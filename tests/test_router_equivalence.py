@@ -113,7 +113,7 @@ class RouteSet:
             return ("405", partial)
         if redirect is not None:
             # The Location the runtime sends: built by the bridge, as Starlette builds it.
-            _, headers, _ = bridge.redirect(redirect, b"", "testserver", ("testserver", 80))
+            _, headers, _ = bridge.redirect(redirect, b"", [(b"host", b"testserver")], ("testserver", 80))
             return ("307", dict(h.split(b": ", 1) for h in headers.splitlines())[b"location"].decode("latin-1"))
         return ("404",)
 

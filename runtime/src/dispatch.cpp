@@ -1147,17 +1147,31 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
         respond_exception(*pc);
         return;
     }
-    PyObject* task = PyObject_CallOneArg(create_task_, coro);
+    // The task runs in a context of its own, as asyncio's create_task gives
+    // it; the response (and a returned Response's background task) is then
+    // made in that context, so the background sees the ContextVars the
+    // handler set, as when Starlette runs it in the request's task.
+    PyObject* context = PyContext_CopyCurrent();
+    PyObject* kwargs = context ? Py_BuildValue("{sO}", "context", context) : nullptr;
+    PyObject* args = kwargs ? PyTuple_Pack(1, coro) : nullptr;
+    PyObject* task = args ? PyObject_Call(create_task_, args, kwargs) : nullptr;
+    Py_XDECREF(args);
+    Py_XDECREF(kwargs);
     Py_DECREF(coro);
     if (!task) {
+        Py_XDECREF(context);
         respond_exception(*pc);
         return;
     }
     std::shared_ptr<PyCall> shared(std::move(pc));
     try {
-        py::cpp_function done([shared](py::handle t) {
+        py::object ctx = py::reinterpret_steal<py::object>(context);
+        py::cpp_function done([shared, ctx](py::handle t) {
+            const bool entered = PyContext_Enter(ctx.ptr()) == 0;
+            if (!entered) PyErr_Clear();
             PyObject* result = PyObject_CallMethod(t.ptr(), "result", nullptr);
             shared->owner->finish(*shared, result);
+            if (entered && PyContext_Exit(ctx.ptr()) < 0) PyErr_Print();
         });
         PyObject* r = PyObject_CallMethod(task, "add_done_callback", "(O)", done.ptr());
         Py_DECREF(task);
