@@ -538,3 +538,20 @@ def test_cors_only_apps_keep_their_routes_compiled(tmp_path: Path):
     regex = ir_of(write_app(tmp_path, source.format(extra=", allow_origin_regex='.*'"), "svc_cors_regex.py"))
     assert not regex.cors
     assert [(r.path, r.kind) for r in regex.routes] == [("/x", "request"), ("/{path:path}", "request")]
+
+
+def test_cors_with_a_string_for_a_list_goes_through_the_middleware(tmp_path: Path):
+    """allow_origins="https://a.example" makes Starlette's `origin in allow_origins`
+    a substring test: such an app is served through the middleware itself."""
+    path = write_app(tmp_path, """
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+        app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+        app.add_middleware(CORSMiddleware, allow_origins="https://a.example")
+
+        @app.get("/x")
+        def x():
+            return {}
+    """, "svc_cors_str.py")
+    ir = ir_of(path)
+    assert not ir.cors and ir.routes[0].kind == "request"

@@ -229,8 +229,8 @@ class Binding:
         (``method``: the request's, named in a ResponseValidationError)."""
         route = self.route
         if isinstance(result, Response):
-            if getattr(result, "body", None) is None:
-                return result  # streams its body: the runtime runs it (stream_response)
+            if through_asgi(result):
+                return result  # streams its body, or sends itself: the runtime runs it (stream_response)
             rendered = render(result)
             if result.background is not None:
                 # The runtime sends it, then runs the background on the loop
@@ -488,7 +488,16 @@ def _collect_soon() -> None:
     loop.call_later(0.25, collect)
 
 
-def stream_response(response: Response, answer: Any, method: str, http_version: str) -> None:
+def through_asgi(response: Any) -> bool:
+    """Whether a returned Response must be run as the ASGI app it is, rather
+    than rendered: it streams its body (StreamingResponse, FileResponse ...)
+    or its class overrides ``__call__``."""
+    return isinstance(response, Response) and (
+        getattr(response, "body", None) is None or type(response).__call__ is not Response.__call__)
+
+
+def stream_response(response: Response, answer: Any, method: str, http_version: str,
+                    headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
     """A compiled route returned a streaming response (StreamingResponse,
     FileResponse ...): run it as FastAPI would, on the runtime's loop.
     Called from any thread."""
@@ -500,14 +509,16 @@ def stream_response(response: Response, answer: Any, method: str, http_version: 
     loop = _loop
     if loop is None:
         raise RuntimeError("the runtime's loop is not attached")
-    loop.call_soon_threadsafe(_keep_task, loop, serve_streaming(response, answer, method, http_version))
+    loop.call_soon_threadsafe(_keep_task, loop, serve_streaming(response, answer, method, http_version, headers))
 
 
-async def serve_streaming(response: Response, answer: Any, method: str, http_version: str) -> None:
-    """Sends a streaming response (and runs its background tasks), on the loop."""
+async def serve_streaming(response: Response, answer: Any, method: str, http_version: str,
+                          headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+    """Sends a streaming response (and runs its background tasks), on the loop.
+    ``headers`` are the request's: a FileResponse answers Range requests."""
     scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
              "method": method, "scheme": "http", "path": "", "root_path": "", "query_string": b"",
-             "headers": [], "client": None, "server": None}
+             "headers": list(headers), "client": None, "server": None}
     try:
         await serve_asgi(response, scope, b"", answer)
     finally:

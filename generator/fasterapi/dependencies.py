@@ -242,7 +242,10 @@ class SolvedRoute:
         scope["path_params"] = params
         scope["route"] = self.original
         request = Request(scope, _receive_body(body))
-        request._body = body
+        if not self.form:
+            # FastAPI reads (and caches) the body of these; a form it parses
+            # from the stream, which later reads then find consumed.
+            request._body = body
         return request
 
     def _parse_body(self, request: Request, body: bytes) -> Any:
@@ -481,7 +484,7 @@ class SolvedRoute:
         except Exception as exc:  # noqa: BLE001 - answered as FastAPI's exception handling does
             self._error(exc, request, body, answer)
             return
-        _send(response, answer, method, http_version)
+        _send(response, answer, method, http_version, request.scope["headers"])
 
     async def _serve_async(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                            headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
@@ -514,9 +517,9 @@ class SolvedRoute:
                         raw = await run_in_threadpool(self.dependant.call, **solved.values)
                     response = self._response(raw, solved, method)
                 background = response.background
-                if getattr(response, "body", None) is None:  # streams: runs (and its background) on the loop
+                if bridge.through_asgi(response):  # streams: runs (and its background) on the loop
                     sent = True
-                    await bridge.serve_streaming(response, answer, method, http_version)
+                    await bridge.serve_streaming(response, answer, method, http_version, request.scope["headers"])
                 else:
                     rendered = response.rendered if isinstance(response, _Rendered) else bridge.render(response)
                     sent = True
@@ -550,10 +553,11 @@ async def _read_form_body(request: Request, limits: dict[str, Any]) -> Any:
         raise HTTPException(status_code=400, detail="There was an error parsing the body") from exc
 
 
-def _send(response: Response, answer: Any, method: str, http_version: str) -> None:
+def _send(response: Response, answer: Any, method: str, http_version: str,
+          headers: list[tuple[bytes, bytes]]) -> None:
     """Sends a Response from a worker thread; its background tasks then run on the loop."""
-    if getattr(response, "body", None) is None:
-        bridge.stream_response(response, answer, method, http_version)
+    if bridge.through_asgi(response):
+        bridge.stream_response(response, answer, method, http_version, headers)
         return
     try:
         rendered = response.rendered if isinstance(response, _Rendered) else bridge.render(response)

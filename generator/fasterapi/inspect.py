@@ -156,8 +156,14 @@ def cors_only(app: FastAPI) -> bool:
     applies to compiled routes' responses (fasterapi/cors.hpp)."""
     from starlette.middleware.cors import CORSMiddleware
 
-    return all(m.cls is CORSMiddleware and m.kwargs.get("allow_origin_regex") is None and not m.args
-               for m in app.user_middleware)
+    def plain(m: Any) -> bool:
+        # A str where a list belongs (allow_origins="https://a.example") makes
+        # Starlette's `origin in allow_origins` a substring test: left to it.
+        lists = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
+        return (m.cls is CORSMiddleware and m.kwargs.get("allow_origin_regex") is None and not m.args
+                and not any(isinstance(m.kwargs.get(k), str) for k in lists))
+
+    return all(plain(m) for m in app.user_middleware)
 
 
 def _app_diagnostics(app: FastAPI):

@@ -1272,9 +1272,16 @@ void AppDispatcher::respond_streaming(PyCall& pc, PyObject* response) {
         PyErr_Print();
         return;  // the Responder, dropped with the PyAnswer, answered 500
     }
-    PyObject* r = PyObject_CallMethod(bridge_, "stream_response", "(NNs#s)", response, answer, method.data(),
+    PyObject* headers = header_list(req);  // a FileResponse answers Range requests from them
+    if (!headers) {
+        Py_DECREF(response);
+        Py_DECREF(answer);
+        PyErr_Print();
+        return;
+    }
+    PyObject* r = PyObject_CallMethod(bridge_, "stream_response", "(NNs#sN)", response, answer, method.data(),
                                       static_cast<Py_ssize_t>(method.size()),
-                                      req.version_minor == 0 ? "1.0" : "1.1");
+                                      req.version_minor == 0 ? "1.0" : "1.1", headers);
     if (!r) PyErr_Print();
     Py_XDECREF(r);
 }
