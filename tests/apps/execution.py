@@ -87,20 +87,20 @@ def remember_nothing() -> None:
 slow_background: list[str] = []
 
 
-async def remember_slowly(what: str) -> None:
-    await asyncio.sleep(0.3)
+async def remember_slowly(what: str, seconds: float) -> None:
+    await asyncio.sleep(seconds)
     slow_background.append(what)
 
 
 @app.post("/slow-background")
-async def with_slow_background(tag: str, tasks: BackgroundTasks):
-    tasks.add_task(remember_slowly, tag)
+async def with_slow_background(tag: str, tasks: BackgroundTasks, seconds: float = 0.05):
+    tasks.add_task(remember_slowly, tag, seconds)
     return {"queued": tag}
 
 
 @app.post("/slow-response-background")
-def with_slow_response_background(tag: str):
-    return JSONResponse({"queued": tag}, background=BackgroundTask(remember_slowly, tag))
+def with_slow_response_background(tag: str, seconds: float = 0.05):
+    return JSONResponse({"queued": tag}, background=BackgroundTask(remember_slowly, tag, seconds))
 
 
 @app.get("/slow-background")

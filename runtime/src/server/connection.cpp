@@ -68,7 +68,11 @@ RequestHold Responder::hold() {
     if (!slot_) return {};
     auto connection = slot_->connection.lock();
     if (!connection) return {};
-    connection->hold();
+    if (connection->hold()) {
+        if (auto reactor = slot_->reactor.lock()) {
+            asio::post(reactor->io(), [connection] { connection->arm_hold(); });
+        }
+    }
     return RequestHold(std::make_shared<RequestHold::State>(RequestHold::State{connection, slot_->reactor}));
 }
 
@@ -86,7 +90,22 @@ void RequestHold::release() noexcept {
     }
 }
 
+void detail::Connection::arm_hold() {
+    if (closed_ || holds_.load(std::memory_order_acquire) == 0) return;
+    hold_expired_ = false;
+    hold_timer_.expires_after(hold_limit);
+    hold_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        if (ec) return;  // released (or closed) in time
+        self->hold_expired_ = true;
+        self->resume();
+    });
+}
+
 void detail::Connection::resume() {
+    if (holds_.load(std::memory_order_acquire) == 0) {
+        hold_expired_ = false;
+        hold_timer_.cancel();
+    }
     if (closed_ || lingering_ || processing_) return;
     process(false);
 }
@@ -215,6 +234,7 @@ Connection::Connection(Reactor& reactor, asio::ip::tcp::socket socket, bool coun
       socket_(std::move(socket)),
       read_deadline_(reactor.io()),
       write_deadline_(reactor.io()),
+      hold_timer_(reactor.io()),
       parser_(reactor.context().limits),
       counted_(counted) {
     std::error_code ec;
@@ -329,7 +349,7 @@ void Connection::process(bool bytes_arrived) {
     const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
     processing_ = true;
     // A RequestHold of an earlier request: its after-response work runs first.
-    while (!read_closed_ && pending_.size() < max_pipelined && holds_.load(std::memory_order_acquire) == 0) {
+    while (!read_closed_ && pending_.size() < max_pipelined && !held()) {
         const std::string_view data = in_.view();
         if (data.empty()) break;
         const http::Parser::Result result = parser_.parse(data);
@@ -349,7 +369,7 @@ void Connection::process(bool bytes_arrived) {
     processing_ = false;
     settle();
     if (closed_ || lingering_) return;
-    if (!read_closed_ && !reading_ && pending_.size() < max_pipelined && holds_.load(std::memory_order_acquire) == 0) {
+    if (!read_closed_ && !reading_ && pending_.size() < max_pipelined && !held()) {
         start_read();
     }
     update_read_deadline(bytes_arrived);
@@ -843,6 +863,7 @@ void Connection::close() noexcept {
     socket_.close(ignored);
     read_deadline_.timer.cancel();
     write_deadline_.timer.cancel();
+    hold_timer_.cancel();
     pending_.clear();
     if (ws_) ws_->disconnect(ws::close_code::abnormal, {});  // no-op after a closing handshake
     if (counted_) context_.release();

@@ -195,14 +195,22 @@ public:
     // Server stop: close if idle, else finish what is pending, then close.
     void stop_gracefully();
     void close() noexcept;
-    // RequestHold: taken on any thread; the last release resumes the
-    // connection (on its reactor thread).
-    void hold() noexcept { holds_.fetch_add(1, std::memory_order_acq_rel); }
+    // RequestHold: taken on any thread (true: the first, which must arm
+    // the hold's time limit on the reactor thread); the last release
+    // resumes the connection, as does the time limit.
+    bool hold() noexcept { return holds_.fetch_add(1, std::memory_order_acq_rel) == 0; }
     bool release_hold() noexcept { return holds_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
-    void resume();  // on the reactor thread
+    void arm_hold();  // on the reactor thread
+    void resume();    // on the reactor thread
+    // How long a hold keeps the next request waiting at most: work after a
+    // response that takes longer (a slow background task) goes on while the
+    // next request is served, as under uvicorn, which never waits for it.
+    static constexpr std::chrono::milliseconds hold_limit{200};
 
 private:
     std::atomic<int> holds_{0};  // RequestHolds alive: no new request is started
+    bool hold_expired_ = false;  // reactor thread: the current holds are past hold_limit
+    bool held() const noexcept { return holds_.load(std::memory_order_acquire) != 0 && !hold_expired_; }
     struct Deadline {
         explicit Deadline(asio::io_context& io) : timer(io) {}
         asio::steady_timer timer;
@@ -242,6 +250,7 @@ private:
     asio::ip::tcp::socket socket_;
     Deadline read_deadline_;
     Deadline write_deadline_;
+    asio::steady_timer hold_timer_;
     ReadWait read_wait_ = ReadWait::none;
     std::size_t head_of_request_ = 0;  // which request the head deadline is for
 
