@@ -37,10 +37,11 @@ void Executor::submit(std::unique_ptr<Task> task) {
     {
         std::lock_guard lock(mutex_);
         if (accepting_) {
-            queue_.push_back(Queued{std::move(task), now_ns()});
+            const std::int64_t now = now_ns();
+            queue_.push_back(Queued{std::move(task), now});
             // An active worker takes it in its batch; otherwise wake one.
             if (active_ == 0) ready_.notify_one();
-            else watch();
+            else arrived(now);
             return;
         }
     }
@@ -55,10 +56,33 @@ void Executor::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
             const std::int64_t now = now_ns();
             for (auto& t : tasks) queue_.push_back(Queued{std::move(t), now});
             if (active_ == 0) ready_.notify_one();
-            else watch();
+            else arrived(now);
         }
     }
     tasks.clear();  // refused ones, if stopping, are dropped here
+}
+
+bool Executor::stalled(std::int64_t now) const noexcept {
+    const std::int64_t stall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stall_).count();
+    std::size_t in_task = 0;
+    for (unsigned i = 0; i < thread_count_; ++i) {
+        const std::int64_t s = task_started_[i].load(std::memory_order_relaxed);
+        if (s == 0) continue;
+        if (now - s < stall_ns) return false;
+        ++in_task;
+    }
+    return in_task >= active_;
+}
+
+void Executor::arrived(std::int64_t now) noexcept {
+    ++arrivals_;
+    if (monitor_asleep_) {
+        busy_.notify_one();
+        return;
+    }
+    // A busy server submits all the time: each submission looks at the
+    // active workers itself, so the monitor can poll slowly meanwhile.
+    if (waiting_ > 0 && stalled(now)) ready_.notify_one();
 }
 
 void Executor::work(unsigned index) {
@@ -109,50 +133,46 @@ void Executor::work(unsigned index) {
 
 // Work was queued behind an active worker (mutex_ held): it may wait on a
 // blocked handler, so the monitor must be watching. It is, unless it went to
-// sleep after a quiet spell; only then is it woken — never on the hot path of
-// a busy server, where it is already polling.
+// sleep after a quiet spell; only then is it woken.
 void Executor::watch() noexcept {
     if (monitor_asleep_) busy_.notify_one();
 }
 
 void Executor::monitor() {
-    const auto stall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stall_).count();
-    // Polls this many periods (stall/2 each, 10 ms in all by default) with
-    // nothing queued behind an active worker before it sleeps until watch().
-    constexpr unsigned quiet_periods = 80;
-    unsigned quiet = 0;
+    using namespace std::chrono;
+    // Nothing queued behind an active worker for this long: sleep until watch().
+    constexpr auto quiet_limit = milliseconds(10);
+    // Submissions check for stalls themselves (arrived()); the monitor only
+    // covers a lull: it polls slowly, and at stall/2 while work is queued
+    // behind an active worker and no submission came since its last look.
+    const auto slow = stall_ * 8;
+    const auto fast = stall_ / 2;
+    auto quiet = steady_clock::duration::zero();
+    std::uint64_t seen = 0;
     std::unique_lock lock(mutex_);
     for (;;) {
-        if (quiet >= quiet_periods) {
+        if (quiet >= quiet_limit) {
             monitor_asleep_ = true;
             busy_.wait(lock, [this] { return stopping_ || (active_ > 0 && !queue_.empty()); });
             monitor_asleep_ = false;
-            quiet = 0;
+            quiet = steady_clock::duration::zero();
+            seen = arrivals_;
         }
         if (stopping_) return;
         // Work is queued and every active worker has been in its task for a
         // while: they are blocked in handlers. Wake one more; it takes the
         // next task.
+        auto period = slow;
         if (active_ == 0 || queue_.empty()) {
-            ++quiet;
+            quiet += period;
         } else {
-            quiet = 0;
-            if (waiting_ > 0) {
-                const std::int64_t now = now_ns();
-                std::size_t in_task = 0;
-                std::int64_t youngest = stall_ns;
-                for (unsigned i = 0; i < thread_count_; ++i) {
-                    const std::int64_t s = task_started_[i].load(std::memory_order_relaxed);
-                    if (s == 0) continue;
-                    ++in_task;
-                    youngest = std::min(youngest, now - s);
-                }
-                if (in_task >= active_ && youngest >= stall_ns) ready_.notify_one();
-            }
+            quiet = steady_clock::duration::zero();
+            if (waiting_ > 0 && stalled(now_ns())) ready_.notify_one();
+            if (arrivals_ == seen) period = fast;
         }
-        lock.unlock();
-        std::this_thread::sleep_for(stall_ / 2);
-        lock.lock();
+        seen = arrivals_;
+        busy_.wait_for(lock, period, [this] { return stopping_; });
+        if (stopping_) return;
     }
 }
 
