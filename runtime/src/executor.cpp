@@ -33,33 +33,38 @@ void Executor::start() {
     monitor_ = std::thread([this] { monitor(); });
 }
 
+// Notifying with the lock held makes the woken worker block on the lock at
+// once and switch back: on one core that is two more context switches per
+// wake-up. So submissions decide whom to wake under the lock, and notify after.
 void Executor::submit(std::unique_ptr<Task> task) {
+    Wake wake;
     {
         std::lock_guard lock(mutex_);
-        if (accepting_) {
+        if (!accepting_) {
+            wake = Wake::refused;
+        } else {
             const std::int64_t now = now_ns();
             queue_.push_back(Queued{std::move(task), now});
-            // An active worker takes it in its batch; otherwise wake one.
-            if (active_ == 0) ready_.notify_one();
-            else arrived(now);
-            return;
+            wake = queued(now);
         }
     }
-    task.reset();  // refused while stopping: dropping it answers the request
+    if (wake == Wake::refused) task.reset();  // dropping it answers the request
+    else notify(wake);
 }
 
 void Executor::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
     if (tasks.empty()) return;
+    Wake wake = Wake::none;
     {
         std::lock_guard lock(mutex_);
         if (accepting_) {
             const std::int64_t now = now_ns();
             for (auto& t : tasks) queue_.push_back(Queued{std::move(t), now});
-            if (active_ == 0) ready_.notify_one();
-            else arrived(now);
+            wake = queued(now);
         }
     }
     tasks.clear();  // refused ones, if stopping, are dropped here
+    notify(wake);
 }
 
 bool Executor::stalled(std::int64_t now) const noexcept {
@@ -74,15 +79,20 @@ bool Executor::stalled(std::int64_t now) const noexcept {
     return in_task >= active_;
 }
 
-void Executor::arrived(std::int64_t now) noexcept {
+Executor::Wake Executor::queued(std::int64_t now) noexcept {
+    // No worker active: wake one; it drains the queue.
+    if (active_ == 0) return Wake::worker;
     ++arrivals_;
-    if (monitor_asleep_) {
-        busy_.notify_one();
-        return;
-    }
+    if (monitor_asleep_) return Wake::monitor;
     // A busy server submits all the time: each submission looks at the
     // active workers itself, so the monitor can poll slowly meanwhile.
-    if (waiting_ > 0 && stalled(now)) ready_.notify_one();
+    if (waiting_ > 0 && stalled(now)) return Wake::worker;
+    return Wake::none;
+}
+
+void Executor::notify(Wake wake) noexcept {
+    if (wake == Wake::worker) ready_.notify_one();
+    else if (wake == Wake::monitor) busy_.notify_one();
 }
 
 void Executor::work(unsigned index) {
@@ -142,7 +152,7 @@ void Executor::monitor() {
     using namespace std::chrono;
     // Nothing queued behind an active worker for this long: sleep until watch().
     constexpr auto quiet_limit = milliseconds(10);
-    // Submissions check for stalls themselves (arrived()); the monitor only
+    // Submissions check for stalls themselves (queued()); the monitor only
     // covers a lull: it polls slowly, and at stall/2 while work is queued
     // behind an active worker and no submission came since its last look.
     const auto slow = stall_ * 8;

@@ -78,8 +78,10 @@ private:
     void work(unsigned index);
     void monitor();
     void watch() noexcept;  // with mutex_ held
-    // With mutex_ held, after queueing behind an active worker at `now`.
-    void arrived(std::int64_t now) noexcept;
+    enum class Wake { none, worker, monitor, refused };
+    // With mutex_ held, after queueing at `now`: whom to wake (after unlocking).
+    Wake queued(std::int64_t now) noexcept;
+    void notify(Wake wake) noexcept;  // without mutex_
     // With mutex_ held: every active worker has been in its task >= stall.
     bool stalled(std::int64_t now) const noexcept;
     static std::int64_t now_ns() noexcept;
