@@ -99,6 +99,7 @@ class Peer:
     proc: subprocess.Popen | None = None
     peak_rss_kib: int = 0
     setup: str = ""  # why it could not run, if it could not
+    crashed: bool = False  # exited while being measured
     env: dict[str, str] | None = None  # added to this process's environment
 
     def start(self) -> None:
@@ -320,14 +321,23 @@ def measure(running: list[Peer], rounds: int, duration: int, connections: int, w
         for p in running:
             for name in p.endpoints:
                 wrk(p.port, ENDPOINTS[name], 1, connections, load_cpus, threads)
+                if p.proc is not None and p.proc.poll() is not None and not p.crashed:
+                    p.crashed = True
+                    p.setup = f"exited with {p.proc.returncode} under load on {name} (warm-up)"
     for r in range(rounds):
         for name, ep in ENDPOINTS.items():
             order = running[r % len(running):] + running[:r % len(running)]  # no server always goes first
             for p in order:
-                if name not in p.endpoints:
+                if name not in p.endpoints or p.crashed:
                     continue
                 s = wrk(p.port, ep, duration, connections, load_cpus, threads)
                 p.sample_rss()
+                if p.proc is not None and p.proc.poll() is not None:
+                    # Died under load: say so in the report, measure it no further.
+                    p.crashed = True
+                    p.setup = f"exited with {p.proc.returncode} under load on {name}"
+                    print(f"{p.name} exited under load on {name}", file=sys.stderr)
+                    continue
                 samples.setdefault(name, {}).setdefault(p.name, []).append(s)
                 print(f"round {r + 1}/{rounds}  {name:20} {p.name:22} {s['rps']:>10.0f} req/s", file=sys.stderr)
     return samples

@@ -42,9 +42,21 @@ async def blocking(res, req):
     send_json(res, dumps({"slept_ms": 1}))
 
 
-async def create_item(res, req):
-    body = await res.get_json()
-    send_json(res, dumps({k: body[k] for k in ITEM_FIELDS}), "201 Created")
+def create_item(res, req):
+    # The body is collected with on_data in a plain handler: socketify 0.0.31's
+    # awaitable res.get_json() aborts the process under wrk's load
+    # (cffi from_handle on a freed response handle).
+    chunks = []
+
+    def on_data(r, chunk, is_end):
+        if chunk is not None:
+            chunks.append(chunk)
+        if is_end:
+            body = json.loads(b"".join(chunks))
+            send_json(r, dumps({k: body[k] for k in ITEM_FIELDS}), "201 Created")
+
+    res.on_aborted(lambda r: None)
+    res.on_data(on_data)
 
 
 app = App()
