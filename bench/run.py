@@ -68,6 +68,7 @@ ENDPOINTS = {
     "GET /users/{id}?q=": Endpoint("/users/42?q=x"),
     "GET /blocking": Endpoint("/blocking"),
     "POST /items": Endpoint("/items", "POST", 201, "post_items.lua", ITEM),
+    "GET /events (SSE, 100 events)": Endpoint("/events"),
     "POST /items-checked (pydantic)": Endpoint("/items-checked", "POST", 201, "post_items_checked.lua", ITEM),
     "GET /me (Depends)": Endpoint("/me", script="me.lua", headers=(("X-Token", "tok-1"),)),
 }
@@ -75,9 +76,10 @@ ENDPOINTS = {
 FASTAPI_ONLY = ("POST /items-checked (pydantic)", "GET /me (Depends)")
 BARE = tuple(e for e in ENDPOINTS if e not in FASTAPI_ONLY)
 NOT_MEASURED = {
-    "GET /events (SSE)": "measured against uvicorn by make bench-stream (bench/stream.py)",
     "WS /echo": "measured against uvicorn by make bench-stream (bench/stream.py)",
 }
+# The body of GET /events: FastAPI's encoding of the 100 events the apps yield.
+EVENTS = b"".join(b'data: {"n": %d}\n\n' % n for n in range(100))
 
 
 def free_port() -> int:
@@ -234,11 +236,13 @@ def peers(work: Path) -> list[Peer]:
                     version=f"socketify {_version('socketify')}", note="1 process", endpoints=BARE,
                     setup=_missing("socketify", "socketify")))
 
-    static = ("GET /json", "GET /users/{id}?q=", "POST /items")
+    static = ("GET /json", "GET /users/{id}?q=", "POST /items", "GET /events (SSE, 100 events)")
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     prefix = work / "nginx"
     prefix.mkdir(exist_ok=True)
+    prefix.chmod(0o755)  # nginx started as root serves files as nobody
+    (prefix / "events.txt").write_bytes(EVENTS)
     conf = (APPS / "nginx.conf").read_text().replace("@PREFIX@", str(prefix)).replace("@PORT@", str(port))
     (prefix / "nginx.conf").write_text(conf)
     n = Peer("nginx (static bytes)", [nginx, "-e", str(prefix / "error.log"), "-c", str(prefix / "nginx.conf")],
@@ -256,6 +260,7 @@ def peers(work: Path) -> list[Peer]:
     prefix.mkdir(exist_ok=True)
     prefix.chmod(0o755)  # h2o started as root serves files as nobody
     (prefix / "hello.json").write_bytes(b'{"message":"Hello, World"}')
+    (prefix / "events.txt").write_bytes(EVENTS)
     conf = (APPS / "h2o.conf").read_text().replace("@PREFIX@", str(prefix)).replace("@PORT@", str(port))
     (prefix / "h2o.conf").write_text(conf)
     h = Peer("h2o (static bytes)", [h2o, "-c", str(prefix / "h2o.conf")], prefix, port, endpoints=static,

@@ -6,7 +6,9 @@ import time
 from dataclasses import dataclass
 from typing import Optional
 
-from blacksheep import Application, FromJSON, get, json, post
+import json as stdjson
+
+from blacksheep import Application, FromJSON, Response, StreamedContent, get, json, post
 
 app = Application()
 
@@ -38,6 +40,15 @@ def _sleep() -> None:
 async def blocking():
     await asyncio.get_running_loop().run_in_executor(None, _sleep)
     return json({"slept_ms": 1})
+
+
+@get("/events")
+async def events():
+    async def feed():
+        for n in range(100):
+            yield b"data: " + stdjson.dumps({"n": n}).encode() + b"\n\n"
+
+    return Response(200, [(b"Cache-Control", b"no-cache")], StreamedContent(b"text/event-stream; charset=utf-8", feed))
 
 
 @post("/items")

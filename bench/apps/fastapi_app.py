@@ -5,8 +5,9 @@ POST /items takes a plain model, which FasterAPI validates in C++;
 POST /items-checked the same model with a validator, which pydantic
 validates. GET /me resolves a small dependency chain (an API key header through
 FastAPI's APIKeyHeader, a database handle, the current user); only the
-FastAPI-based servers run it. SSE and WebSocket endpoints are measured by
-bench/stream.py.
+FastAPI-based servers run it. GET /events streams 100 Server-Sent Events
+(FastAPI's EventSourceResponse) and ends; the WebSocket endpoint is measured
+by bench/stream.py.
 """
 
 import time
@@ -14,6 +15,7 @@ from typing import Annotated, Optional
 
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import APIKeyHeader
+from fastapi.sse import EventSourceResponse
 from pydantic import BaseModel, field_validator
 
 app = FastAPI(openapi_url=None)
@@ -38,6 +40,13 @@ def user(user_id: int, q: Optional[str] = None):
 def blocking():
     time.sleep(0.001)
     return {"slept_ms": 1}
+
+
+@app.get("/events", response_class=EventSourceResponse)
+async def events():
+    # A short live feed: 100 small JSON events, then the stream ends.
+    for n in range(100):
+        yield {"n": n}
 
 
 class Item(BaseModel):

@@ -5,7 +5,7 @@ import json
 import sys
 import time
 
-from robyn import Robyn, Request, Response
+from robyn import Request, Response, Robyn, SSEMessage, SSEResponse
 
 app = Robyn(__file__)
 JSON = {"Content-Type": "application/json"}
@@ -31,6 +31,15 @@ async def user(request: Request):
 def blocking(request: Request):
     time.sleep(0.001)
     return Response(200, JSON, dumps({"slept_ms": 1}))
+
+
+@app.get("/events")
+async def events(request: Request):
+    async def feed():
+        for n in range(100):
+            yield SSEMessage(json.dumps({"n": n}))
+
+    return SSEResponse(feed())
 
 
 @app.post("/items")

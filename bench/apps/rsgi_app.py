@@ -7,6 +7,7 @@ import time
 from urllib.parse import parse_qs
 
 JSON = [("content-type", "application/json")]
+SSE = [("content-type", "text/event-stream; charset=utf-8"), ("cache-control", "no-cache")]
 HELLO = b'{"message":"Hello, World"}'
 ITEM_FIELDS = ("name", "price", "quantity", "tags", "in_stock")
 
@@ -32,6 +33,10 @@ async def app(scope, proto):
     elif method == "GET" and path == "/blocking":
         body = await asyncio.get_running_loop().run_in_executor(None, blocking_work)
         proto.response_bytes(200, JSON, body)
+    elif method == "GET" and path == "/events":
+        stream = proto.response_stream(200, SSE)
+        for n in range(100):
+            await stream.send_bytes(b"data: " + json.dumps({"n": n}).encode() + b"\n\n")
     elif method == "POST" and path == "/items":
         try:
             item = json.loads(await proto())

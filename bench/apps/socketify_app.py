@@ -42,6 +42,14 @@ async def blocking(res, req):
     send_json(res, dumps({"slept_ms": 1}))
 
 
+def events(res, req):
+    res.write_status("200 OK").write_header("Content-Type", "text/event-stream; charset=utf-8")
+    res.write_header("Cache-Control", "no-cache")
+    for n in range(100):
+        res.write(b"data: " + json.dumps({"n": n}).encode() + b"\n\n")
+    res.end(b"")
+
+
 def create_item(res, req):
     # The body is collected with on_data in a plain handler: socketify 0.0.31's
     # awaitable res.get_json() aborts the process under wrk's load
@@ -63,6 +71,7 @@ app = App()
 app.get("/json", json_endpoint)
 app.get("/users/:user_id", user)
 app.get("/blocking", blocking)
+app.get("/events", events)
 app.post("/items", create_item)
 
 if __name__ == "__main__":

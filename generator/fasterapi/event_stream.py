@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import Any
 
 import fastapi.routing
@@ -56,6 +57,25 @@ def _header_lines(response: Response) -> bytes:
     return b"".join(name + b": " + value + b"\r\n" for name, value in response.raw_headers)
 
 
+def _plain(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` is made only of exact dicts (str keys), lists, str,
+    int, bool, None and finite floats: what jsonable_encoder and FastAPI's
+    non-finite float normalisation hand back unchanged, so json.dumps of the
+    value itself gives FastAPI's bytes."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return True
+    if t is float:
+        return math.isfinite(value)
+    if depth >= 32:
+        return False
+    if t is dict:
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    if t is list:
+        return all(_plain(v, depth + 1) for v in value)
+    return False
+
+
 class EventSerializer:
     """One route's items -> event bytes, as FastAPI encodes them: a
     ServerSentEvent as given (its data JSON-encoded unless ``raw_data``), any
@@ -91,6 +111,10 @@ class EventSerializer:
         )
 
     def __call__(self, item: Any) -> bytes:
+        if self.field is None and _plain(item):
+            # json.dumps escapes every line break (ensure_ascii), so the data
+            # is one `data:` line, as format_sse_event would write it.
+            return b"data: " + json.dumps(item).encode("ascii") + b"\n\n"
         if not isinstance(item, ServerSentEvent):
             return format_sse_event(data_str=self.data(item).decode("utf-8"))
         if item.raw_data is not None:
@@ -148,29 +172,65 @@ class NativeEventStream(Response):
                 if task is not None:
                     task.cancel()  # into the generator's await: its `finally` runs now
 
+        # FastAPI sends its keep-alive comment after `interval` seconds of
+        # waiting for the next item. One timer serves the whole stream: it
+        # re-arms itself to `interval` after the wait began, rather than one
+        # timer being made and cancelled per event.
+        awaiting = False
+        since = loop.time()
+
         def keep_alive() -> None:
-            nonlocal ping
+            nonlocal ping, since
+            now = loop.time()
+            if not awaiting:
+                ping = loop.call_at(now + interval, keep_alive)
+                return
+            if now < since + interval:
+                ping = loop.call_at(since + interval, keep_alive)
+                return
             if stream.state == OPEN:
                 stream.write(KEEPALIVE_COMMENT)
-            ping = loop.call_later(interval, keep_alive)
+            since = now
+            ping = loop.call_at(now + interval, keep_alive)
+
+        # Events are queued without telling the connection each time; one
+        # flush per turn of the loop hands over everything the generator
+        # produced meanwhile (a generator that does not suspend: all of it).
+        flushing = False
+
+        def flush() -> None:
+            nonlocal flushing
+            flushing = False
+            stream.flush()
 
         pings = self.keep_alive
+        # Values FastAPI would JSON-encode into `data:` as they are: the
+        # runtime encodes plain ones (exact dict/list/str/int/float/bool/None)
+        # itself, to the same bytes.
+        plain = type(self.serialize) is EventSerializer and self.serialize.field is None
 
         stream.set_waker(wake)
         events = self.generator.__aiter__()
         try:
+            if pings:
+                ping = loop.call_at(loop.time() + interval, keep_alive)
             while True:
-                if pings:
-                    ping = loop.call_later(interval, keep_alive)
+                since = loop.time()
+                awaiting = True
                 try:
                     item = await events.__anext__()
                 except StopAsyncIteration:
                     break
                 finally:
-                    if ping is not None:
-                        ping.cancel()
-                state = stream.write(self.serialize(item))
+                    awaiting = False
+                state = stream.write_plain_event(item, True) if plain else -1
+                if state < 0:
+                    state = stream.write(self.serialize(item), True)
+                if not flushing:
+                    flushing = True
+                    loop.call_soon(flush)
                 while state == FULL:
+                    stream.flush()
                     writable = loop.create_future()
                     await writable
                     state = stream.state

@@ -249,12 +249,21 @@ public:
         if (stream_) stream_->set_waker({});
     }
 
-    int write(const py::buffer& data) {
+    int write(const py::buffer& data, bool defer) {
         py::buffer_info info = data.request();
         if (info.ndim > 1) throw py::type_error("a body chunk must be bytes-like");
         const std::string_view bytes(static_cast<const char*>(info.ptr),
                                      static_cast<std::size_t>(info.size * info.itemsize));
-        return static_cast<int>(stream_->write(bytes));
+        return static_cast<int>(stream_->write(bytes, defer));
+    }
+    void flush() { stream_->flush(); }
+    // An event whose data is json.dumps(value), for a plain value (see
+    // json::dumps_plain_ascii); -1, nothing written, for any other value.
+    int write_plain_event(py::handle value, bool defer) {
+        std::string out = "data: ";
+        if (!json::dumps_plain_ascii(value.ptr(), out)) return -1;
+        out += "\n\n";
+        return static_cast<int>(stream_->write(out, defer));
     }
     // One Server-Sent Event, encoded by sse::append_event (FastAPI's bytes).
     int send_event(std::optional<std::string> data, std::optional<std::string> event,
@@ -458,7 +467,9 @@ private:
 
 void define_answer_types(py::module_& m) {
     py::class_<PyStream>(m, "Stream", py::module_local())
-        .def("write", &PyStream::write, py::arg("data"))
+        .def("write", &PyStream::write, py::arg("data"), py::arg("defer") = false)
+        .def("flush", &PyStream::flush)
+        .def("write_plain_event", &PyStream::write_plain_event, py::arg("value"), py::arg("defer") = false)
         .def("send_event", &PyStream::send_event, py::arg("data"), py::arg("event"), py::arg("id"),
              py::arg("retry"), py::arg("comment"))
         .def("send_comment", &PyStream::send_comment, py::arg("text"))

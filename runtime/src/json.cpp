@@ -462,6 +462,123 @@ bool encode_jsonable(PyObject* obj, PyObject* jsonable_encoder, std::string& out
     return encoder.finish(encoder.jsonable(obj));
 }
 
+namespace {
+
+// json's ensure_ascii escaping of one str: everything outside ' '..'~' is
+// escaped, code points above the BMP as a surrogate pair, lone surrogates
+// as themselves (json works on code points, not UTF-8).
+void append_ascii_string(PyObject* str, std::string& out) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const int kind = PyUnicode_KIND(str);
+    const void* data = PyUnicode_DATA(str);
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(str);
+    out.push_back('"');
+    auto u4 = [&](unsigned c) {
+        const char u[] = {'\\', 'u', hex[(c >> 12) & 15], hex[(c >> 8) & 15], hex[(c >> 4) & 15], hex[c & 15]};
+        out.append(u, sizeof u);
+    };
+    for (Py_ssize_t i = 0; i < n; ++i) {
+        const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= ' ' && c <= '~' && c != '"' && c != '\\') {
+            out.push_back(static_cast<char>(c));
+            continue;
+        }
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            case '\b': out += "\\b"; break;
+            case '\f': out += "\\f"; break;
+            default:
+                if (c >= 0x10000) {
+                    const unsigned v = c - 0x10000;
+                    u4(0xd800 | (v >> 10));
+                    u4(0xdc00 | (v & 0x3ff));
+                } else {
+                    u4(c);
+                }
+        }
+    }
+    out.push_back('"');
+}
+
+bool plain_ascii(PyObject* obj, std::string& out, int depth) {
+    if (obj == Py_None) {
+        out += "null";
+        return true;
+    }
+    if (obj == Py_True) {
+        out += "true";
+        return true;
+    }
+    if (obj == Py_False) {
+        out += "false";
+        return true;
+    }
+    if (PyUnicode_CheckExact(obj)) {
+        append_ascii_string(obj, out);
+        return true;
+    }
+    if (PyLong_CheckExact(obj)) {
+        int overflow = 0;
+        const long long v = PyLong_AsLongLongAndOverflow(obj, &overflow);
+        if (overflow != 0 || (v == -1 && PyErr_Occurred())) {
+            PyErr_Clear();
+            return false;  // big ints (and int_max_str_digits) are Python's
+        }
+        char buf[24];
+        const auto res = std::to_chars(buf, buf + sizeof buf, v);
+        out.append(buf, res.ptr);
+        return true;
+    }
+    if (PyFloat_CheckExact(obj)) {
+        const double v = PyFloat_AS_DOUBLE(obj);
+        if (!std::isfinite(v)) return false;  // FastAPI turns these into null first
+        append_double(v, out);
+        return true;
+    }
+    if (depth >= 32) return false;
+    if (PyList_CheckExact(obj)) {
+        const Py_ssize_t n = PyList_GET_SIZE(obj);
+        out.push_back('[');
+        for (Py_ssize_t i = 0; i < n; ++i) {
+            if (i != 0) out += ", ";
+            if (!plain_ascii(PyList_GET_ITEM(obj, i), out, depth + 1)) return false;
+        }
+        out.push_back(']');
+        return true;
+    }
+    if (PyDict_CheckExact(obj)) {
+        Py_ssize_t pos = 0;
+        PyObject* k = nullptr;
+        PyObject* v = nullptr;
+        bool first = true;
+        out.push_back('{');
+        while (PyDict_Next(obj, &pos, &k, &v)) {
+            if (!PyUnicode_CheckExact(k)) return false;
+            if (!first) out += ", ";
+            first = false;
+            append_ascii_string(k, out);
+            out += ": ";
+            if (!plain_ascii(v, out, depth + 1)) return false;
+        }
+        out.push_back('}');
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool dumps_plain_ascii(PyObject* obj, std::string& out) {
+    const std::size_t mark = out.size();
+    if (plain_ascii(obj, out, 0)) return true;
+    out.resize(mark);
+    return false;
+}
+
 void append_string(std::string_view utf8, std::string& out) {
     static constexpr char hex[] = "0123456789abcdef";
     out.reserve(out.size() + utf8.size() + 2);

@@ -46,6 +46,42 @@ async def sse_events():
     yield ServerSentEvent(raw_data="", event="empty")
 
 
+# Plain values, which the runtime JSON-encodes itself into `data:` (json.dumps
+# defaults: ASCII escapes, ", " and ": "), next to values it leaves to FastAPI.
+PLAIN_VALUES = [
+    {"n": 0},
+    {},
+    [],
+    [[], {}, [[1]]],
+    "",
+    'quote " backslash \\ slash / tab \t newline \n cr \r bs \b ff \f nul \x00 del \x7f',
+    "é ü ✓ \u2028 \u2029 \ufeff",
+    "astral 😀 𝄞",
+    "lone \ud800 surrogate \udfff",
+    {"ключ": "значение", "k\n": [1, -1, 0]},
+    [True, False, None, 0, -0.0, 0.1, 1e16, 1.5e-7, 1.7976931348623157e308, 123456789.125],
+    2**63 - 1,
+    -(2**63),
+    2**64,
+    10**40,
+    float("inf"),
+    [float("nan"), 1],
+    {1: "int key"},
+    {"t": (1, 2)},
+    {"nested": {"deeper": {"deepest": [1, {"x": None}]}}},
+    [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+    True,
+    None,
+    3.0,
+]
+
+
+@app.get("/sse/plain", response_class=EventSourceResponse)
+async def sse_plain():
+    for value in PLAIN_VALUES:
+        yield value
+
+
 class Quote(BaseModel):
     symbol: str
     price: float
@@ -215,6 +251,7 @@ CASES = [
     Case("GET", "/sse"),
     Case("GET", "/sse", {"last-event-id": "4"}),
     Case("GET", "/sse/events"),
+    Case("GET", "/sse/plain"),
     Case("GET", "/sse/quotes"),
     Case("GET", "/sse/quotes?count=3&symbol=%C3%BC"),
     Case("GET", "/sse/quotes?count=x"),

@@ -42,6 +42,13 @@ bool dumps(PyObject* obj, std::string& out);
 // with "_sa", as jsonable_encoder's sqlalchemy_safe=True does.
 bool encode_jsonable(PyObject* obj, PyObject* jsonable_encoder, std::string& out);
 
+// Appends `json.dumps(obj)` with json's defaults (ensure_ascii=True,
+// separators (", ", ": ")) — what FastAPI writes into an event's `data:` —
+// when obj is plain: exact dicts with str keys, lists, str, int, bool, None
+// and finite floats, nested at most 32 deep. Returns false, with `out` as it
+// was and no exception set, for anything else (the caller lets Python do it).
+bool dumps_plain_ascii(PyObject* obj, std::string& out);
+
 // Appends a JSON string literal for UTF-8 text, escaping as json.dumps with
 // ensure_ascii=False does: \" \\ \n \r \t \b \f, other bytes below 0x20 as
 // \u00XX, everything else raw.

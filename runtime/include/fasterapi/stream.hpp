@@ -52,7 +52,13 @@ public:
     ~ResponseStream();  // aborts unless ended
 
     // Any thread. Queues body bytes; returns the state after queuing.
-    State write(std::string_view data);
+    // With `defer`, the connection is not told yet: several writes made in
+    // one go then cost the connection one turn (one socket write) instead of
+    // one each; the producer calls flush() once it is done for now (always
+    // before it waits for `full` to clear).
+    State write(std::string_view data, bool defer = false);
+    // Any thread. Hands deferred bytes to the connection.
+    void flush();
     // Any thread. The body is complete.
     void end();
     // Any thread. The body cannot be completed (the producer failed):

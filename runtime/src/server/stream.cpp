@@ -45,7 +45,7 @@ ResponseStream::~ResponseStream() {
     if (core_) abort();
 }
 
-ResponseStream::State ResponseStream::write(std::string_view data) {
+ResponseStream::State ResponseStream::write(std::string_view data, bool defer) {
     bool post = false;
     State state;
     {
@@ -55,10 +55,20 @@ ResponseStream::State ResponseStream::write(std::string_view data) {
         core_->queued.append(data);
         core_->full = core_->queued.size() >= high_water;
         state = core_->full ? State::full : State::open;
-        if (!core_->posted) core_->posted = post = true;
+        if (!defer && !core_->posted) core_->posted = post = true;
     }
     if (post) core_->post(core_);
     return state;
+}
+
+void ResponseStream::flush() {
+    bool post = false;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->closed || core_->queued.empty()) return;
+        if (!core_->posted) core_->posted = post = true;
+    }
+    if (post) core_->post(core_);
 }
 
 void ResponseStream::end() {
