@@ -20,6 +20,7 @@ Results: bench/results/latest.json, latest.md and latest.png.
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime
 import importlib.metadata
 import importlib.util
@@ -34,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -103,23 +105,40 @@ class Peer:
     setup: str = ""  # why it could not run, if it could not
     crashed: bool = False  # exited while being measured
     env: dict[str, str] | None = None  # added to this process's environment
+    log: collections.deque | None = None  # the last lines of its stderr
 
     def start(self) -> None:
         # Its own session, so stop() reaches the worker processes some servers fork.
         self.proc = subprocess.Popen(["taskset", "-c", self.cpus, *self.command], cwd=self.cwd,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                      start_new_session=True, env={**os.environ, **(self.env or {})})
+        # What it writes to stderr is read all along (the last lines kept): a
+        # server logging a traceback per aborted stream (uvicorn, when wrk
+        # leaves mid-stream) would otherwise fill the pipe and hang.
+        self.log = collections.deque(maxlen=40)
+        threading.Thread(target=self._drain, args=(self.proc.stderr, self.log), daemon=True).start()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"exited with {self.proc.returncode}: "
-                                   f"{self.proc.stderr.read()[-600:] if self.proc.stderr else ''}")
+                time.sleep(0.2)  # let the reader take the last lines
+                raise RuntimeError(f"exited with {self.proc.returncode}: {self.last_log()[-600:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"did not start listening on {self.port} within 120 s")
+
+    @staticmethod
+    def _drain(stream, log: collections.deque) -> None:
+        try:
+            for line in stream:
+                log.append(line.rstrip("\n"))
+        except (OSError, ValueError):  # closed by stop()
+            pass
+
+    def last_log(self) -> str:
+        return "\n".join(self.log) if self.log is not None else ""
 
     def sample_rss(self) -> None:
         if self.proc is None:

@@ -339,20 +339,10 @@ LOGS: dict[str, collections.deque[str]] = {}  # the last lines each server wrote
 
 
 def start(peer: runlib.Peer) -> runlib.Peer:
-    """Starts a server and keeps reading what it writes to stderr, so a chatty server never blocks on the pipe."""
+    """Starts a server; Peer.start keeps reading its stderr (the last lines in LOGS)."""
     peer.start()
-    log = LOGS.setdefault(peer.name, collections.deque(maxlen=40))
-    stream = peer.proc.stderr if peer.proc else None
-
-    def drain() -> None:
-        try:
-            for line in stream:
-                log.append(line.rstrip("\n"))
-        except (OSError, ValueError):  # closed by Peer.stop()
-            pass
-
-    if stream is not None:
-        threading.Thread(target=drain, daemon=True).start()
+    if peer.log is not None:
+        LOGS[peer.name] = peer.log
     return peer
 
 
