@@ -123,6 +123,8 @@ class EventSerializer:
             text = None
         elif hasattr(item.data, "model_dump_json"):
             text = item.data.model_dump_json()
+        elif _plain(item.data):
+            text = json.dumps(item.data)  # what _json gives for a plain value
         else:
             text = self._json(item.data)
         return format_sse_event(data_str=text, event=item.event, id=item.id, retry=item.retry, comment=item.comment)

@@ -753,67 +753,57 @@ def _optional_inner(annotation: Any) -> Any:
     return annotation
 
 
+def _choice_values(annotation: Any) -> list[Any]:
+    """The member values of an Enum, or the values of a Literal; [] otherwise."""
+    import enum
+
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [m.value for m in annotation]
+    if typing.get_origin(annotation) is typing.Literal:
+        return list(typing.get_args(annotation))
+    return []
+
+
+def _accepted(annotation: Any, candidates: list[Any]) -> tuple[Any, ...]:
+    """The candidates pydantic validates as ``annotation``, each checked with
+    pydantic itself, without repeats, in order."""
+    from pydantic import TypeAdapter
+
+    adapter = TypeAdapter(annotation) if candidates else None
+    out: list[Any] = []
+    for candidate in candidates:
+        if candidate in out:
+            continue
+        try:
+            adapter.validate_python(candidate)
+        except Exception:  # noqa: BLE001 - pydantic does not take it: FastAPI answers it
+            continue
+        out.append(candidate)
+    return tuple(out)
+
+
 def _choice_texts(annotation: Any) -> tuple[str, ...]:
     """The texts that pydantic turns into a member of an Enum or a value of a
-    Literal, each checked here with pydantic itself; () when there are none.
+    Literal; () when there are none.
 
     ``class Color(str, Enum): red = "red"`` -> ``("red",)``;
     ``IntEnum`` member 2 -> ``"2"``; ``Literal["a", 1]`` -> ``("a",)``
     (a text never validates as the int literal)."""
-    import enum
-
-    from pydantic import TypeAdapter
-
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        wanted = [m.value for m in annotation]
-    elif typing.get_origin(annotation) is typing.Literal:
-        wanted = list(typing.get_args(annotation))
-    else:
-        return ()
     texts = []
-    for value in wanted:
+    for value in _choice_values(annotation):
         if isinstance(value, str):
-            text = value
+            texts.append(str.__str__(value))
         elif isinstance(value, int) and not isinstance(value, bool):
-            text = str(value)
-        else:
-            continue
-        try:
-            TypeAdapter(annotation).validate_python(text)
-        except Exception:  # noqa: BLE001 - pydantic does not take this text: FastAPI answers it
-            continue
-        if text not in texts:
-            texts.append(text)
-    return tuple(texts)
+            texts.append(str(int(value)))
+    return _accepted(annotation, texts)
 
 
 def _choice_ints(annotation: Any) -> tuple[int, ...]:
     """The JSON integers pydantic turns into a member of an Enum or a value of
-    a Literal (``IntEnum`` member 2 -> ``(2,)``), each checked with pydantic."""
-    import enum
-
-    from pydantic import TypeAdapter
-
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        wanted = [m.value for m in annotation]
-    elif typing.get_origin(annotation) is typing.Literal:
-        wanted = list(typing.get_args(annotation))
-    else:
-        return ()
-    out = []
-    for value in wanted:
-        if isinstance(value, bool) or not isinstance(value, int):
-            continue
-        number = int(value)
-        if abs(number) >= 2**63:
-            continue
-        try:
-            TypeAdapter(annotation).validate_python(number)
-        except Exception:  # noqa: BLE001 - pydantic does not take this number: FastAPI answers it
-            continue
-        if number not in out:
-            out.append(number)
-    return tuple(out)
+    a Literal (``IntEnum`` member 2 -> ``(2,)``)."""
+    numbers = [int(v) for v in _choice_values(annotation)
+               if isinstance(v, int) and not isinstance(v, bool) and abs(int(v)) < 2**63]
+    return _accepted(annotation, numbers)
 
 
 def _param_constraints(metadata: list[Any], converter: str) -> tuple[dict[str, Any], str]:

@@ -141,6 +141,13 @@ PyObject* header_list(const http::Request& req) {
     return headers;
 }
 
+// scope["client"] as uvicorn gives it: (host, port) of the peer, or None.
+PyObject* client_tuple(const http::Request& req) {
+    if (req.peer_host.empty()) return Py_NewRef(Py_None);
+    return Py_BuildValue("(s#i)", req.peer_host.data(), static_cast<Py_ssize_t>(req.peer_host.size()),
+                         static_cast<int>(req.peer_port));
+}
+
 PyObject* attr(PyObject* o, const char* name) {
     PyObject* v = PyObject_GetAttrString(o, name);
     if (!v) throw py::error_already_set();
@@ -1062,10 +1069,7 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
             Py_DECREF(handle);
             return nullptr;
         }
-        PyObject* client = req.peer_host.empty()
-            ? Py_NewRef(Py_None)
-            : Py_BuildValue("(s#i)", req.peer_host.data(), static_cast<Py_ssize_t>(req.peer_host.size()),
-                            static_cast<int>(req.peer_port));
+        PyObject* client = client_tuple(req);
         if (!client) {
             Py_DECREF(handle);
             Py_DECREF(headers);
@@ -1300,11 +1304,7 @@ void AppDispatcher::respond_streaming(PyCall& pc, PyObject* response) {
 void AppDispatcher::redirect(PyCall& pc) {
     const http::Request& req = pc.call.request;
     PyObject* headers = header_list(req);
-    PyObject* client = !headers ? nullptr
-        : req.peer_host.empty()
-            ? Py_NewRef(Py_None)
-            : Py_BuildValue("(s#i)", req.peer_host.data(), static_cast<Py_ssize_t>(req.peer_host.size()),
-                            static_cast<int>(req.peer_port));
+    PyObject* client = headers ? client_tuple(req) : nullptr;
     if (!client) {
         Py_XDECREF(headers);
         respond_exception(pc);
@@ -1375,10 +1375,7 @@ PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kw
     if (!args) return nullptr;
     // scope["client"], as uvicorn gives it.
     PyObject* all = kwargs ? PyDict_Copy(kwargs) : PyDict_New();
-    PyObject* client = req.peer_host.empty()
-        ? Py_NewRef(Py_None)
-        : Py_BuildValue("(s#i)", req.peer_host.data(), static_cast<Py_ssize_t>(req.peer_host.size()),
-                        static_cast<int>(req.peer_port));
+    PyObject* client = client_tuple(req);
     PyObject* result = nullptr;
     if (all && client && PyDict_SetItemString(all, "client", client) == 0) result = PyObject_Call(fn, args, all);
     Py_XDECREF(client);

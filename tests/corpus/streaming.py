@@ -80,6 +80,8 @@ PLAIN_VALUES = [
 async def sse_plain():
     for value in PLAIN_VALUES:
         yield value
+    for i, value in enumerate(PLAIN_VALUES):
+        yield ServerSentEvent(data=value, event="plain", id=str(i))
 
 
 class Quote(BaseModel):
