@@ -62,6 +62,7 @@ class Endpoint:
     script: str | None = None  # wrk Lua script under bench/apps/ (request method, body, headers)
     body: bytes | None = None
     headers: tuple[tuple[str, str], ...] = ()  # what the script sends besides a JSON body's content type
+    ws: bool = False  # a WebSocket echo route, measured by bench/ws_client.py instead of wrk
 
 
 ITEM = b'{"name":"widget","price":12.5,"quantity":3,"tags":["blue","small"],"in_stock":true}'
@@ -71,15 +72,18 @@ ENDPOINTS = {
     "GET /blocking": Endpoint("/blocking"),
     "POST /items": Endpoint("/items", "POST", 201, "post_items.lua", ITEM),
     "GET /events (SSE, 100 events)": Endpoint("/events"),
+    "WS /echo (messages/s)": Endpoint("/echo", ws=True),
     "POST /items-checked (pydantic)": Endpoint("/items-checked", "POST", 201, "post_items_checked.lua", ITEM),
     "GET /me (Depends)": Endpoint("/me", script="me.lua", headers=(("X-Token", "tok-1"),)),
 }
 # Endpoints only the FastAPI app has (the servers running it: FasterAPI, uvicorn, Granian ASGI).
 FASTAPI_ONLY = ("POST /items-checked (pydantic)", "GET /me (Depends)")
 BARE = tuple(e for e in ENDPOINTS if e not in FASTAPI_ONLY)
-NOT_MEASURED = {
-    "WS /echo": "measured against uvicorn by make bench-stream (bench/stream.py)",
-}
+NOT_MEASURED: dict[str, str] = {}
+# WS /echo: 8 clients, each keeping 64 of these text messages in flight (messages/s), then
+# one client with one message in flight for a second (the latency percentiles).
+WS_MESSAGE = b"hello websocket benchmark message of 45 bytes"
+WS_CLIENTS, WS_WINDOW = 8, 64
 # The body of GET /events: FastAPI's encoding of the 100 events the apps yield.
 EVENTS = b"".join(b'data: {"n": %d}\n\n' % n for n in range(100))
 
@@ -235,13 +239,13 @@ def peers(work: Path) -> list[Peer]:
                     version=f"fastapi {_version('fastapi')}, uvicorn {_version('uvicorn')}",
                     note="uvicorn, httptools + uvloop, 1 worker"))
     g = Peer("FastAPI + Granian", [granian, "--interface", "asgi", "--host", "127.0.0.1",
-                                   "--port", str(port := free_port()), "--workers", "1", "--no-ws",
+                                   "--port", str(port := free_port()), "--workers", "1",
                                    "--log-level", "warning", "fastapi_app:app"], APPS, port,
              version=f"granian {_version('granian')}", note="Granian ASGI, 1 worker",
              setup=_missing("granian", "granian"))
     out.append(g)
     out.append(Peer("Granian RSGI (raw)", [granian, "--interface", "rsgi", "--host", "127.0.0.1",
-                                           "--port", str(port := free_port()), "--workers", "1", "--no-ws",
+                                           "--port", str(port := free_port()), "--workers", "1",
                                            "--log-level", "warning", "rsgi_app:app"], APPS, port,
                     version=f"granian {_version('granian')}", note="bare RSGI handler, no framework", endpoints=BARE,
                     setup=_missing("granian", "granian")))
@@ -296,11 +300,39 @@ def peers(work: Path) -> list[Peer]:
 
 def wrk(port: int, ep: Endpoint, seconds: int, connections: int, cpus: str = LOAD_CPU,
         threads: int = 1) -> dict[str, float]:
+    if ep.ws:
+        return ws_echo(port, ep, seconds, cpus)
     return wrklib.run(f"http://127.0.0.1:{port}{ep.path}", seconds, connections, cpus, threads,
                       str(APPS / ep.script) if ep.script else None)
 
 
+def ws_echo(port: int, ep: Endpoint, seconds: int, cpus: str) -> dict[str, float]:
+    """Messages/s through a WebSocket echo route and round-trip p50/p99, the client (this process,
+    bench/ws_client.py) pinned where wrk would run."""
+    import ws_client as wslib
+
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {int(c) for c in cpus.split(",")})
+    try:
+        flood = wslib.pipelined(port, ep.path, WS_MESSAGE, WS_CLIENTS, WS_WINDOW, seconds, 10**9)
+        trips = wslib.round_trips(port, ep.path, WS_MESSAGE, 1.0, 10**9)
+    except (OSError, ValueError) as e:
+        print(f"WS {ep.path} on port {port}: {type(e).__name__}: {e}", file=sys.stderr)
+        return {"rps": 0.0, "errors": 1}
+    finally:
+        os.sched_setaffinity(0, before)
+    lat = sorted(trips.latencies_us)
+    return {"rps": flood.count / flood.seconds if flood.seconds else 0.0,
+            "p50_ms": lat[len(lat) // 2] / 1000 if lat else 0.0,
+            "p99_ms": lat[min(len(lat) - 1, len(lat) * 99 // 100)] / 1000 if lat else 0.0, "errors": 0}
+
+
 def fetch(port: int, ep: Endpoint) -> tuple[int, bytes]:
+    if ep.ws:  # three echoes of the benchmark's message
+        import ws_client as wslib
+
+        r = wslib.round_trips(port, ep.path, WS_MESSAGE, 5.0, 3)
+        return (ep.status, WS_MESSAGE) if r.count == 3 else (0, b"")
     headers = {"Content-Type": "application/json"} if ep.body is not None else {}
     headers.update(ep.headers)
     req = urllib.request.Request(f"http://127.0.0.1:{port}{ep.path}", data=ep.body, method=ep.method,

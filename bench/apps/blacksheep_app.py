@@ -8,7 +8,7 @@ from typing import Optional
 
 import json as stdjson
 
-from blacksheep import Application, FromJSON, Response, StreamedContent, get, json, post
+from blacksheep import Application, FromJSON, Response, StreamedContent, WebSocket, WebSocketDisconnectError, get, json, post, ws
 
 app = Application()
 
@@ -49,6 +49,16 @@ async def events():
             yield b"data: " + stdjson.dumps({"n": n}).encode() + b"\n\n"
 
     return Response(200, [(b"Cache-Control", b"no-cache")], StreamedContent(b"text/event-stream; charset=utf-8", feed))
+
+
+@ws("/echo")
+async def echo(websocket: WebSocket):
+    await websocket.accept()
+    try:
+        while True:
+            await websocket.send_text(await websocket.receive_text())
+    except WebSocketDisconnectError:
+        pass
 
 
 @post("/items")

@@ -6,14 +6,14 @@ POST /items-checked the same model with a validator, which pydantic
 validates. GET /me resolves a small dependency chain (an API key header through
 FastAPI's APIKeyHeader, a database handle, the current user); only the
 FastAPI-based servers run it. GET /events streams 100 Server-Sent Events
-(FastAPI's EventSourceResponse) and ends; the WebSocket endpoint is measured
-by bench/stream.py.
+(FastAPI's EventSourceResponse) and ends; WS /echo sends back every text
+message.
 """
 
 import time
 from typing import Annotated, Optional
 
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.security import APIKeyHeader
 from fastapi.sse import EventSourceResponse
 from pydantic import BaseModel, field_validator
@@ -47,6 +47,16 @@ async def events():
     # A short live feed: 100 small JSON events, then the stream ends.
     for n in range(100):
         yield {"n": n}
+
+
+@app.websocket("/echo")
+async def echo(ws: WebSocket):
+    await ws.accept()
+    try:
+        while True:
+            await ws.send_text(await ws.receive_text())
+    except WebSocketDisconnect:
+        pass
 
 
 class Item(BaseModel):

@@ -5,7 +5,7 @@ import json
 import sys
 import time
 
-from robyn import Request, Response, Robyn, SSEMessage, SSEResponse
+from robyn import Request, Response, Robyn, SSEMessage, SSEResponse, WebSocketDisconnect
 
 app = Robyn(__file__)
 JSON = {"Content-Type": "application/json"}
@@ -40,6 +40,15 @@ async def events(request: Request):
             yield SSEMessage(json.dumps({"n": n}))
 
     return SSEResponse(feed())
+
+
+@app.websocket("/echo")
+async def echo(websocket):
+    try:
+        while True:
+            await websocket.send_text(await websocket.receive_text())
+    except WebSocketDisconnect:
+        pass
 
 
 @app.post("/items")

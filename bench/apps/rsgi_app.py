@@ -6,6 +6,8 @@ import json
 import time
 from urllib.parse import parse_qs
 
+from granian.rsgi import WebsocketMessageType
+
 JSON = [("content-type", "application/json")]
 SSE = [("content-type", "text/event-stream; charset=utf-8"), ("cache-control", "no-cache")]
 HELLO = b'{"message":"Hello, World"}'
@@ -21,7 +23,25 @@ def blocking_work() -> bytes:
     return dumps({"slept_ms": 1})
 
 
+async def echo(proto) -> None:
+    transport = await proto.accept()
+    while True:
+        message = await transport.receive()
+        if message.kind == WebsocketMessageType.close:
+            return
+        if message.kind == WebsocketMessageType.string:
+            await transport.send_str(message.data)
+        else:
+            await transport.send_bytes(message.data)
+
+
 async def app(scope, proto):
+    if scope.proto == "ws":
+        if scope.path == "/echo":
+            await echo(proto)
+        else:
+            proto.close(403)
+        return
     if scope.proto != "http":
         return
     path, method = scope.path, scope.method

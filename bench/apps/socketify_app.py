@@ -72,6 +72,7 @@ app.get("/json", json_endpoint)
 app.get("/users/:user_id", user)
 app.get("/blocking", blocking)
 app.get("/events", events)
+app.ws("/echo", {"message": lambda ws, message, opcode: ws.send(message, opcode)})
 app.post("/items", create_item)
 
 if __name__ == "__main__":
