@@ -641,7 +641,7 @@ def _websocket_table(result: dict) -> list[str]:
     lines = [f"`{result['route']}`: `await ws.send_text(await ws.receive_text())` in a loop; "
              f"{len(WS_MESSAGE)}-byte text messages. Round trips: 1 client, one message in flight, "
              f"{result['seconds']:g} s; messages: {result['clients']} clients with {result['window']} messages in "
-             f"flight each, {result['seconds']:g} s; median of {result['rounds']} rounds. Issue 7's goal: "
+             f"flight each, {result['seconds']:g} s; median of {result['rounds']} rounds. FasterAPI's goal: "
              ">= 10x uvicorn's messages/s.", "",
              "*per server CPU-second*: messages (or round trips) over the CPU time the server used, a check on a "
              "shared machine where the server may not get all of CPU 0; *server CPU*: its share of CPU 0, in "
