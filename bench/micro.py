@@ -7,6 +7,8 @@ Each function returns a JSON-ready dict, or {"skipped": why}:
 - future:   continuation ns (bench/future_bench.cpp, built with g++ -O2);
 - executor: Python tasks/s the executor dispatches and µs per hand-off and
             back (bench/executor_bench.cpp, an embedded interpreter, ~4 s);
+- sse:      Server-Sent Events encoded per second by the C++ encoder, against
+            copying the finished bytes (bench/sse_encode_bench.cpp, ~5 s);
 - json:     FasterAPI's C++ encoder (`_native.json_dumps`) vs orjson vs json;
 - parser:   HTTP/1.1 parser throughput (bench/http's parser_bench).
 
@@ -126,6 +128,32 @@ def executor(quick: bool) -> dict:
     except Exception as e:
         return _skip("executor", e)
 
+
+SSE_SOURCES = ("bench/sse_encode_bench.cpp", "runtime/src/sse.cpp", "runtime/include/fasterapi/sse.hpp")
+
+
+def sse_encode(quick: bool) -> dict:
+    """Builds bench/sse_encode_bench.cpp and runs it on the server's CPU (about 5 s)."""
+    del quick  # one length: it is short
+    results = RESULTS / "sse_encode.json"
+    exe = BUILD / "sse_encode_bench"
+    try:
+        newest = max((ROOT / s).stat().st_mtime for s in SSE_SOURCES)
+        BUILD.mkdir(parents=True, exist_ok=True)
+        if not exe.is_file() or exe.stat().st_mtime < newest:
+            subprocess.run(["g++", "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", "-Iruntime/include",
+                            *SSE_SOURCES[:2], "-o", str(exe)],
+                           cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
+        subprocess.run(["taskset", "-c", SERVER_CPU, str(exe), str(results)], cwd=ROOT, check=True,
+                       capture_output=True, text=True, timeout=300)
+        data = json.loads(results.read_text())
+        return {"cases": {c["name"]: {"what": c["what"], "bytes": c["event_bytes"], "ns": c["median_ns"],
+                                      "events_per_s": c["events_per_s"], "ratio_to_copy": c["ratio_to_copy"]}
+                          for c in data["cases"]}}
+    except subprocess.CalledProcessError as e:
+        return _skip("sse", f"{e.cmd[0]} failed: {e.stderr or e.stdout}")
+    except Exception as e:
+        return _skip("sse", e)
 
 # A representative API response: a page of 20 records, strings, ints, floats,
 # bools, None, nested lists and dicts (about 5 KB of JSON).

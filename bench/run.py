@@ -457,13 +457,14 @@ def main() -> int:
         if args.scaling:
             scaling = run_scaling(rounds, duration, args.connections, reference)
         if not args.no_micro:
-            print("micro-benchmarks: JSON, router, parser, futures ...", file=sys.stderr)
+            print("micro-benchmarks: JSON, router, parser, futures, executor, SSE encoder ...", file=sys.stderr)
             native = micro.load_native(BUILD / "fastapi_app_fasterapi")
             micro_results["json"] = micro.json_encode(native, args.quick)
             micro_results["router"] = micro.router(args.quick)
             micro_results["parser"] = micro.parser(args.quick)
             micro_results["future"] = micro.future(args.quick)
             micro_results["executor"] = micro.executor(args.quick)
+            micro_results["sse"] = micro.sse_encode(args.quick)
     finally:
         for p in running:
             p.stop()
@@ -625,6 +626,11 @@ def markdown_micro(micro: dict) -> list[str]:
         note = " (reused bench/results/future.json)" if fu.get("reused_file") else ""
         for name, c in fu["cases"].items():
             lines.append(f"| future continuation{note} | {name} | {c['ns']:.1f} ns |")
+    se = micro.get("sse", {})
+    if se and not skipped("SSE encoder", se):
+        for name, c in se["cases"].items():
+            lines.append(f"| SSE encode, C++ | {name}: {c['what']} | {c['events_per_s'] / 1e6:.1f} M events/s "
+                         f"({c['ns']:.1f} ns, {c['ratio_to_copy']:.1f}x a copy) |")
     ex = micro.get("executor", {})
     if ex and not skipped("executor", ex):
         for name, c in ex["cases"].items():

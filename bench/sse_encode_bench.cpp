@@ -86,6 +86,17 @@ result_row measure(std::string name, std::string what, const sse::Event& e, long
     return {std::move(name), std::move(what), expected.size(), ops, median, encode_ns.front(), floor};
 }
 
+// `s` as a JSON string's contents: quotes and backslashes escaped (the case
+// descriptions are ASCII without control characters).
+std::string json_escaped(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
 void write_json(const std::string& path, const std::vector<result_row>& rows) {
     std::filesystem::path p(path);
     if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
@@ -100,7 +111,7 @@ void write_json(const std::string& path, const std::vector<result_row>& rows) {
                       "    {\"name\": \"%s\", \"what\": \"%s\", \"event_bytes\": %zu, \"ops_per_round\": %lld, "
                       "\"median_ns\": %.3f, \"min_ns\": %.3f, \"events_per_s\": %.0f, \"copy_floor_ns\": %.3f, "
                       "\"ratio_to_copy\": %.3f}%s\n",
-                      r.name.c_str(), r.what.c_str(), r.event_bytes, r.ops, r.median_ns, r.min_ns,
+                      r.name.c_str(), json_escaped(r.what).c_str(), r.event_bytes, r.ops, r.median_ns, r.min_ns,
                       1e9 / r.median_ns, r.floor_ns, r.median_ns / r.floor_ns, i + 1 < rows.size() ? "," : "");
         out << line;
     }
