@@ -42,6 +42,23 @@ async def transcript(port: int) -> list:
         for message in ("héllo ✓", "x" * 70_000, b"\x00\x01\xff" * 1000, "", "日本語のテキスト"):
             await ws.send(message)
             seen.append(await ws.recv() == message)
+    async with websockets.connect(base + "/text-echo") as ws:
+        for message in ("a", "ü" * 3000, ""):
+            await ws.send(message)
+            seen.append(await ws.recv() == message)
+        await ws.send(b"binary where text is awaited")
+        try:
+            await ws.recv()
+        except websockets.ConnectionClosed as exc:
+            seen.append(("closed", exc.rcvd.code if exc.rcvd else None))
+    async with websockets.connect(base + "/bytes-echo") as ws:
+        await ws.send(b"\x00" * 100)
+        seen.append(await ws.recv() == b"\x00" * 100)
+        await ws.send("text where bytes are awaited")
+        try:
+            await ws.recv()
+        except websockets.ConnectionClosed as exc:
+            seen.append(("closed", exc.rcvd.code if exc.rcvd else None))
     async with websockets.connect(base + "/json") as ws:
         await ws.send(json.dumps({"a": [1, 2, None], "b": "ü"}))
         seen.append(json.loads(await ws.recv()))
@@ -83,15 +100,63 @@ def test_handler_sees_the_client_close_and_leave(server):
         ws = await websockets.connect(f"ws://127.0.0.1:{server.port}/wait-for-leave")
         await ws.send("hi")
         ws.transport.abort()  # the TCP connection drops without a close frame
+        async with websockets.connect(f"ws://127.0.0.1:{server.port}/bytes-echo") as ws:
+            await ws.send(b"x")
+            await ws.recv()
 
     asyncio.run(run())
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline:
         seen = httpx.get(server.url + "/disconnects", timeout=5).json()
-        if "wait-for-leave 1000" in seen and "wait-for-leave 1006" in seen:
+        if "wait-for-leave 1000" in seen and "wait-for-leave 1006" in seen and "bytes-echo 1000" in seen:
             return
         time.sleep(0.05)
     raise AssertionError(f"handlers saw {seen}")
+
+
+def test_endpoints_get_a_websocket_that_talks_to_the_connection(server):
+    async def run() -> dict:
+        async with websockets.connect(f"ws://127.0.0.1:{server.port}/session") as ws:
+            return json.loads(await ws.recv())
+
+    assert asyncio.run(run()) == {"class": "_DirectWebSocket", "direct": True}
+
+
+def test_middleware_that_could_see_messages_keeps_starlettes_websocket():
+    from fastapi import FastAPI
+    from fastapi import WebSocket as FastAPIWebSocket
+    from starlette.middleware.cors import CORSMiddleware
+
+    from fasterapi import bridge
+
+    class Observer:  # a pure ASGI middleware: it could wrap send
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            await self.app(scope, receive, send)
+
+    def websocket_route(*middleware):
+        app = FastAPI()
+        for m in middleware:
+            app.add_middleware(m)
+
+        @app.websocket("/ws")
+        async def ws(websocket: FastAPIWebSocket):
+            await websocket.accept()
+
+        return app, app.routes[-1]
+
+    app, route = websocket_route()
+    before = route.app
+    bridge._direct_websockets(app, route)
+    assert route.app is not before
+    assert route.app.__globals__["WebSocket"] is bridge._DirectWebSocket
+    for middleware in [(CORSMiddleware,), (Observer,), (CORSMiddleware, Observer)]:
+        app, route = websocket_route(*middleware)
+        before = route.app
+        bridge._direct_websockets(app, route)
+        assert (route.app is before) == (Observer in middleware), middleware
 
 
 def test_blocking_handler_with_fasterapi_websocket(server):

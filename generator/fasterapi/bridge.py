@@ -20,6 +20,7 @@ import gc
 import json
 import logging
 import traceback
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ from starlette.datastructures import URL, Headers, QueryParams
 from starlette.exceptions import HTTPException
 from starlette.requests import cookie_parser
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.websockets import WebSocket as StarletteWebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from .ir import App
 from .ir import Route as IRRoute
@@ -663,7 +666,7 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
     except BaseException as exc:  # noqa: BLE001 - answered like uvicorn, re-raised unless an error
         internal_error(exc)
         if conn.answered:
-            ws.close(1011, "")
+            ws.abort()  # no close frame: the TCP connection closes, as under uvicorn
         else:
             ws.refuse(*internal_error_quiet())
         if not isinstance(exc, Exception):
@@ -693,6 +696,7 @@ class _WebSocketConn:
         self.accepted = False
         self.disconnect: dict[str, Any] | None = None
         self._waiter: asyncio.Future[None] | None = None
+        self.pushed: tuple[int, Any, int] | None = None  # taken by _DirectWebSocket, not its kind
         ws.set_waker(self._wake)
 
     def _wake(self) -> None:  # on the loop thread, from the runtime
@@ -713,7 +717,11 @@ class _WebSocketConn:
         if self.disconnect is not None:
             return self.disconnect
         while True:
-            item = self.ws.take()
+            item = self.pushed
+            if item is not None:
+                self.pushed = None
+            else:
+                item = self.ws.take()
             if item is not None:
                 kind, data, code = item
                 if kind == 0:
@@ -753,6 +761,155 @@ class _WebSocketConn:
                 self.ws.close(int(message.get("code", 1000)), str(message.get("reason") or ""))
         else:
             raise RuntimeError(f"Unexpected ASGI message {kind!r} sent on a WebSocket.")
+
+
+class _DirectWebSocket(StarletteWebSocket):
+    """Starlette's WebSocket, as FastAPI hands it to an endpoint, whose
+    receive and send of text, bytes and JSON go straight to the runtime's
+    handle when the ASGI ``receive`` it got is the connection's own (nothing
+    between the app and the connection looks at the messages: see
+    ``_direct_websockets``). Every state check, transition, error and message
+    is Starlette's; anything off the common path (a binary message where text
+    is awaited, a disconnect, a full send buffer) goes through Starlette's own
+    code. Saves two coroutine frames, two message dicts and the middleware's
+    send wrappers per message."""
+
+    def __init__(self, scope: Any, receive: Any, send: Any) -> None:
+        super().__init__(scope, receive, send)
+        conn = getattr(receive, "__self__", None)
+        self._conn = conn if type(conn) is _WebSocketConn else None
+
+    async def _take(self, kind: int) -> Any:
+        """The next message's data if it is of `kind` (0 text, 1 bytes).
+        None: the connection is not open both ways here, so nothing was
+        checked or taken (Starlette's method runs instead); _OTHER: the next
+        message is of another kind or the disconnect, left for Starlette's
+        receive() after its checks passed, as in Starlette's method."""
+        conn = self._conn
+        if (conn is None or self.client_state is not _WS_CONNECTED or self.application_state is not _WS_CONNECTED
+                or conn.disconnect is not None or conn.pushed is not None):
+            return None
+        ws = conn.ws
+        while True:
+            item = ws.take()
+            if item is not None:
+                if item[0] == kind:
+                    return item[1]
+                conn.pushed = item
+                return _OTHER
+            await conn._wait()
+
+    async def receive_text(self) -> str:
+        data = await self._take(0)
+        if data is None:
+            return await super().receive_text()
+        if data is _OTHER:
+            message = await self.receive()
+            self._raise_on_disconnect(message)
+            return message["text"]
+        return data
+
+    async def receive_bytes(self) -> bytes:
+        data = await self._take(1)
+        if data is None:
+            return await super().receive_bytes()
+        if data is _OTHER:
+            message = await self.receive()
+            self._raise_on_disconnect(message)
+            return message["bytes"]
+        return data
+
+    async def receive_json(self, mode: str = "text") -> Any:
+        if mode != "text":
+            return await super().receive_json(mode)
+        data = await self._take(0)
+        if data is None:
+            return await super().receive_json(mode)
+        if data is _OTHER:
+            message = await self.receive()
+            self._raise_on_disconnect(message)
+            data = message["text"]
+        return json.loads(data)
+
+    async def _put(self, data: str | bytes) -> bool:
+        conn = self._conn
+        if conn is None or self.application_state is not _WS_CONNECTED or not conn.accepted:
+            return False
+        state = conn.ws.send(data)
+        while state == FULL:
+            await conn._wait()
+            state = conn.ws.state
+        if state == CLOSED:  # as Starlette does when send raises OSError
+            self.application_state = _WS_DISCONNECTED
+            raise WebSocketDisconnect(code=1006)
+        return True
+
+    async def send_text(self, data: str) -> None:
+        if type(data) is not str or not await self._put(data):
+            await super().send_text(data)
+
+    async def send_bytes(self, data: bytes) -> None:
+        if type(data) is not bytes or not await self._put(data):
+            await super().send_bytes(data)
+
+    async def send_json(self, data: Any, mode: str = "text") -> None:
+        if mode == "text" and self._conn is not None:
+            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            if await self._put(text):
+                return
+            await super().send({"type": "websocket.send", "text": text})
+            return
+        await super().send_json(data, mode)
+
+
+_WS_CONNECTED = WebSocketState.CONNECTED
+_OTHER = object()  # _DirectWebSocket._take: a message of another kind is next
+_WS_DISCONNECTED = WebSocketState.DISCONNECTED
+
+
+def _direct_session_factories() -> dict[Any, Any]:
+    """FastAPI's and Starlette's ``websocket_session``, each rebuilt from its
+    own code with ``WebSocket`` bound to _DirectWebSocket, keyed by the code
+    of the ASGI app they return (what a route's ``app`` runs)."""
+    import fastapi.routing
+    import starlette.routing
+
+    factories = {}
+    for made in (fastapi.routing.websocket_session, starlette.routing.websocket_session):
+        names = dict(made.__globals__, WebSocket=_DirectWebSocket)
+        clone = types.FunctionType(made.__code__, names, made.__name__, made.__defaults__, made.__closure__)
+        factories[made(lambda session: None).__code__] = clone  # type: ignore[arg-type, return-value]
+    return factories
+
+
+_SESSION_FACTORIES = _direct_session_factories()
+
+
+def _passes_websockets(middleware: Any) -> bool:
+    """Middleware of Starlette's own that hands a WebSocket's receive and send
+    on untouched (it looks only at HTTP, or only at the handshake's scope)."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    cls = middleware.cls
+    if cls in (CORSMiddleware, GZipMiddleware, TrustedHostMiddleware):
+        return True
+    return isinstance(cls, type) and issubclass(cls, BaseHTTPMiddleware) and cls.__call__ is BaseHTTPMiddleware.__call__
+
+
+def _direct_websockets(app: FastAPI, route: Any) -> None:
+    """Makes the route's endpoint get a _DirectWebSocket when no middleware
+    of the app's could see its messages; left as it is otherwise."""
+    if not all(_passes_websockets(m) for m in app.user_middleware):
+        return
+    session = getattr(route, "app", None)
+    code = getattr(session, "__code__", None)
+    factory = _SESSION_FACTORIES.get(code)
+    if factory is None or "func" not in code.co_freevars:
+        return
+    route.app = factory(session.__closure__[code.co_freevars.index("func")].cell_contents)
 
 
 def _framed(start: dict[str, Any]) -> bool:
@@ -823,6 +980,7 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None,
     for live in routes:
         if isinstance(live, APIWebSocketRoute):
             make_awaitable(live)  # a blocking `def` handler with a fasterapi.WebSocket runs on a thread
+            _direct_websockets(app, live)
     errors_via_app = prepared.errors_via_app
     if errors_via_app:
         asgi.errors = prepared.errors

@@ -400,6 +400,7 @@ public:
         if (code < 1000 || code > 4999) throw py::value_error("WebSocket close codes are 1000-4999");
         ws_->close(static_cast<std::uint16_t>(code), reason);
     }
+    void abort() { ws_->abort(); }
     // (kind, data, code): kind 0 text (str), 1 binary (bytes), 2 disconnect
     // (data: the reason); None when nothing has arrived.
     py::object take() {
@@ -496,6 +497,7 @@ void define_answer_types(py::module_& m) {
         .def("refuse", &PyWebSocket::refuse, py::arg("status"), py::arg("headers"), py::arg("body"))
         .def("send", &PyWebSocket::send, py::arg("data"))
         .def("close", &PyWebSocket::close, py::arg("code"), py::arg("reason"))
+        .def("abort", &PyWebSocket::abort)
         .def("take", &PyWebSocket::take)
         .def_property_readonly("state", &PyWebSocket::state)
         .def_property_readonly("subprotocols", &PyWebSocket::subprotocols)

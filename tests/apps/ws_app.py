@@ -28,6 +28,32 @@ async def echo(ws: WebSocket):
         disconnects.append(f"echo {exc.code}")
 
 
+@app.websocket("/text-echo")
+async def text_echo(ws: WebSocket):
+    # receive_text on a binary message raises KeyError in Starlette: the connection closes with 1011.
+    await ws.accept()
+    while True:
+        await ws.send_text(await ws.receive_text())
+
+
+@app.websocket("/bytes-echo")
+async def bytes_echo(ws: WebSocket):
+    await ws.accept()
+    try:
+        while True:
+            await ws.send_bytes(await ws.receive_bytes())
+    except WebSocketDisconnect as exc:
+        disconnects.append(f"bytes-echo {exc.code}")
+
+
+@app.websocket("/session")
+async def session(ws: WebSocket):
+    # FasterAPI only: whether the endpoint's WebSocket talks to the connection directly.
+    await ws.accept()
+    await ws.send_json({"class": type(ws).__name__, "direct": getattr(ws, "_conn", None) is not None})
+    await ws.close()
+
+
 @app.websocket("/json")
 async def json_echo(ws: WebSocket):
     await ws.accept()

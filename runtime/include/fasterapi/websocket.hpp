@@ -75,6 +75,10 @@ public:
     State send(bool text, std::string_view payload);
     // Sends a close frame (once); the connection closes when the peer answers.
     void close(std::uint16_t code, std::string_view reason);
+    // Open state, no close frame sent: what is queued is written, then the
+    // TCP connection closes without a close frame (the peer sees 1006), as
+    // uvicorn does when the application fails after accepting.
+    void abort();
     // The next received message, if any.
     bool take(Received& out);
     bool accepted() const;

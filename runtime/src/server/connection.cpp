@@ -458,6 +458,7 @@ void Connection::websocket_progress() {
         bool resume = false;
         {
             std::lock_guard lock(ws_->mutex);
+            if (ws_->aborted) ws_finish_ = true;
             if (ws_->phase == WebSocket::Core::Phase::closing && read_wait_ != ReadWait::ws_closing) {
                 read_wait_ = ReadWait::ws_closing;
                 set_deadline(read_deadline_, Clock::now() + std::chrono::seconds(5));

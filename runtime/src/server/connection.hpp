@@ -103,6 +103,7 @@ struct fasterapi::WebSocket::Core {
     std::string queued;                    // frames the connection has not taken yet
     bool full = false;
     bool close_sent = false;  // a close frame is queued (nothing may follow it)
+    bool aborted = false;     // the application failed: what is queued goes out, then the TCP close
     std::deque<Received> inbox;
     std::size_t inbox_bytes = 0;
     bool disconnected = false;  // the disconnect is in the inbox

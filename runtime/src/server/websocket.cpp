@@ -135,6 +135,19 @@ WebSocket::State WebSocket::send(bool text, std::string_view payload) {
     return state;
 }
 
+void WebSocket::abort() {
+    bool post = false;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->phase != Core::Phase::open || core_->close_sent) return;
+        core_->close_sent = true;
+        core_->aborted = true;
+        core_->phase = Core::Phase::closing;
+        if (!core_->posted) core_->posted = post = true;
+    }
+    if (post) core_->post(core_);
+}
+
 void WebSocket::close(std::uint16_t code, std::string_view reason) {
     bool post = false;
     {
