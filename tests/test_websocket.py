@@ -122,6 +122,24 @@ def test_endpoints_get_a_websocket_that_talks_to_the_connection(server):
     assert asyncio.run(run()) == {"class": "_DirectWebSocket", "direct": True}
 
 
+def test_bursts_and_lulls_lose_no_wake_up(server):
+    # A burst wakes the handler once; it takes until the inbox is empty. Every
+    # message of bursts of different sizes, with pauses between, is echoed.
+    async def run() -> int:
+        echoed = 0
+        async with websockets.connect(f"ws://127.0.0.1:{server.port}/text-echo") as ws:
+            for burst in (1, 2, 300, 1, 64, 5, 1000, 1):
+                for i in range(burst):
+                    await ws.send(f"m{i}")
+                for i in range(burst):
+                    assert await asyncio.wait_for(ws.recv(), 5) == f"m{i}"
+                    echoed += 1
+                await asyncio.sleep(0.01)
+        return echoed
+
+    assert asyncio.run(run()) == 1374
+
+
 def test_middleware_that_could_see_messages_keeps_starlettes_websocket():
     from fastapi import FastAPI
     from fastapi import WebSocket as FastAPIWebSocket

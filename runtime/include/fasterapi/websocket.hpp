@@ -21,8 +21,10 @@
 // What must hold:
 //   - take() yields every message received before the disconnect, in order,
 //     then exactly one disconnect.
-//   - the waker runs (on a reactor thread, without the GIL) when messages
-//     arrive, when the connection closes, and when a full send buffer drains.
+//   - the waker runs (on a reactor thread, without the GIL) when a message
+//     arrives after take() found the inbox empty (or after set_waker), when
+//     the connection closes, and when a full send buffer drains: a burst of
+//     messages wakes the application once, which takes until it is empty.
 //   - a WebSocket destroyed while open closes with 1011 (or refuses with 500
 //     in the handshake state).
 #pragma once

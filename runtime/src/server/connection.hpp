@@ -109,6 +109,9 @@ struct fasterapi::WebSocket::Core {
     bool disconnected = false;  // the disconnect is in the inbox
     bool reading_paused = false;
     std::function<void()> waker;
+    // An arriving message wakes the application only when it has found the
+    // inbox empty since its last wake-up: a burst of messages costs one.
+    bool wake_on_message = true;
     bool posted = false;
 
     void post(std::shared_ptr<Core> self);

@@ -49,7 +49,13 @@ void WebSocket::Core::deliver(Received message) {
     if (disconnected) return;
     inbox_bytes += message.data.size();
     inbox.push_back(std::move(message));
-    wake_unlocked(lock);
+    if (wake_on_message) {
+        wake_on_message = false;
+        wake_unlocked(lock);
+    } else {
+        lock.unlock();
+        changed.notify_all();
+    }
 }
 
 void WebSocket::Core::disconnect(std::uint16_t code, std::string reason) {
@@ -165,7 +171,10 @@ bool WebSocket::take(Received& out) {
     bool post = false;
     {
         std::lock_guard lock(core_->mutex);
-        if (core_->inbox.empty()) return false;
+        if (core_->inbox.empty()) {
+            core_->wake_on_message = true;
+            return false;
+        }
         out = std::move(core_->inbox.front());
         core_->inbox.pop_front();
         core_->inbox_bytes -= std::min(core_->inbox_bytes, out.data.size());
@@ -190,6 +199,7 @@ void WebSocket::set_waker(std::function<void()> waker) {
     std::lock_guard lock(core_->mutex);
     old.swap(core_->waker);
     core_->waker = std::move(waker);
+    core_->wake_on_message = true;
 }
 
 WebSocket::State WebSocket::state() const {
