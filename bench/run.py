@@ -315,7 +315,7 @@ def ws_echo(port: int, ep: Endpoint, seconds: int, cpus: str) -> dict[str, float
     os.sched_setaffinity(0, {int(c) for c in cpus.split(",")})
     try:
         flood = wslib.pipelined(port, ep.path, WS_MESSAGE, WS_CLIENTS, WS_WINDOW, seconds, 10**9)
-        trips = wslib.round_trips(port, ep.path, WS_MESSAGE, 1.0, 10**9)
+        trips = wslib.round_trips(port, ep.path, WS_MESSAGE, 1.0 if seconds > 1 else 0.3, 10**9)
     except (OSError, ValueError) as e:
         print(f"WS {ep.path} on port {port}: {type(e).__name__}: {e}", file=sys.stderr)
         return {"rps": 0.0, "errors": 1}
@@ -402,7 +402,7 @@ def measure(running: list[Peer], rounds: int, duration: int, connections: int, w
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 2 rounds of 1 s per pair, no warm-up, shortest micro-benchmarks")
+                        help="smoke run: 1 round of 1 s per pair, no warm-up, shortest micro-benchmarks")
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--duration", type=int, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=64)
@@ -412,7 +412,7 @@ def main() -> int:
     parser.add_argument("--no-micro", action="store_true", help="skip the micro-benchmarks")
     args = parser.parse_args()
     started = time.monotonic()
-    rounds = args.rounds or (2 if args.quick else 5)
+    rounds = args.rounds or (1 if args.quick else 5)
     duration = args.duration or (1 if args.quick else 10)
     if not shutil.which("wrk") or not shutil.which("taskset"):
         print("bench: wrk and taskset are needed (apt-get install wrk util-linux)", file=sys.stderr)
