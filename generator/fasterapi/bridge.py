@@ -912,6 +912,21 @@ def _direct_websockets(app: FastAPI, route: Any) -> None:
     route.app = factory(session.__closure__[code.co_freevars.index("func")].cell_contents)
 
 
+async def drive(coro: Any, token: Any, finish: Any) -> None:
+    """An async handler's task: awaits its coroutine, then hands the result
+    (or the exception) to the runtime's ``finish(token, result, exc)``, which
+    makes and sends the response in this task, in its context. A
+    cancellation or other BaseException is answered, then re-raised."""
+    try:
+        result = await coro
+    except BaseException as exc:  # noqa: BLE001 - every outcome is answered
+        finish(token, None, exc)
+        if not isinstance(exc, Exception):
+            raise
+        return
+    finish(token, result, None)
+
+
 def _framed(start: dict[str, Any]) -> bool:
     """The head says where the body ends (content-length), or there is no
     body: the response can go out whole. Otherwise it is chunked, as uvicorn

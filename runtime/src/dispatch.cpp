@@ -104,6 +104,45 @@ private:
     std::unique_ptr<AppDispatcher::PyCall> call_;
 };
 
+// An async call between start_async and its end, owned by the capsule that
+// bridge.drive hands back to finish_async: a task dropped before it ran
+// destroys the call with the capsule.
+struct AsyncCall {
+    std::unique_ptr<AppDispatcher::PyCall> call;
+};
+
+constexpr const char* async_call_name = "fasterapi.async_call";
+
+void destroy_async_call(PyObject* capsule) {
+    delete static_cast<AsyncCall*>(PyCapsule_GetPointer(capsule, async_call_name));
+}
+
+// finish_async(token, result, exc), called by bridge.drive in the request's
+// task when the handler's coroutine has ended: the response is made there,
+// in the task's context, without a done callback and another loop turn.
+PyObject* finish_async(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "finish_async(token, result, exc)");
+        return nullptr;
+    }
+    auto* pending = static_cast<AsyncCall*>(PyCapsule_GetPointer(args[0], async_call_name));
+    if (!pending) return nullptr;
+    if (!pending->call) Py_RETURN_NONE;  // already finished
+    std::unique_ptr<AppDispatcher::PyCall> call = std::move(pending->call);
+    PyObject* exc = args[2];
+    if (exc != Py_None) {
+        PyErr_Restore(Py_NewRef(reinterpret_cast<PyObject*>(Py_TYPE(exc))), Py_NewRef(exc),
+                      PyException_GetTraceback(exc));
+        call->owner->finish(*call, nullptr);
+    } else {
+        call->owner->finish(*call, Py_NewRef(args[1]));
+    }
+    Py_RETURN_NONE;
+}
+
+PyMethodDef finish_async_def = {"finish_async", reinterpret_cast<PyCFunction>(reinterpret_cast<void*>(finish_async)),
+                                METH_FASTCALL, "Ends an async call started by the runtime (bridge.drive calls it)."};
+
 class RedirectTask final : public Task {
 public:
     explicit RedirectTask(std::unique_ptr<AppDispatcher::PyCall> c) : call_(std::move(c)) {}
@@ -658,6 +697,9 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     internal_error_ = attr(bridge, "internal_error");
     redirect_fn_ = attr(bridge, "redirect");
     create_task_ = attr(loop, "create_task");
+    drive_ = attr(bridge, "drive");
+    finish_async_ = PyCFunction_New(&finish_async_def, nullptr);
+    if (!finish_async_) throw py::error_already_set();
 }
 
 AppDispatcher::~AppDispatcher() {
@@ -685,6 +727,8 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(internal_error_);
     Py_XDECREF(redirect_fn_);
     Py_XDECREF(create_task_);
+    Py_XDECREF(drive_);
+    Py_XDECREF(finish_async_);
     Py_XDECREF(server_address_);
 }
 
@@ -1165,40 +1209,49 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
         return;
     }
     // The task runs in a context of its own, as asyncio's create_task gives
-    // it; the response (and a returned Response's background task) is then
-    // made in that context, so the background sees the ContextVars the
-    // handler set, as when Starlette runs it in the request's task.
-    PyObject* context = PyContext_CopyCurrent();
+    // it; bridge.drive awaits the handler's coroutine and makes the response
+    // in that task (so in that context, where a returned Response's
+    // background task then sees the ContextVars the handler set, as when
+    // Starlette runs it in the request's task).
+    auto* pending = new AsyncCall{std::move(pc)};
+    PyObject* token = PyCapsule_New(pending, async_call_name, destroy_async_call);
+    if (!token) {
+        std::unique_ptr<PyCall> back = std::move(pending->call);
+        delete pending;
+        Py_DECREF(coro);
+        respond_exception(*back);
+        return;
+    }
+    PyObject* driven = PyObject_CallFunctionObjArgs(drive_, coro, token, finish_async_, nullptr);
+    PyObject* context = driven ? PyContext_CopyCurrent() : nullptr;
     PyObject* kwargs = context ? Py_BuildValue("{sO}", "context", context) : nullptr;
-    PyObject* args = kwargs ? PyTuple_Pack(1, coro) : nullptr;
+    PyObject* args = kwargs ? PyTuple_Pack(1, driven) : nullptr;
     PyObject* task = args ? PyObject_Call(create_task_, args, kwargs) : nullptr;
     Py_XDECREF(args);
     Py_XDECREF(kwargs);
-    Py_DECREF(coro);
+    Py_XDECREF(context);
     if (!task) {
-        Py_XDECREF(context);
-        respond_exception(*pc);
+        // Nothing will run: answer here (the capsule still holds the call).
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        for (PyObject* c : {driven, coro}) {
+            if (!c) continue;
+            PyObject* r = PyObject_CallMethod(c, "close", nullptr);  // no "never awaited" warning
+            if (!r) PyErr_Clear();
+            Py_XDECREF(r);
+        }
+        PyErr_Restore(type, value, tb);
+        std::unique_ptr<PyCall> back = std::move(pending->call);
+        Py_XDECREF(driven);
+        Py_DECREF(coro);
+        Py_DECREF(token);
+        if (back) respond_exception(*back);
         return;
     }
-    std::shared_ptr<PyCall> shared(std::move(pc));
-    try {
-        py::object ctx = py::reinterpret_steal<py::object>(context);
-        py::cpp_function done([shared, ctx](py::handle t) {
-            const bool entered = PyContext_Enter(ctx.ptr()) == 0;
-            if (!entered) PyErr_Clear();
-            PyObject* result = PyObject_CallMethod(t.ptr(), "result", nullptr);
-            shared->owner->finish(*shared, result);
-            if (entered && PyContext_Exit(ctx.ptr()) < 0) PyErr_Print();
-        });
-        PyObject* r = PyObject_CallMethod(task, "add_done_callback", "(O)", done.ptr());
-        Py_DECREF(task);
-        if (!r) respond_exception(*shared);
-        Py_XDECREF(r);
-    } catch (py::error_already_set& e) {
-        Py_DECREF(task);
-        e.restore();
-        respond_exception(*shared);
-    }
+    Py_DECREF(task);
+    Py_DECREF(driven);
+    Py_DECREF(coro);
+    Py_DECREF(token);
 }
 
 void AppDispatcher::finish(PyCall& pc, PyObject* result) {

@@ -166,6 +166,8 @@ private:
     PyObject* internal_error_ = nullptr;
     PyObject* redirect_fn_ = nullptr;
     PyObject* create_task_ = nullptr;
+    PyObject* drive_ = nullptr;         // bridge.drive: runs a handler's coroutine, then finish_async
+    PyObject* finish_async_ = nullptr;  // the C function drive calls with the result
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
     std::shared_ptr<const std::vector<cors::Policy>> cors_;  // null: no CORS to apply
     std::size_t cors_catch_all_ = 0;
