@@ -765,8 +765,8 @@ class _WebSocketConn:
 
 class _DirectWebSocket(StarletteWebSocket):
     """Starlette's WebSocket, as FastAPI hands it to an endpoint, whose
-    receive and send of text, bytes and JSON go straight to the runtime's
-    handle when the ASGI ``receive`` it got is the connection's own (nothing
+    receive(), and receive and send of text, bytes and JSON, go straight to the
+    runtime's handle when the ASGI ``receive`` it got is the connection's own (nothing
     between the app and the connection looks at the messages: see
     ``_direct_websockets``). Every state check, transition, error and message
     is Starlette's; anything off the common path (a binary message where text
@@ -798,6 +798,25 @@ class _DirectWebSocket(StarletteWebSocket):
                 conn.pushed = item
                 return _OTHER
             await conn._wait()
+
+    async def receive(self) -> Any:
+        conn = self._conn
+        if (conn is None or self.client_state is not _WS_CONNECTED or conn.disconnect is not None
+                or conn.pushed is not None):
+            return await super().receive()
+        ws = conn.ws
+        while True:
+            item = ws.take()
+            if item is not None:
+                break
+            await conn._wait()
+        kind, data, code = item
+        if kind == 0:
+            return {"type": "websocket.receive", "text": data}
+        if kind == 1:
+            return {"type": "websocket.receive", "bytes": data}
+        conn.pushed = item  # the disconnect, through Starlette's state change
+        return await super().receive()
 
     async def receive_text(self) -> str:
         data = await self._take(0)

@@ -36,7 +36,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -51,6 +50,7 @@
 #include "fasterapi/server.hpp"
 #include "fasterapi/ws/deflate.hpp"
 #include "fasterapi/ws/frame.hpp"
+#include "fifo.hpp"
 
 namespace fasterapi::detail {
 
@@ -104,7 +104,7 @@ struct fasterapi::WebSocket::Core {
     bool full = false;
     bool close_sent = false;  // a close frame is queued (nothing may follow it)
     bool aborted = false;     // the application failed: what is queued goes out, then the TCP close
-    std::deque<Received> inbox;
+    detail::Fifo<Received> inbox;
     std::size_t inbox_bytes = 0;
     bool disconnected = false;  // the disconnect is in the inbox
     bool reading_paused = false;
@@ -260,7 +260,7 @@ private:
 
     InputBuffer in_;
     http::Parser parser_;
-    std::deque<std::shared_ptr<Slot>> pending_;
+    Fifo<std::shared_ptr<Slot>> pending_;
     std::size_t requests_ = 0;
     std::string peer_;  // "127.0.0.1:54321", only when access-logging
     std::string peer_host_;  // "127.0.0.1", for each request's scope["client"]
