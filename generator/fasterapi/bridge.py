@@ -818,7 +818,20 @@ class _DirectWebSocket(StarletteWebSocket):
         conn.pushed = item  # the disconnect, through Starlette's state change
         return await super().receive()
 
+    def _ready(self) -> Any:
+        """The connection, if messages can be taken from it directly now."""
+        conn = self._conn
+        if (conn is not None and self.client_state is _WS_CONNECTED and self.application_state is _WS_CONNECTED
+                and conn.disconnect is None and conn.pushed is None):
+            return conn
+        return None
+
     async def receive_text(self) -> str:
+        conn = self._ready()
+        if conn is not None:
+            data = conn.ws.take_text()
+            if data is not None:
+                return data
         data = await self._take(0)
         if data is None:
             return await super().receive_text()
@@ -829,6 +842,11 @@ class _DirectWebSocket(StarletteWebSocket):
         return data
 
     async def receive_bytes(self) -> bytes:
+        conn = self._ready()
+        if conn is not None:
+            data = conn.ws.take_bytes()
+            if data is not None:
+                return data
         data = await self._take(1)
         if data is None:
             return await super().receive_bytes()
@@ -841,6 +859,10 @@ class _DirectWebSocket(StarletteWebSocket):
     async def receive_json(self, mode: str = "text") -> Any:
         if mode != "text":
             return await super().receive_json(mode)
+        conn = self._ready()
+        data = conn.ws.take_text() if conn is not None else None
+        if data is not None:
+            return json.loads(data)
         data = await self._take(0)
         if data is None:
             return await super().receive_json(mode)
@@ -854,22 +876,36 @@ class _DirectWebSocket(StarletteWebSocket):
         conn = self._conn
         if conn is None or self.application_state is not _WS_CONNECTED or not conn.accepted:
             return False
-        state = conn.ws.send(data)
+        await self._sent(conn, conn.ws.send(data))
+        return True
+
+    async def _sent(self, conn: _WebSocketConn, state: int) -> None:
+        """After queuing a message: waits while the send buffer is full; the
+        disconnect Starlette raises if the connection is closed."""
         while state == FULL:
             await conn._wait()
             state = conn.ws.state
         if state == CLOSED:  # as Starlette does when send raises OSError
             self.application_state = _WS_DISCONNECTED
             raise WebSocketDisconnect(code=1006)
-        return True
 
     async def send_text(self, data: str) -> None:
-        if type(data) is not str or not await self._put(data):
-            await super().send_text(data)
+        conn = self._conn
+        if conn is not None and type(data) is str and self.application_state is _WS_CONNECTED and conn.accepted:
+            state = conn.ws.send(data)
+            if state != OPEN:
+                await self._sent(conn, state)
+            return
+        await super().send_text(data)
 
     async def send_bytes(self, data: bytes) -> None:
-        if type(data) is not bytes or not await self._put(data):
-            await super().send_bytes(data)
+        conn = self._conn
+        if conn is not None and type(data) is bytes and self.application_state is _WS_CONNECTED and conn.accepted:
+            state = conn.ws.send(data)
+            if state != OPEN:
+                await self._sent(conn, state)
+            return
+        await super().send_bytes(data)
 
     async def send_json(self, data: Any, mode: str = "text") -> None:
         if mode == "text" and self._conn is not None:

@@ -450,6 +450,18 @@ public:
         else data = py::reinterpret_steal<py::object>(new_str(m.data));
         return py::make_tuple(static_cast<int>(m.kind), data, m.code);
     }
+    // The next message's data if it is text (take_text) or binary
+    // (take_bytes), else None, the message (if any) left for take().
+    py::object take_text() {
+        WebSocket::Received m;
+        if (!ws_->take_if(WebSocket::Received::Kind::text, m)) return py::none();
+        return py::reinterpret_steal<py::object>(new_str(m.data));
+    }
+    py::object take_bytes() {
+        WebSocket::Received m;
+        if (!ws_->take_if(WebSocket::Received::Kind::binary, m)) return py::none();
+        return py::bytes(m.data);
+    }
     int state() const { return static_cast<int>(ws_->state()); }
     py::list subprotocols() const {
         py::list out;
@@ -538,6 +550,8 @@ void define_answer_types(py::module_& m) {
         .def("close", &PyWebSocket::close, py::arg("code"), py::arg("reason"))
         .def("abort", &PyWebSocket::abort)
         .def("take", &PyWebSocket::take)
+        .def("take_text", &PyWebSocket::take_text)
+        .def("take_bytes", &PyWebSocket::take_bytes)
         .def_property_readonly("state", &PyWebSocket::state)
         .def_property_readonly("subprotocols", &PyWebSocket::subprotocols)
         .def("set_waker", &PyWebSocket::set_waker, py::arg("fn"))

@@ -83,6 +83,11 @@ public:
     void abort();
     // The next received message, if any.
     bool take(Received& out);
+    // The next received message if it is of `kind` (text or binary); false
+    // when there is none or it is of another kind (left in place: take()
+    // gets it). Unlike take(), finding the inbox empty does not arm the
+    // waker: call take() before waiting.
+    bool take_if(Received::Kind kind, Received& out);
     bool accepted() const;
     // Offered by the client, in order (the `subprotocols` of an ASGI scope).
     const std::vector<std::string>& subprotocols() const;

@@ -187,6 +187,23 @@ bool WebSocket::take(Received& out) {
     return true;
 }
 
+bool WebSocket::take_if(Received::Kind kind, Received& out) {
+    bool post = false;
+    {
+        std::lock_guard lock(core_->mutex);
+        if (core_->inbox.empty() || core_->inbox.front().kind != kind) return false;
+        out = std::move(core_->inbox.front());
+        core_->inbox.pop_front();
+        core_->inbox_bytes -= std::min(core_->inbox_bytes, out.data.size());
+        if (core_->reading_paused && core_->inbox_bytes < inbox_limit / 2) {
+            core_->reading_paused = false;
+            if (!core_->posted) core_->posted = post = true;
+        }
+    }
+    if (post) core_->post(core_);
+    return true;
+}
+
 bool WebSocket::accepted() const {
     std::lock_guard lock(core_->mutex);
     return core_->accepted;
