@@ -119,6 +119,9 @@ struct fasterapi::WebSocket::Core {
     void deliver(Received message);
     void disconnect(std::uint16_t code, std::string reason);
     void wake_unlocked(std::unique_lock<std::mutex>& lock);  // unlocks, then runs the waker
+    // Application side, under the lock, inbox not empty: takes its front;
+    // true when the caller must post (reading resumes).
+    bool pop_locked(Received& out);
 };
 
 struct fasterapi::RequestHold::State {

@@ -167,6 +167,17 @@ void WebSocket::close(std::uint16_t code, std::string_view reason) {
     if (post) core_->post(core_);
 }
 
+bool WebSocket::Core::pop_locked(Received& out) {
+    out = std::move(inbox.front());
+    inbox.pop_front();
+    inbox_bytes -= std::min(inbox_bytes, out.data.size());
+    if (reading_paused && inbox_bytes < inbox_limit / 2) {
+        reading_paused = false;
+        if (!posted) return posted = true;
+    }
+    return false;
+}
+
 bool WebSocket::take(Received& out) {
     bool post = false;
     {
@@ -175,13 +186,7 @@ bool WebSocket::take(Received& out) {
             core_->wake_on_message = true;
             return false;
         }
-        out = std::move(core_->inbox.front());
-        core_->inbox.pop_front();
-        core_->inbox_bytes -= std::min(core_->inbox_bytes, out.data.size());
-        if (core_->reading_paused && core_->inbox_bytes < inbox_limit / 2) {
-            core_->reading_paused = false;
-            if (!core_->posted) core_->posted = post = true;
-        }
+        post = core_->pop_locked(out);
     }
     if (post) core_->post(core_);
     return true;
@@ -192,13 +197,7 @@ bool WebSocket::take_if(Received::Kind kind, Received& out) {
     {
         std::lock_guard lock(core_->mutex);
         if (core_->inbox.empty() || core_->inbox.front().kind != kind) return false;
-        out = std::move(core_->inbox.front());
-        core_->inbox.pop_front();
-        core_->inbox_bytes -= std::min(core_->inbox_bytes, out.data.size());
-        if (core_->reading_paused && core_->inbox_bytes < inbox_limit / 2) {
-            core_->reading_paused = false;
-            if (!core_->posted) core_->posted = post = true;
-        }
+        post = core_->pop_locked(out);
     }
     if (post) core_->post(core_);
     return true;
