@@ -99,27 +99,34 @@ def future(quick: bool) -> dict:
         return _skip("future", e)
 
 
+def _built_and_run(name: str, sources: tuple[str, ...], link: list[str], args: list[str]) -> dict:
+    """Builds build/bench/NAME from `sources` (the .cpp files first; rebuilt when
+    any of them is newer), runs it on the server's CPU writing
+    bench/results/NAME.json (minus the _bench), and returns that JSON."""
+    results = RESULTS / f"{name.removesuffix('_bench')}.json"
+    exe = BUILD / name
+    newest = max((ROOT / s).stat().st_mtime for s in sources)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    if not exe.is_file() or exe.stat().st_mtime < newest:
+        cpp = [s for s in sources if s.endswith(".cpp")]
+        subprocess.run(["g++", "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", "-Iruntime/include", *cpp, *link,
+                        "-o", str(exe)], cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
+    subprocess.run(["taskset", "-c", SERVER_CPU, str(exe), str(results), *args], cwd=ROOT, check=True,
+                   capture_output=True, text=True, timeout=300)
+    return json.loads(results.read_text())
+
+
 EXECUTOR_SOURCES = ("bench/executor_bench.cpp", "runtime/src/executor.cpp", "runtime/include/fasterapi/executor.hpp")
 
 
 def executor(quick: bool) -> dict:
     """Builds bench/executor_bench.cpp against this interpreter and runs it on the server's CPU (~4 s)."""
     del quick  # one length: it is short
-    results = RESULTS / "executor.json"
-    exe = BUILD / "executor_bench"
+    libdir = sysconfig.get_config_var("LIBDIR")
+    link = [f"-I{sysconfig.get_paths()['include']}", f"-L{libdir}",
+            f"-lpython{sysconfig.get_config_var('LDVERSION')}", f"-Wl,-rpath,{libdir}", "-lpthread"]
     try:
-        newest = max((ROOT / s).stat().st_mtime for s in EXECUTOR_SOURCES)
-        BUILD.mkdir(parents=True, exist_ok=True)
-        if not exe.is_file() or exe.stat().st_mtime < newest:
-            libdir = sysconfig.get_config_var("LIBDIR")
-            library = f"python{sysconfig.get_config_var('LDVERSION')}"
-            subprocess.run(["g++", "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", "-Iruntime/include",
-                            f"-I{sysconfig.get_paths()['include']}", *EXECUTOR_SOURCES[:2], f"-L{libdir}",
-                            f"-l{library}", f"-Wl,-rpath,{libdir}", "-lpthread", "-o", str(exe)],
-                           cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
-        subprocess.run(["taskset", "-c", SERVER_CPU, str(exe), str(results)], cwd=ROOT, check=True,
-                       capture_output=True, text=True, timeout=300)
-        data = json.loads(results.read_text())
+        data = _built_and_run("executor_bench", EXECUTOR_SOURCES, link, [])
         return {"threads": data["threads"],
                 "cases": {c["name"]: {"value": c["value"], "unit": c["unit"], "what": c["what"]}
                           for c in data["cases"]}}
@@ -134,18 +141,8 @@ SSE_SOURCES = ("bench/sse_encode_bench.cpp", "runtime/src/sse.cpp", "runtime/inc
 
 def sse_encode(quick: bool) -> dict:
     """Builds bench/sse_encode_bench.cpp and runs it on the server's CPU (about 5 s; quick: a tenth)."""
-    results = RESULTS / "sse_encode.json"
-    exe = BUILD / "sse_encode_bench"
     try:
-        newest = max((ROOT / s).stat().st_mtime for s in SSE_SOURCES)
-        BUILD.mkdir(parents=True, exist_ok=True)
-        if not exe.is_file() or exe.stat().st_mtime < newest:
-            subprocess.run(["g++", "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", "-Iruntime/include",
-                            *SSE_SOURCES[:2], "-o", str(exe)],
-                           cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
-        subprocess.run(["taskset", "-c", SERVER_CPU, str(exe), str(results), "10" if quick else "1"], cwd=ROOT,
-                       check=True, capture_output=True, text=True, timeout=300)
-        data = json.loads(results.read_text())
+        data = _built_and_run("sse_encode_bench", SSE_SOURCES, [], ["10" if quick else "1"])
         return {"cases": {c["name"]: {"what": c["what"], "bytes": c["event_bytes"], "ns": c["median_ns"],
                                       "events_per_s": c["events_per_s"], "ratio_to_copy": c["ratio_to_copy"]}
                           for c in data["cases"]}}
@@ -153,6 +150,7 @@ def sse_encode(quick: bool) -> dict:
         return _skip("sse", f"{e.cmd[0]} failed: {e.stderr or e.stdout}")
     except Exception as e:
         return _skip("sse", e)
+
 
 # A representative API response: a page of 20 records, strings, ints, floats,
 # bools, None, nested lists and dicts (about 5 KB of JSON).

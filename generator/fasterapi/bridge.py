@@ -779,26 +779,6 @@ class _DirectWebSocket(StarletteWebSocket):
         conn = getattr(receive, "__self__", None)
         self._conn = conn if type(conn) is _WebSocketConn else None
 
-    async def _take(self, kind: int) -> Any:
-        """The next message's data if it is of `kind` (0 text, 1 bytes).
-        None: the connection is not open both ways here, so nothing was
-        checked or taken (Starlette's method runs instead); _OTHER: the next
-        message is of another kind or the disconnect, left for Starlette's
-        receive() after its checks passed, as in Starlette's method."""
-        conn = self._conn
-        if (conn is None or self.client_state is not _WS_CONNECTED or self.application_state is not _WS_CONNECTED
-                or conn.disconnect is not None or conn.pushed is not None):
-            return None
-        ws = conn.ws
-        while True:
-            item = ws.take()
-            if item is not None:
-                if item[0] == kind:
-                    return item[1]
-                conn.pushed = item
-                return _OTHER
-            await conn._wait()
-
     async def receive(self) -> Any:
         conn = self._conn
         if (conn is None or self.client_state is not _WS_CONNECTED or conn.disconnect is not None
@@ -828,60 +808,46 @@ class _DirectWebSocket(StarletteWebSocket):
 
     async def receive_text(self) -> str:
         conn = self._ready()
-        if conn is not None:
-            data = conn.ws.take_text()
-            if data is not None:
-                return data
-        data = await self._take(0)
-        if data is None:
-            return await super().receive_text()
-        if data is _OTHER:
-            message = await self.receive()
-            self._raise_on_disconnect(message)
-            return message["text"]
-        return data
+        data = conn.ws.take_text() if conn is not None else None
+        return data if data is not None else await self._receive_waiting(0, super().receive_text)
 
     async def receive_bytes(self) -> bytes:
         conn = self._ready()
-        if conn is not None:
-            data = conn.ws.take_bytes()
-            if data is not None:
-                return data
-        data = await self._take(1)
-        if data is None:
-            return await super().receive_bytes()
-        if data is _OTHER:
-            message = await self.receive()
-            self._raise_on_disconnect(message)
-            return message["bytes"]
-        return data
+        data = conn.ws.take_bytes() if conn is not None else None
+        return data if data is not None else await self._receive_waiting(1, super().receive_bytes)
 
     async def receive_json(self, mode: str = "text") -> Any:
         if mode != "text":
             return await super().receive_json(mode)
+        # Starlette's receive_json in text mode is json.loads of receive_text, checks and errors included.
+        return json.loads(await self.receive_text())
+
+    async def _receive_waiting(self, kind: int, starlettes: Any) -> Any:
+        """receive_text (kind 0) or receive_bytes (1) when no message of that
+        kind was ready. Not open both ways here: Starlette's method
+        (`starlettes`) runs. Else the next message's data if it is of `kind`;
+        another kind or the disconnect goes through Starlette's receive(),
+        as after the checks of Starlette's method."""
         conn = self._ready()
-        data = conn.ws.take_text() if conn is not None else None
-        if data is not None:
-            return json.loads(data)
-        data = await self._take(0)
-        if data is None:
-            return await super().receive_json(mode)
-        if data is _OTHER:
-            message = await self.receive()
-            self._raise_on_disconnect(message)
-            data = message["text"]
-        return json.loads(data)
+        if conn is None:
+            return await starlettes()
+        ws = conn.ws
+        while True:
+            item = ws.take()
+            if item is not None:
+                break
+            await conn._wait()
+        if item[0] == kind:
+            return item[1]
+        conn.pushed = item
+        message = await self.receive()
+        self._raise_on_disconnect(message)
+        return message["text" if kind == 0 else "bytes"]
 
-    async def _put(self, data: str | bytes) -> bool:
-        conn = self._conn
-        if conn is None or self.application_state is not _WS_CONNECTED or not conn.accepted:
-            return False
-        await self._sent(conn, conn.ws.send(data))
-        return True
-
-    async def _sent(self, conn: _WebSocketConn, state: int) -> None:
+    async def _sent(self, state: int) -> None:
         """After queuing a message: waits while the send buffer is full; the
         disconnect Starlette raises if the connection is closed."""
+        conn = self._conn
         while state == FULL:
             await conn._wait()
             state = conn.ws.state
@@ -889,12 +855,13 @@ class _DirectWebSocket(StarletteWebSocket):
             self.application_state = _WS_DISCONNECTED
             raise WebSocketDisconnect(code=1006)
 
+    # send_text and send_bytes check inline: they run once per message.
     async def send_text(self, data: str) -> None:
         conn = self._conn
         if conn is not None and type(data) is str and self.application_state is _WS_CONNECTED and conn.accepted:
             state = conn.ws.send(data)
             if state != OPEN:
-                await self._sent(conn, state)
+                await self._sent(state)
             return
         await super().send_text(data)
 
@@ -903,22 +870,19 @@ class _DirectWebSocket(StarletteWebSocket):
         if conn is not None and type(data) is bytes and self.application_state is _WS_CONNECTED and conn.accepted:
             state = conn.ws.send(data)
             if state != OPEN:
-                await self._sent(conn, state)
+                await self._sent(state)
             return
         await super().send_bytes(data)
 
     async def send_json(self, data: Any, mode: str = "text") -> None:
-        if mode == "text" and self._conn is not None:
-            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-            if await self._put(text):
-                return
-            await super().send({"type": "websocket.send", "text": text})
+        if mode != "text":
+            await super().send_json(data, mode)
             return
-        await super().send_json(data, mode)
+        # Starlette's send_json in text mode sends what send_text sends.
+        await self.send_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False))
 
 
 _WS_CONNECTED = WebSocketState.CONNECTED
-_OTHER = object()  # _DirectWebSocket._take: a message of another kind is next
 _WS_DISCONNECTED = WebSocketState.DISCONNECTED
 
 
