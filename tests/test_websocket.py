@@ -265,6 +265,36 @@ def close_code(sock: socket.socket) -> int:
             return struct.unpack("!H", payload[:2])[0] if payload else 1005
 
 
+@pytest.mark.parametrize("frames", [128, 256, 1000])
+def test_frames_that_fill_the_read_buffer_exactly_are_all_read(server, frames):
+    # 64-byte frames: a burst of them fills a read of 8 KiB to the last byte,
+    # with no partial frame left over, while more wait in the socket. The
+    # server must read on rather than wait for bytes that have already come.
+    sock = handshake(server.port, "/text-echo")
+    payload = b"x" * 58  # 2 + 4 (mask) + 58 = 64 bytes on the wire
+    assert len(frame(0x1, payload)) == 64
+    sock.sendall(b"".join(frame(0x1, payload) for _ in range(frames)))
+    for _ in range(frames):
+        assert read_frame(sock) == (0x1, payload)
+    sock.close()
+
+
+def test_frames_sent_before_the_handshake_answer_are_read(server):
+    # A client that does not wait for the 101 (a protocol violation, but
+    # harmless): its frames are in the socket before the server reads frames.
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    sock.sendall((f"GET /text-echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    time.sleep(0.05)  # the request is read and handed to the app first
+    sock.sendall(frame(0x1, b"early"))
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101 "), head
+    assert read_frame(sock) == (0x1, b"early")
+    sock.close()
+
+
 def test_fragmented_text_with_an_interleaved_ping(server):
     sock = handshake(server.port)
     sock.sendall(frame(0x1, "fragm".encode(), fin=False) + frame(0x9, b"are you there")

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cstring>
+
+#include <sys/socket.h>
 
 #include "access_log.hpp"
 #include "fasterapi/http/writer.hpp"
@@ -257,36 +260,64 @@ void Connection::refuse(std::uint16_t status) {
 }
 
 void Connection::start_read() {
-    if (in_.view().empty() && (ws_ || streaming())) {
-        // A long-lived connection (WebSocket, event stream) mostly waits:
-        // wait for bytes without holding a read buffer, so an idle one costs
+    const bool drained = drained_;
+    drained_ = false;
+    if (in_.view().empty() && (drained || socket_empty())) {
+        // Nothing to parse and nothing in the socket: wait for bytes without
+        // lending a buffer to the kernel. A long-lived connection (WebSocket,
+        // event stream) gives its buffer back meanwhile, so an idle one costs
         // a few hundred bytes instead of the buffer's 8 KiB.
-        in_.shrink(0);
+        if (ws_ || streaming()) {
+            in_.shrink(0);
+        } else {
+            in_.shrink(idle_buffer_limit);
+        }
         reading_ = true;
+        waiting_ = true;
         socket_.async_wait(asio::ip::tcp::socket::wait_read,
                            [self = shared_from_this()](std::error_code ec) { self->on_readable(ec); });
         return;
     }
     in_.shrink(idle_buffer_limit);
     reading_ = true;
-    socket_.async_read_some(in_.prepare(min_read),
-                            [self = shared_from_this()](std::error_code ec, std::size_t n) {
-                                self->on_read(ec, n);
-                            });
+    const asio::mutable_buffer room = in_.prepare(min_read);
+    asked_ = room.size();
+    socket_.async_read_some(room, [self = shared_from_this()](std::error_code ec, std::size_t n) {
+        self->on_read(ec, n);
+    });
+}
+
+bool Connection::socket_empty() noexcept {
+    // The reactor is edge-triggered: readiness that arrived while no read
+    // was queued has been reported already, and a wait queued now would not
+    // see it. So a wait is only started when a read in this same handler
+    // found the socket empty (drained_) or this peek does.
+    char byte;
+    const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+void Connection::release_idle_buffer() noexcept {
+    // Not while a read into the buffer is in flight; a wait needs none.
+    if (!reading_ || waiting_) in_.shrink(0);
 }
 
 void Connection::on_readable(std::error_code ec) {
+    waiting_ = false;
     if (closed_) {
         reading_ = false;
         return;
     }
     std::size_t n = 0;
     if (!ec) {
-        socket_.non_blocking(true, ec);
-        if (!ec) n = socket_.read_some(in_.prepare(min_read), ec);
+        if (!socket_.non_blocking()) socket_.non_blocking(true, ec);
+        const asio::mutable_buffer room = in_.prepare(min_read);
+        asked_ = room.size();
+        if (!ec) n = socket_.read_some(room, ec);
         if (ec == asio::error::would_block || ec == asio::error::try_again) {
             reading_ = false;
-            start_read();  // woken without data after all
+            drained_ = true;  // woken without data after all
+            start_read();
             return;
         }
     }
@@ -296,6 +327,13 @@ void Connection::on_readable(std::error_code ec) {
 void Connection::on_read(std::error_code ec, std::size_t n) {
     reading_ = false;
     if (closed_) return;
+    // Less than there was room for: the socket is empty now, so a wait
+    // started while handling these bytes misses nothing.
+    drained_ = !ec && n < asked_;
+    struct Forget {
+        bool& flag;
+        ~Forget() { flag = false; }
+    } forget{drained_};  // a later start_read, from another handler, must look again
     if (lingering_) {
         lingered_ += n;
         if (ec || lingered_ > linger_bytes) {
@@ -616,6 +654,7 @@ void Connection::deliver_stream(Slot& slot, http::Response&& head, std::shared_p
     slot.response = std::move(head);
     slot.stream = std::move(stream);
     slot.ready = true;
+    if (in_.view().empty()) release_idle_buffer();
     if (processing_) return;
     process(false);
 }

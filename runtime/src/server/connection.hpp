@@ -227,6 +227,9 @@ private:
     enum class ReadWait : std::uint8_t { none, idle, head, body, linger, ws_idle, ws_ping, ws_closing };
 
     void start_read();
+    bool socket_empty() noexcept;
+    // A stream or WebSocket that waits for input holds no input buffer.
+    void release_idle_buffer() noexcept;
     void on_readable(std::error_code ec);
     void on_read(std::error_code ec, std::size_t n);
     void process(bool bytes_arrived);
@@ -282,6 +285,9 @@ private:
 
     bool counted_;
     bool reading_ = false;
+    bool waiting_ = false;  // the read in flight is a wait for readiness, not a read into in_
+    bool drained_ = false;  // the read being handled found the socket empty
+    std::size_t asked_ = 0;  // room the read in flight was given
     bool in_write_ = false;
     bool processing_ = false;   // inside process(): answers wait for its flush
     bool read_closed_ = false;  // closing: parse nothing more
