@@ -129,14 +129,11 @@ void Server::stop(std::chrono::milliseconds grace) {
     if (!s.running) return;
     detail::ServerContext& context = s.context;
     context.stopping.store(true);
+    // Each reactor drains its connections and closes what is left at the
+    // deadline (Reactor::stop); its thread ends then.
+    const auto deadline = reactor_context::clock::now() + grace;
     for (auto& reactor : s.reactors)
-        asio::post(reactor->io(), [r = reactor.get()] { r->begin_stop(); });
-    {
-        std::unique_lock<std::mutex> lock(context.drained_mutex);
-        context.drained.wait_for(lock, grace, [&] { return context.connections.load() == 0; });
-    }
-    for (auto& reactor : s.reactors)
-        asio::post(reactor->io(), [r = reactor.get()] { r->close_all(); });
+        asio::post(reactor->io(), [r = reactor.get(), deadline] { r->stop(deadline); });
     for (std::thread& t : s.threads) t.join();
     s.threads.clear();
     if (s.access_log) s.access_log->stop();

@@ -686,3 +686,56 @@ TEST_CASE("a foreign promise posted to a reactor that is destroyed unrun breaks"
     }
     REQUIRE(broke);
 }
+
+TEST_CASE("a foreign promise set on its owning thread resolves in place") {
+    reactor r;
+    fasterapi::foreign_promise<int> fp;
+    int got = 0;
+    auto f = fp.get_future().then([&](int v) { got = v; });
+    fp.set_value(7);
+    // Before the reactor runs anything: nothing was posted.
+    REQUIRE(got == 7);
+    REQUIRE(f.available());
+    REQUIRE(r.drain());
+}
+
+TEST_CASE("a foreign promise whose owner is gone posts nothing") {
+    // The owner's lifetime token expires before the promise is resolved on
+    // another thread: the value is destroyed there, unrun, and the future
+    // (left to the owner, which is gone) breaks.
+    bool broke = false;
+    bool value_destroyed = false;
+    struct Watched {
+        bool* destroyed;
+        explicit Watched(bool* d) : destroyed(d) {}
+        Watched(Watched&& o) noexcept : destroyed(std::exchange(o.destroyed, nullptr)) {}
+        ~Watched() {
+            if (destroyed) *destroyed = true;
+        }
+    };
+    asio::io_context io;
+    fasterapi::asio_scheduler scheduler(io);
+    auto alive = std::make_shared<int>(0);
+    fasterapi::foreign_promise<Watched> fp(scheduler, std::weak_ptr<const void>(alive));
+    auto f = fp.get_future().then_wrapped([&](future<Watched> g) { broke = g.failed(); });
+    alive.reset();
+    std::thread([p = std::move(fp), &value_destroyed]() mutable { p.set_value(&value_destroyed); }).join();
+    REQUIRE(value_destroyed);
+    REQUIRE(broke);
+    io.restart();
+    REQUIRE(io.poll() == 0);  // nothing was posted
+    fasterapi::detail::discard(std::move(f));
+}
+
+TEST_CASE("a guarded foreign promise whose owner is alive posts as usual") {
+    reactor r;
+    auto alive = std::make_shared<int>(0);
+    fasterapi::foreign_promise<int> fp(r.scheduler, std::weak_ptr<const void>(alive));
+    int got = 0;
+    auto f = fp.get_future().then([&](int v) { got = v; });
+    std::thread([p = std::move(fp)]() mutable { p.set_value(5); }).join();
+    REQUIRE(got == 0);
+    REQUIRE(r.drain());
+    REQUIRE(got == 5);
+    REQUIRE(f.available());
+}

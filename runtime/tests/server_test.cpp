@@ -13,12 +13,14 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "fasterapi/server.hpp"
+#include "fasterapi/stream.hpp"
 
 using namespace std::chrono_literals;
 using fasterapi::Dispatcher;
@@ -660,6 +662,45 @@ TEST_CASE("stop after the grace period closes what is still pending", "[server]"
     server.stop(100ms);
     CHECK(std::chrono::steady_clock::now() - started < 500ms);
     CHECK(c.read_reply().status == 0);  // closed without a response
+}
+
+// Keeps every Responder, for answering after the server is gone.
+class KeepingDispatcher : public Dispatcher {
+public:
+    void dispatch(http::Request&&, Responder responder) override {
+        std::lock_guard<std::mutex> lock(mutex);
+        kept.push_back(std::move(responder));
+    }
+    std::mutex mutex;
+    std::vector<Responder> kept;
+};
+
+TEST_CASE("answers after the server is gone are dropped; a stream learns it is closed", "[server][stream]") {
+    KeepingDispatcher d;
+    {
+        Server server(test_config(), d);
+        server.start();
+        Client a(server.port());
+        Client b(server.port());
+        a.send(get("/a"));
+        b.send(get("/b"));
+        for (;;) {
+            std::this_thread::sleep_for(1ms);
+            std::lock_guard<std::mutex> lock(d.mutex);
+            if (d.kept.size() == 2) break;
+        }
+        server.stop(0ms);
+    }
+    // The reactors are destroyed: nothing is posted to them.
+    std::unique_ptr<fasterapi::ResponseStream> stream;
+    std::thread([&] {
+        stream = d.kept[0].stream(http::Response{});
+        http::Response r;
+        r.body = "late";
+        d.kept[1].send(std::move(r));
+    }).join();
+    REQUIRE(stream);
+    CHECK(stream->state() == fasterapi::ResponseStream::State::closed);
 }
 
 TEST_CASE("the access log writes uvicorn's line per response", "[server]") {

@@ -37,7 +37,7 @@
 // them belong to the reactor thread that created them, and their
 // continuations run there. Another thread resolves a value only through a
 // foreign_promise, which posts it to the owning reactor_context (one queue
-// push and a wake-up); sleep() and with_timeout() use the calling thread's
+// push and a wake-up; on the owning thread it resolves in place); sleep() and with_timeout() use the calling thread's
 // reactor_context for their timers. asio_scheduler.hpp implements
 // reactor_context on an asio::io_context, so this header stays free of Asio.
 #pragma once
@@ -963,6 +963,12 @@ template <class T>
 class foreign_promise {
 public:
     explicit foreign_promise(reactor_context& owner) : owner_(&owner), delivery_(std::make_unique<delivery>()) {}
+    // `alive` expires when `owner` is destroyed (a reactor that stopped while
+    // other threads still hold its promises): resolving then posts nothing
+    // and the value is destroyed unrun, on the resolving thread, as tasks
+    // are when a reactor shuts down.
+    foreign_promise(reactor_context& owner, std::weak_ptr<const void> alive)
+        : owner_(&owner), alive_(std::move(alive)), guarded_(true), delivery_(std::make_unique<delivery>()) {}
     // Owned by the calling thread's reactor_context.
     foreign_promise() : foreign_promise(current_owner()) {}
     foreign_promise(foreign_promise&&) noexcept = default;
@@ -970,6 +976,8 @@ public:
         if (this != &other) {
             abandon();
             owner_ = other.owner_;
+            alive_ = std::move(other.alive_);
+            guarded_ = other.guarded_;
             delivery_ = std::move(other.delivery_);
         }
         return *this;
@@ -979,17 +987,19 @@ public:
     // On the owning thread, before handing the promise over.
     future<T> get_future() { return delivery_->p.get_future(); }
 
-    // From any thread.
+    // From any thread. On the owning thread itself the future resolves at
+    // once, as a promise's does (its continuation runs inside the call);
+    // elsewhere it resolves when the owner runs the posted value.
     template <class... A>
     void set_value(A&&... a) {
         auto d = claim();
         d->r.set_value(std::forward<A>(a)...);
-        owner_->post(std::move(d));
+        deliver(std::move(d));
     }
     void set_exception(std::exception_ptr e) {
         auto d = claim();
         d->r.set_exception(std::move(e));
-        owner_->post(std::move(d));
+        deliver(std::move(d));
     }
 
 private:
@@ -1011,11 +1021,33 @@ private:
         if (!delivery_) throw std::logic_error("foreign_promise already satisfied");
         return std::move(delivery_);
     }
+    void deliver(std::unique_ptr<delivery> d) {
+        if (reactor_context::current() == owner_) {
+            d->run();
+            return;
+        }
+        post(std::move(d));
+    }
+    void post(std::unique_ptr<delivery> d) {
+        if (!guarded_) {
+            owner_->post(std::move(d));
+            return;
+        }
+        // Held while posting: the owner cannot go away in the middle.
+        if (std::shared_ptr<const void> alive = alive_.lock()) owner_->post(std::move(d));
+    }
     void abandon() noexcept {
-        if (delivery_) owner_->post(std::move(delivery_));
+        if (!delivery_) return;
+        try {
+            post(std::move(delivery_));
+        } catch (...) {
+            // Out of memory while posting: the value is destroyed unrun here.
+        }
     }
 
     reactor_context* owner_;
+    std::weak_ptr<const void> alive_;
+    bool guarded_ = false;
     std::unique_ptr<delivery> delivery_;
 };
 

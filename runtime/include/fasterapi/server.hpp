@@ -127,7 +127,8 @@ public:
     // released (see RequestHold); before the response is sent.
     RequestHold hold();
 
-    struct Slot;  // defined by the server
+    struct Slot;    // defined by the server
+    struct Answer;  // what the Slot's promise carries; defined by the server
     explicit Responder(std::shared_ptr<Slot> slot) noexcept : slot_(std::move(slot)) {}
 
 private:

@@ -56,15 +56,9 @@ void Responder::send(http::Response response) {
         filter_->apply(response);
         filter_.reset();
     }
-    std::shared_ptr<detail::Reactor> reactor = slot->reactor.lock();
-    if (!reactor) return;  // the server is gone
-    if (reactor->io().get_executor().running_in_this_thread()) {
-        if (auto connection = slot->connection.lock()) connection->deliver(*slot, std::move(response));
-        return;
-    }
-    asio::post(reactor->io(), [slot = std::move(slot), response = std::move(response)]() mutable {
-        if (auto connection = slot->connection.lock()) connection->deliver(*slot, std::move(response));
-    });
+    Answer answer;
+    answer.response = std::move(response);
+    slot->answer->set_value(std::move(answer));
 }
 
 RequestHold Responder::hold() {
@@ -133,20 +127,10 @@ std::unique_ptr<ResponseStream> Responder::stream(http::Response head) {
         core->queued = std::move(head.body);
         head.body.clear();
     }
-    std::shared_ptr<detail::Reactor> reactor = slot->reactor.lock();
-    if (!reactor) {
-        core->close();
-        return stream;
-    }
-    if (reactor->io().get_executor().running_in_this_thread()) {
-        if (auto connection = slot->connection.lock()) connection->deliver_stream(*slot, std::move(head), core);
-        else core->close();
-        return stream;
-    }
-    asio::post(reactor->io(), [slot = std::move(slot), head = std::move(head), core]() mutable {
-        if (auto connection = slot->connection.lock()) connection->deliver_stream(*slot, std::move(head), core);
-        else core->close();
-    });
+    Answer answer;
+    answer.response = std::move(head);
+    answer.stream = core;
+    slot->answer->set_value(std::move(answer));
     return stream;
 }
 
@@ -155,21 +139,22 @@ std::unique_ptr<WebSocket> Responder::websocket(WebSocketOffer offer) {
     auto core = std::make_shared<WebSocket::Core>();
     core->offer = std::move(offer);
     auto handle = std::make_unique<WebSocket>(core);
-    std::shared_ptr<detail::Reactor> reactor = slot ? slot->reactor.lock() : nullptr;
-    if (!reactor) {
+    if (!slot) {
         core->disconnect(ws::close_code::abnormal, {});
         return handle;
     }
     filter_.reset();  // a WebSocket has no HTTP response head to filter
     core->connection = slot->connection;
     core->reactor = slot->reactor;
-    auto attach = [slot, core]() {
-        if (auto connection = slot->connection.lock()) connection->deliver_websocket(*slot, core);
-        else core->disconnect(ws::close_code::abnormal, {});
-    };
-    if (reactor->io().get_executor().running_in_this_thread()) attach();
-    else asio::post(reactor->io(), std::move(attach));
+    Answer answer;
+    answer.websocket = core;
+    slot->answer->set_value(std::move(answer));
     return handle;
+}
+
+Responder::Answer::~Answer() {
+    if (stream) stream->close();
+    if (websocket) websocket->disconnect(ws::close_code::abnormal, {});
 }
 
 Responder::Slot::~Slot() {
@@ -415,7 +400,7 @@ void Connection::process(bool bytes_arrived) {
 
 void Connection::dispatch(http::Request&& request) {
     ++requests_;
-    auto slot = std::make_shared<Slot>();
+    auto slot = std::make_shared<Slot>(reactor_.scheduler(), std::weak_ptr<const void>(reactor_.weak_from_this()));
     slot->connection = weak_from_this();
     slot->reactor = reactor_.weak_from_this();
     slot->head = request.method == http::Method::head;
@@ -445,6 +430,19 @@ void Connection::dispatch(http::Request&& request) {
     if (context_.config.request_timing) slot->parsed_ns = steady_ns();
     request.peer_host = peer_host_;
     request.peer_port = peer_port_;
+    // The request's life from here on: the dispatcher resolves its answer
+    // (from any thread, through the Responder); on this thread the answer
+    // then joins the response order.
+    detail::when_resolved(slot->answer->get_future(),
+                          [connection = weak_from_this(), weak = std::weak_ptr<Slot>(slot)](future<Responder::Answer> f) {
+                              // Failed only when the Responder went away unanswered as its reactor stopped.
+                              if (f.failed()) return;
+                              Responder::Answer answer = f.get();
+                              auto self = connection.lock();
+                              auto place = weak.lock();
+                              if (self && place) self->answered(*place, std::move(answer));
+                              // Otherwise the answer's stream or WebSocket learns it is over.
+                          });
     pending_.push_back(slot);
     try {
         context_.dispatcher.dispatch(std::move(request), Responder(std::move(slot)));
@@ -467,6 +465,16 @@ void Connection::reject(std::uint16_t status) {
     r.close = true;
     pending_.push_back(std::move(slot));
     read_closed_ = true;
+}
+
+void Connection::answered(Slot& slot, Responder::Answer&& answer) {
+    if (answer.websocket) {
+        deliver_websocket(slot, std::move(answer.websocket));
+    } else if (answer.stream) {
+        deliver_stream(slot, std::move(answer.response), std::move(answer.stream));
+    } else {
+        deliver(slot, std::move(answer.response));
+    }
 }
 
 void Connection::deliver(Slot& slot, http::Response&& response) {
@@ -872,10 +880,7 @@ void Connection::finish() {
     pending_.clear();
     // Served in full: a lingering connection neither holds a place under
     // max_connections nor delays stop(), which closes it outright.
-    if (counted_) {
-        counted_ = false;
-        context_.release();
-    }
+    uncount();
     std::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     read_wait_ = ReadWait::linger;
@@ -896,6 +901,23 @@ void Connection::stop_gracefully() {
     update_read_deadline(false);
 }
 
+future<> Connection::served() {
+    if (!counted_) return make_ready_future();
+    served_.emplace();
+    return served_->get_future();
+}
+
+void Connection::uncount() noexcept {
+    if (!counted_) return;
+    counted_ = false;
+    context_.release();
+    if (served_) {
+        promise<> done = std::move(*served_);
+        served_.reset();
+        done.set_value();  // cannot fail: set once, here
+    }
+}
+
 void Connection::close() noexcept {
     if (closed_) return;
     closed_ = true;
@@ -906,7 +928,7 @@ void Connection::close() noexcept {
     hold_timer_.cancel();
     pending_.clear();
     if (ws_) ws_->disconnect(ws::close_code::abnormal, {});  // no-op after a closing handshake
-    if (counted_) context_.release();
+    uncount();
     reactor_.remove(this);  // may drop the last owner but one: callers hold a shared_ptr
 }
 

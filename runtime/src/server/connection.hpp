@@ -7,7 +7,11 @@
 //                   reads.
 //   2. dispatched — each complete request gets a Slot in `pending_` (request
 //                   order) and goes to the dispatcher; parsing and reading go
-//                   on while fewer than max_pipelined are pending.
+//                   on while fewer than max_pipelined are pending. The
+//                   Slot's foreign_promise<Answer> is what the Responder
+//                   resolves, from whichever thread answers; the future's
+//                   continuation, on the reactor thread, marks the slot
+//                   ready (answered()).
 //   3. writing    — the ready slots at the front of `pending_` are written in
 //                   one gathered write; a slot answered early waits for those
 //                   before it.
@@ -19,7 +23,8 @@
 //                   discarding input for a moment, so the peer reads the last
 //                   response instead of a reset; then the socket is closed.
 //                   A lingering connection has been served: it no longer
-//                   counts toward max_connections, and stop() closes it.
+//                   counts toward max_connections (served() resolves), and
+//                   stop() closes it.
 //
 // What must hold:
 //   - responses leave in request order, each exactly once.
@@ -28,6 +33,8 @@
 //     linger), except waiting for the dispatcher's answer, which the
 //     Responder guarantees (a dropped Responder answers 500).
 //   - only the reactor thread touches a Connection.
+//   - a wait for input is an async_wait only when the socket is known to be
+//     empty (drained_ or a peek): the reactor is edge-triggered.
 #pragma once
 
 #include "asio_prelude.hpp"
@@ -129,10 +136,32 @@ struct fasterapi::RequestHold::State {
     std::weak_ptr<detail::Reactor> reactor;
 };
 
+// What the application answered one request with: a response; or a
+// stream's head and the stream; or a WebSocket (response unused).
+// An answer destroyed before a connection took its stream or WebSocket (the
+// connection or its reactor is gone) tells their producer it is over.
+struct fasterapi::Responder::Answer {
+    Answer() = default;
+    Answer(Answer&&) noexcept = default;
+    Answer& operator=(Answer&&) noexcept = default;
+    ~Answer();
+
+    http::Response response;
+    std::shared_ptr<ResponseStream::Core> stream;
+    std::shared_ptr<WebSocket::Core> websocket;
+};
+
 // One request's place in its connection's response order.
 struct fasterapi::Responder::Slot {
+    Slot() = default;  // answered by the connection itself (a protocol error)
+    // For the application to answer: `owner` is the reactor the request was
+    // read on; `alive` expires with it.
+    Slot(reactor_context& owner, std::weak_ptr<const void> alive) { answer.emplace(owner, std::move(alive)); }
     ~Slot();  // a stream still attached learns that its connection is done with it
 
+    // Resolved by the Responder, from any thread; the connection's
+    // continuation takes the answer on the reactor thread (Connection::dispatch).
+    std::optional<foreign_promise<Answer>> answer;
     std::weak_ptr<detail::Connection> connection;
     std::weak_ptr<detail::Reactor> reactor;
 
@@ -191,6 +220,8 @@ public:
     void refuse(std::uint16_t status);
     // The dispatcher's answer for `slot`.
     void deliver(Slot& slot, http::Response&& response);
+    // The answer the request's future resolved with: one of the three.
+    void answered(Slot& slot, Responder::Answer&& answer);
     // The dispatcher answers `slot` with a streamed body.
     void deliver_stream(Slot& slot, http::Response&& head, std::shared_ptr<ResponseStream::Core> stream);
     // A stream's producer queued bytes, ended or aborted.
@@ -201,6 +232,10 @@ public:
     void websocket_progress();
     // Server stop: close if idle, else finish what is pending, then close.
     void stop_gracefully();
+    // Resolved once the connection no longer holds a place under
+    // max_connections: closed, or lingering after its last response (ready
+    // at once for a 503 refusal). One caller; on the reactor thread.
+    future<> served();
     void close() noexcept;
     // RequestHold: taken on any thread (true: the first, which must arm
     // the hold's time limit on the reactor thread); the last release
@@ -284,6 +319,8 @@ private:
     bool ws_finish_ = false;  // close once what is queued is written
 
     bool counted_;
+    std::optional<promise<>> served_;  // made by served(); resolved by uncount()
+    void uncount() noexcept;
     bool reading_ = false;
     bool waiting_ = false;  // the read in flight is a wait for readiness, not a read into in_
     bool drained_ = false;  // the read being handled found the socket empty

@@ -33,14 +33,7 @@ bool ServerContext::admit() noexcept {
     return true;
 }
 
-void ServerContext::release() noexcept {
-    if (connections.fetch_sub(1, std::memory_order_acq_rel) == 1 && stopping.load()) {
-        // Taking the lock orders this notification after the stopping
-        // thread's check of the count, so the wake-up is not lost.
-        { std::lock_guard<std::mutex> lock(drained_mutex); }
-        drained.notify_all();
-    }
-}
+void ServerContext::release() noexcept { connections.fetch_sub(1, std::memory_order_acq_rel); }
 
 Reactor::Reactor(ServerContext& context)
     : work_(asio::make_work_guard(io_)), context_(context), acceptor_(io_), accept_retry_(io_) {}
@@ -105,6 +98,17 @@ void Reactor::on_accepted(asio::ip::tcp::socket socket) {
     connections_.emplace(connection.get(), connection);
     if (admitted) connection->start();
     else connection->refuse(503);
+}
+
+void Reactor::stop(reactor_context::clock::time_point deadline) {
+    begin_stop();  // closes the idle ones at once
+    std::vector<future<>> serving;
+    serving.reserve(connections_.size());
+    for (auto& [ptr, connection] : connections_) serving.push_back(connection->served());
+    detail::when_resolved(with_timeout(deadline, when_all(std::move(serving))), [this](auto&&) {
+        // Posted: this may run inside the close() of the last connection.
+        asio::post(io_, [this] { close_all(); });
+    });
 }
 
 void Reactor::begin_stop() {

@@ -11,15 +11,21 @@
 // reactor and is dropped. The io_context is the first member, so it is
 // destroyed last, after the connections whose sockets are registered with it.
 //
+// Stopping is a future chain on the reactor thread (stop()): accepting ends,
+// idle connections close, and each connection still serving contributes the
+// future of its served() — resolved when it has answered everything it read
+// (or closed); when_all of them, under with_timeout(deadline), then closes
+// whatever is left (close_all()).
+//
 // What must hold:
 //   - accepting stops at begin_stop(); close_all() closes every connection and
 //     lets run() return once the aborted handlers have run.
+//   - stop() closes everything by its deadline, whatever the connections do.
 #pragma once
 
 #include "asio_prelude.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -48,8 +54,6 @@ struct ServerContext {
 
     std::atomic<std::size_t> connections{0};  // open connections, 503 refusals excepted
     std::atomic<bool> stopping{false};
-    std::mutex drained_mutex;
-    std::condition_variable drained;          // connections reached zero while stopping
 
     // Reserves a place for a new connection; false beyond max_connections.
     bool admit() noexcept;
@@ -68,6 +72,10 @@ public:
     void start_accepting();
     void run();  // the reactor thread's body
 
+    // On the reactor thread: stop accepting, let the connections finish what
+    // they serve, close everything once they have or at `deadline`; run()
+    // returns soon after.
+    void stop(reactor_context::clock::time_point deadline);
     void begin_stop();  // stop accepting; close idle connections
     void close_all();   // close everything; run() returns soon after
 
