@@ -75,6 +75,24 @@ async def transcript(port: int) -> list:
             seen.append(("closed", exc.rcvd.code, exc.rcvd.reason))
     async with websockets.connect(base + "/private?token=secret", subprotocols=["chat", "other"]) as ws:
         seen.append((await ws.recv(), ws.subprotocol))
+    async with websockets.connect(base + "/scope/abc?x=1") as ws:
+        seen.append(json.loads(await ws.recv()))
+    for size in (2, 3):
+        async with websockets.connect(base + f"/room/{size}") as ws:
+            try:
+                seen.append(await ws.recv())
+                await ws.recv()
+            except websockets.ConnectionClosed as exc:
+                seen.append(("closed", exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else None))
+    async with websockets.connect(base + "/rooms/blue") as ws:
+        seen.append(json.loads(await ws.recv()))
+    try:
+        async with websockets.connect(base + "/members-only"):
+            seen.append("accepted")
+    except websockets.InvalidStatus as exc:
+        r = exc.response
+        seen.append(("refused", r.status_code, r.headers.get("content-type"), r.headers.get("www-authenticate"),
+                     r.headers.get("content-length"), r.body))
     for path in ("/refuse", "/private?token=wrong", "/no-such-route"):
         try:
             async with websockets.connect(base + path):

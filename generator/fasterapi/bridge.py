@@ -654,15 +654,22 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
     call = _asgi_call
     if call is None:
         raise RuntimeError("no app is bound")
+    # uvicorn's keys, in its order; the extension lets the app answer the
+    # handshake with an HTTP response of its own (send_denial_response).
     scope = {"type": "websocket", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": http_version,
-             "scheme": "ws", "path": path, "raw_path": raw_path, "root_path": "", "query_string": raw_query,
-             "headers": headers, "server": server, "client": client, "subprotocols": ws.subprotocols,
-             "state": dict(call.state)}
+             "scheme": "ws", "server": server, "client": client, "root_path": "", "path": path,
+             "raw_path": raw_path, "query_string": raw_query, "headers": headers, "subprotocols": ws.subprotocols,
+             "state": dict(call.state), "extensions": {"websocket.http.response": {}}}
     if proxy_trust is not None:
         proxy_trust.apply(scope)
     conn = _WebSocketConn(ws)
+    entry = _ws_entry
     try:
-        await call.app(scope, conn.receive, conn.send)
+        target = entry.route_for(scope) if entry is not None else None
+        if target is not None:
+            await entry(target[0], target[1], scope, conn.receive, conn.send)  # type: ignore[misc]
+        else:
+            await call.app(scope, conn.receive, conn.send)
     except BaseException as exc:  # noqa: BLE001 - answered like uvicorn, re-raised unless an error
         internal_error(exc)
         if conn.answered:
@@ -675,6 +682,8 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
         if not conn.answered:
             internal_error(RuntimeError("the ASGI app returned without accepting or closing the WebSocket"))
             ws.refuse(*internal_error_quiet())
+        elif conn.denial is not None:  # a denial response whose body never ended: what came of it
+            conn._refuse_with(*conn.denial)
         else:
             ws.close(1000, "")  # a no-op once closed
     finally:
@@ -697,6 +706,7 @@ class _WebSocketConn:
         self.disconnect: dict[str, Any] | None = None
         self._waiter: asyncio.Future[None] | None = None
         self.pushed: tuple[int, Any, int] | None = None  # taken by _DirectWebSocket, not its kind
+        self.denial: tuple[int, list[tuple[bytes, bytes]], bytearray] | None = None  # websocket.http.response
         ws.set_waker(self._wake)
 
     def _wake(self) -> None:  # on the loop thread, from the runtime
@@ -759,8 +769,36 @@ class _WebSocketConn:
                 self.answered = True
             else:
                 self.ws.close(int(message.get("code", 1000)), str(message.get("reason") or ""))
+        elif kind == "websocket.http.response.start":
+            if self.answered:
+                raise RuntimeError("Unexpected ASGI message 'websocket.http.response.start', after the handshake.")
+            status = int(message["status"])
+            if not 100 <= status < 600:
+                raise RuntimeError("Invalid HTTP status code '%d' in response." % status)
+            self.denial = (status, [(bytes(k), bytes(v)) for k, v in message.get("headers") or ()], bytearray())
+            self.answered = True
+        elif kind == "websocket.http.response.body":
+            if self.denial is None:
+                raise RuntimeError("Expected ASGI message 'websocket.http.response.start' first.")
+            self.denial[2].extend(message.get("body", b""))
+            if not message.get("more_body", False):
+                self._refuse_with(*self.denial)
         else:
             raise RuntimeError(f"Unexpected ASGI message {kind!r} sent on a WebSocket.")
+
+    def _refuse_with(self, status: int, headers: list[tuple[bytes, bytes]], body: bytearray) -> None:
+        """The app's own answer to the handshake, with the headers uvicorn
+        adds when they are missing (content-length, content-type)."""
+        names = {k.lower() for k, _ in headers}
+        lines = b"".join(k + b": " + v + b"\r\n" for k, v in headers)
+        if b"\r" in lines.replace(b"\r\n", b"") or b"\n" in lines.replace(b"\r\n", b""):
+            raise ValueError("invalid header in websocket.http.response.start")
+        if b"content-length" not in names:
+            lines += b"content-length: %d\r\n" % len(body)
+        if b"content-type" not in names:
+            lines += b"content-type: text/plain; charset=utf-8\r\n"
+        self.ws.refuse(status, lines, bytes(body))
+        self.denial = None
 
 
 class _DirectWebSocket(StarletteWebSocket):
@@ -931,6 +969,119 @@ def _direct_websockets(app: FastAPI, route: Any) -> None:
     route.app = factory(session.__closure__[code.co_freevars.index("func")].cell_contents)
 
 
+class _WebSocketEntry:
+    """What the app's middleware and router do with a WebSocket handshake
+    before the route's own code runs, done by one coroutine: each layer
+    would otherwise stay suspended, one frame apiece, for as long as the
+    session lasts (about 4 KB per idle WebSocket).
+
+    Made by ``_websocket_entry`` only for an app whose every layer is known
+    to hand a WebSocket on untouched but for the scope keys set here, in
+    their order: FastAPI's own (root_path and app; the exception handlers;
+    the middleware exit stack; router; the route's child scope) and
+    Starlette's middleware that looks at HTTP only. An exception out of the
+    route goes through Starlette's exception handling as ExceptionMiddleware
+    would give it. Handshakes for any other route, or while FastAPI's native
+    telemetry is on, take the app's whole ASGI entry."""
+
+    def __init__(self, app: FastAPI, handlers: tuple[Any, Any], astack_name: str) -> None:
+        self.app = app
+        self.router = app.router
+        self.handlers = handlers
+        self.astack_name = astack_name
+        self.root_path = app.root_path
+
+    def route_for(self, scope: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
+        """The route (and its child scope) the router would run, when it is a
+        plain WebSocket route of the app's own router; None otherwise."""
+        from starlette.routing import Match, WebSocketRoute
+
+        telemetry = getattr(self.app, "_native_telemetry", None)
+        if telemetry is not None and telemetry.enabled():
+            return None
+        if self.root_path:
+            scope["root_path"] = self.root_path  # as FastAPI.__call__ sets it before routing
+        for route in self.router.routes:
+            match, child = route.matches(scope)
+            if match == Match.FULL:
+                if isinstance(route, WebSocketRoute) and type(route).handle is WebSocketRoute.handle:
+                    return route, child
+                return None
+        return None
+
+    async def __call__(self, route: Any, child: dict[str, Any], scope: dict[str, Any], receive: Any,
+                       send: Any) -> None:
+        from contextlib import AsyncExitStack
+
+        import fastapi.routing
+
+        scope["app"] = self.app
+        scope["starlette.exception_handlers"] = self.handlers
+        try:
+            async with AsyncExitStack() as stack:
+                scope[self.astack_name] = stack
+                if "router" not in scope:
+                    scope["router"] = self.router
+                fastapi.routing._update_scope(scope, child)
+                await route.app(scope, receive, send)  # WebSocketRoute.handle
+        except Exception as exc:  # noqa: BLE001 - ExceptionMiddleware's turn, which re-raises what it does not handle
+            await self._handle(exc, scope, receive, send)
+
+    async def _handle(self, exc: Exception, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        from starlette._exception_handler import wrap_app_handling_exceptions
+
+        async def again(scope: Any, receive: Any, send: Any) -> None:
+            raise exc
+
+        await wrap_app_handling_exceptions(again, StarletteWebSocket(scope, receive, send))(scope, receive, send)
+
+
+def _websocket_entry(app: FastAPI) -> _WebSocketEntry | None:
+    """A _WebSocketEntry for the app, if each layer of its middleware stack
+    (built already) is one the entry stands for, with nothing of the app's
+    own in between; None otherwise."""
+    import fastapi.routing
+    from fastapi._body_limit import AppBodyLimitMiddleware, _BodyLimitExceptionMiddleware
+    from fastapi.middleware.asyncexitstack import AsyncExitStackMiddleware
+    from fastapi.telemetry._asgi import ExceptionTelemetryMiddleware
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.middleware.errors import ServerErrorMiddleware
+    from starlette.middleware.exceptions import ExceptionMiddleware
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.routing import Router
+
+    cls = type(app)
+    if cls.__call__ is not FastAPI.__call__ or cls.build_middleware_stack is not FastAPI.build_middleware_stack:
+        return None
+    router = app.router
+    if (type(router).app is not fastapi.routing.APIRouter.app or type(router).__call__ is not Router.__call__
+            or router.middleware_stack != router.app):
+        return None
+    passing = (ServerErrorMiddleware, ExceptionTelemetryMiddleware, AppBodyLimitMiddleware,
+               RequestBodyLimitMiddleware, _BodyLimitExceptionMiddleware, CORSMiddleware, GZipMiddleware)
+    layer, exceptions, astack = app.middleware_stack, None, None
+    while layer is not router:
+        kind = type(layer)
+        if kind is ExceptionMiddleware:
+            exceptions = layer
+        elif kind is AsyncExitStackMiddleware:
+            astack = layer
+        elif kind not in passing and not (issubclass(kind, BaseHTTPMiddleware)
+                                          and kind.__call__ is BaseHTTPMiddleware.__call__):
+            return None
+        layer = getattr(layer, "app", None)
+        if layer is None:
+            return None
+    if exceptions is None or astack is None:
+        return None
+    return _WebSocketEntry(app, (exceptions._exception_handlers, exceptions._status_handlers), astack.context_name)
+
+
+_ws_entry: _WebSocketEntry | None = None
+
+
 async def drive(coro: Any, token: Any, finish: Any) -> None:
     """An async handler's task: awaits its coroutine, then hands the result
     (or the exception) to the runtime's ``finish(token, result, exc)``, which
@@ -1000,7 +1151,7 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None,
     """
     from .inspect import live_routes
 
-    global _asgi_call
+    global _asgi_call, _ws_entry
     from .websocket import make_awaitable
 
     if prepared is None:
@@ -1011,6 +1162,7 @@ def bind(app: FastAPI, ir: App, state: dict[str, Any] | None = None,
         logger.warning("routes added while the app started (%s) are not in the compiled route table: requests for "
                        "them are answered as if they did not exist; declare them before the app starts", added)
     asgi = _asgi_call = AsgiCall(app, state)
+    _ws_entry = _websocket_entry(app)
     for live in routes:
         if isinstance(live, APIWebSocketRoute):
             make_awaitable(live)  # a blocking `def` handler with a fasterapi.WebSocket runs on a thread

@@ -1222,6 +1222,12 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
         respond_exception(*pc);
         return;
     }
+    if (pc->websocket) {
+        // The session's Python objects copied what they need of the
+        // handshake; it may last hours, so its request is not kept.
+        pc->call.request = http::Request{};
+        std::string().swap(pc->call.path);
+    }
     // The task runs in a context of its own, as asyncio's create_task gives
     // it; bridge.drive awaits the handler's coroutine and makes the response
     // in that task (so in that context, where a returned Response's

@@ -1,10 +1,14 @@
 """WebSocket routes as FastAPI users write them: echo (text, bytes, JSON),
 path and query parameters, dependencies and security, subprotocols, closing
-before accepting, and handlers that see their client leave."""
+before accepting, handlers that see their client leave, what a handler finds
+in its scope, an app exception handler for errors a handler raises, and a
+route of an included router."""
 
 from typing import Annotated, Optional
 
-from fastapi import Depends, FastAPI, Query, WebSocket, WebSocketDisconnect, WebSocketException, status
+from fastapi import APIRouter, Depends, FastAPI, Query, WebSocket, WebSocketDisconnect, WebSocketException, status
+
+from fastapi.responses import JSONResponse
 
 import fasterapi
 
@@ -121,3 +125,70 @@ def sync_chat(ws: fasterapi.WebSocket, room: str, shout: bool = False):
 @app.get("/disconnects")
 def seen():
     return disconnects
+
+
+class RoomFull(Exception):
+    pass
+
+
+@app.exception_handler(RoomFull)
+async def room_full(ws: WebSocket, exc: RoomFull):
+    await ws.close(4009, f"full: {exc}")
+
+
+def _plain(value):
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return type(value).__name__
+
+
+@app.websocket("/scope/{name}")
+async def scope_of(ws: WebSocket, name: str):
+    # What the endpoint can see of its scope: the keys in order, and the
+    # values that are plain data (the others by type name).
+    await ws.accept()
+    scope = ws.scope
+    await ws.send_json({
+        "keys": [k for k in scope if k not in ("asgi", "client", "server", "headers", "state")],
+        "plain": {k: _plain(v) for k, v in scope.items() if k in ("path", "root_path", "path_params", "type",
+                                                                 "query_string", "scheme", "subprotocols")},
+        "app": scope["app"] is app,
+        "router": scope["router"] is app.router,
+        "endpoint": scope["endpoint"] is scope_of,
+        "url": ws.url_for("scope_of", name="x").path,
+        "name": name,
+    })
+    await ws.close()
+
+
+@app.websocket("/room/{size}")
+async def room(ws: WebSocket, size: int):
+    await ws.accept()
+    if size > 2:
+        raise RoomFull(f"{size} people")
+    await ws.send_text("welcome")
+    await ws.close()
+
+
+rooms = APIRouter(prefix="/rooms")
+
+
+@rooms.websocket("/{name}")
+async def named_room(ws: WebSocket, name: str):
+    await ws.accept()
+    await ws.send_json({"room": name, "router": ws.scope["router"] is app.router})
+    await ws.close()
+
+
+app.include_router(rooms)
+
+
+@app.websocket("/members-only")
+async def members_only(ws: WebSocket):
+    # Refused with an HTTP response of the app's own, before accepting.
+    await ws.send_denial_response(JSONResponse({"detail": "members only"}, status_code=401,
+                                               headers={"www-authenticate": "Bearer"}))
