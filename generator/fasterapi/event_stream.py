@@ -139,6 +139,61 @@ class JsonLinesSerializer(EventSerializer):
         return self.data(item) + b"\n"
 
 
+class _Drive:
+    """One event stream's state on the loop while NativeEventStream.drive
+    runs it, with the callbacks the runtime and the loop call: an object
+    with slots rather than closures over a dozen cells, as it lives as long
+    as the stream."""
+
+    __slots__ = ("loop", "stream", "task", "interval", "writable", "gone", "ping", "awaiting", "since", "flushing")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, stream: Any, task: asyncio.Task[Any] | None,
+                 interval: float) -> None:
+        self.loop = loop
+        self.stream = stream
+        self.task = task
+        self.interval = interval
+        self.writable: asyncio.Future[None] | None = None
+        self.gone = False
+        self.ping: asyncio.TimerHandle | None = None
+        self.awaiting = False
+        self.since = loop.time()
+        self.flushing = False
+
+    def wake(self) -> None:  # on the loop thread, from the runtime
+        if self.writable is not None and not self.writable.done():
+            self.writable.set_result(None)
+        if self.stream.state == CLOSED and not self.gone:
+            self.gone = True
+            if self.task is not None:
+                self.task.cancel()  # into the generator's await: its `finally` runs now
+
+    def keep_alive(self) -> None:
+        # FastAPI sends its keep-alive comment after `interval` seconds of
+        # waiting for the next item. One timer serves the whole stream: it
+        # re-arms itself to `interval` after the wait began, rather than one
+        # timer being made and cancelled per event.
+        loop = self.loop
+        now = loop.time()
+        if not self.awaiting:
+            self.ping = loop.call_at(now + self.interval, self.keep_alive)
+            return
+        if now < self.since + self.interval:
+            self.ping = loop.call_at(self.since + self.interval, self.keep_alive)
+            return
+        if self.stream.state == OPEN:
+            self.stream.write(KEEPALIVE_COMMENT)
+        self.since = now
+        self.ping = loop.call_at(now + self.interval, self.keep_alive)
+
+    def flush(self) -> None:
+        # Events are queued without telling the connection each time; one
+        # flush per turn of the loop hands over everything the generator
+        # produced meanwhile (a generator that does not suspend: all of it).
+        self.flushing = False
+        self.stream.flush()
+
+
 class NativeEventStream(Response):
     """What the compiled endpoint returns: the generator, still unstarted.
     The bridge runs ``drive`` on the runtime's loop (bridge.stream_response)."""
@@ -158,98 +213,53 @@ class NativeEventStream(Response):
         from .bridge import internal_error
 
         loop = asyncio.get_running_loop()
-        task = asyncio.current_task()
         stream = answer.open(self.status_code, self.head)
-        writable: asyncio.Future[None] | None = None
-        gone = False
-        ping: asyncio.TimerHandle | None = None
-        interval = fastapi.routing._PING_INTERVAL
-
-        def wake() -> None:  # on the loop thread, from the runtime
-            nonlocal gone
-            if writable is not None and not writable.done():
-                writable.set_result(None)
-            if stream.state == CLOSED and not gone:
-                gone = True
-                if task is not None:
-                    task.cancel()  # into the generator's await: its `finally` runs now
-
-        # FastAPI sends its keep-alive comment after `interval` seconds of
-        # waiting for the next item. One timer serves the whole stream: it
-        # re-arms itself to `interval` after the wait began, rather than one
-        # timer being made and cancelled per event.
-        awaiting = False
-        since = loop.time()
-
-        def keep_alive() -> None:
-            nonlocal ping, since
-            now = loop.time()
-            if not awaiting:
-                ping = loop.call_at(now + interval, keep_alive)
-                return
-            if now < since + interval:
-                ping = loop.call_at(since + interval, keep_alive)
-                return
-            if stream.state == OPEN:
-                stream.write(KEEPALIVE_COMMENT)
-            since = now
-            ping = loop.call_at(now + interval, keep_alive)
-
-        # Events are queued without telling the connection each time; one
-        # flush per turn of the loop hands over everything the generator
-        # produced meanwhile (a generator that does not suspend: all of it).
-        flushing = False
-
-        def flush() -> None:
-            nonlocal flushing
-            flushing = False
-            stream.flush()
-
+        d = _Drive(loop, stream, asyncio.current_task(), fastapi.routing._PING_INTERVAL)
         pings = self.keep_alive
         # Values FastAPI would JSON-encode into `data:` as they are: the
         # runtime encodes plain ones (exact dict/list/str/int/float/bool/None)
         # itself, to the same bytes.
         plain = type(self.serialize) is EventSerializer and self.serialize.field is None
 
-        stream.set_waker(wake)
+        stream.set_waker(d.wake)
         events = self.generator.__aiter__()
         try:
             if pings:
-                ping = loop.call_at(loop.time() + interval, keep_alive)
+                d.ping = loop.call_at(loop.time() + d.interval, d.keep_alive)
             while True:
-                since = loop.time()
-                awaiting = True
+                d.since = loop.time()
+                d.awaiting = True
                 try:
                     item = await events.__anext__()
                 except StopAsyncIteration:
                     break
                 finally:
-                    awaiting = False
+                    d.awaiting = False
                 state = stream.write_plain_event(item, True) if plain else -1
                 if state < 0:
                     state = stream.write(self.serialize(item), True)
-                if not flushing:
-                    flushing = True
-                    loop.call_soon(flush)
+                if not d.flushing:
+                    d.flushing = True
+                    loop.call_soon(d.flush)
                 while state == FULL:
                     stream.flush()
-                    writable = loop.create_future()
-                    await writable
+                    d.writable = loop.create_future()
+                    await d.writable
                     state = stream.state
                 if state == CLOSED:
-                    gone = True
+                    d.gone = True
                     break
             stream.end()
         except asyncio.CancelledError:
-            if not gone:
+            if not d.gone:
                 stream.abort()
                 raise  # the server is stopping
         except Exception as exc:  # noqa: BLE001 - the head is out: log it and cut the body short, as uvicorn does
             internal_error(exc)
             stream.abort()
         finally:
-            if ping is not None:
-                ping.cancel()
+            if d.ping is not None:
+                d.ping.cancel()
             stream.set_waker(None)
             try:
                 await self.generator.aclose()
