@@ -242,9 +242,12 @@ class SolvedRoute:
         scope["path_params"] = params
         scope["route"] = self.original
         request = Request(scope, _receive_body(body))
-        if not self.form:
-            # FastAPI reads (and caches) the body of these; a form it parses
-            # from the stream, which later reads then find consumed.
+        if self.body_field is not None and not self.form:
+            # FastAPI reads (and caches) a JSON body; a form it parses from
+            # the stream, which later reads then find consumed; a route
+            # without body parameters it leaves unread, so the handler's
+            # request.stream() reads it from `receive` (an empty body: one
+            # b"" chunk, not the cached body's two).
             request._body = body
         return request
 
