@@ -24,6 +24,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi import params as fastapi_params
 from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies.models import _is_coroutine_callable
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
 from fastapi.routing import APIRoute, APIWebSocketRoute, _EffectiveRouteContext, _IncludedRouter
@@ -270,9 +271,22 @@ def _catch_all(app: FastAPI, index: int) -> Route:
     )
 
 
+def _named(func: Any) -> Any:
+    """What a handler is named and located by: the function itself (its
+    decorators and ``functools.partial`` wrappers taken off), or the class
+    of a callable instance. Never the instance: its repr holds an address
+    that changes from one import to the next."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    func = inspect.unwrap(func)
+    if not (inspect.isroutine(func) or inspect.isclass(func)):
+        func = type(func)
+    return func
+
+
 def _location(func: Any, base: Path | None) -> str:
     """``app.py:14`` for a handler defined at line 14 of app.py (decorators included)."""
-    func = inspect.unwrap(func)
+    func = _named(func)
     try:
         file = inspect.getsourcefile(func)
         _, line = inspect.getsourcelines(func)
@@ -417,7 +431,7 @@ def _inspect_mount(index: int, mount: Mount) -> tuple[Route | None, list[Diagnos
 
 
 def _qualified(func: Any) -> str:
-    func = inspect.unwrap(func)
+    func = _named(func)
     return f"{getattr(func, '__module__', '?')}:{getattr(func, '__qualname__', repr(func))}"
 
 
@@ -479,7 +493,7 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
 
     common = dict(index=index, name=trampoline_name(methods, live.path), methods=methods, path=live.path,
                   parts=parts, endpoint=_qualified(live.endpoint), location=location,
-                  is_async=inspect.iscoroutinefunction(inspect.unwrap(live.endpoint)) or native_events,
+                  is_async=_is_coroutine_callable(live.endpoint) or native_events,
                   status_code=live.status_code, response_model=live.response_field is not None)
     if stream_param and common["is_async"]:
         unsupported("fasterapi.SSE", f"the fasterapi.SSE parameter {stream_param!r} needs a plain `def` handler "
