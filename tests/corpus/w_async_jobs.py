@@ -2,8 +2,8 @@
 dependencies (async and sync, request and function scope) that see the
 handler's exception, translate it, or raise after the response; background
 tasks added by dependencies and by handlers, read back by later cases;
-class-based endpoints (instances with an async __call__) and a
-functools.partial one; security helpers with auto_error=False (HTTPBearer, APIKeyHeader,
+class-based endpoints (instances with an async __call__), a
+functools.partial one and an async decorator around a def handler; security helpers with auto_error=False (HTTPBearer, APIKeyHeader,
 APIKeyQuery, HTTPBasic, OAuth2PasswordBearer) and with their defaults,
 OAuth2PasswordRequestForm, and HTTPBasic with broken base64."""
 
@@ -188,6 +188,23 @@ async def jobs_named(prefix: str, q: str = ""):
     return {"names": [j["name"] for j in JOBS.values() if j["name"].startswith(prefix + q)]}
 
 
+def audited(fn):
+    """An async wrapper (functools.wraps) around a def handler."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args, **kwargs):
+        LOG.append(f"audit:{fn.__name__}")
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@app.get("/stats")
+@audited
+def stats(state: Optional[str] = None):
+    return {"count": sum(1 for j in JOBS.values() if state is None or j["state"] == state), "state": state}
+
+
 app.add_api_route("/queues/queued", JobView("queued"), methods=["GET"])
 app.add_api_route("/queues/done", JobView("done"), methods=["GET"])
 app.add_api_route("/queues/mine", UserJobs("any"), methods=["GET"])
@@ -230,6 +247,8 @@ CASES = [
     Case("GET", "/queues/mine", ANN),
     Case("GET", "/queues/mine"),
     Case("GET", "/named?q=s"),
+    Case("GET", "/stats"),
+    Case("GET", "/stats?state=done"),
     Case("GET", "/named"),
     Case("GET", "/jobs/1", BOB),
     Case("GET", "/jobs/9", BOB),
