@@ -24,7 +24,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi import params as fastapi_params
 from fastapi.datastructures import DefaultPlaceholder
-from fastapi.dependencies.models import _is_coroutine_callable
+# Whether an endpoint is async, or a generator, is FastAPI's answer: it
+# looks through decorators (functools.wraps), functools.partial and the
+# __call__ of callable instances.
+from fastapi.dependencies.models import _is_async_gen_callable, _is_coroutine_callable, _is_gen_callable
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError, WebSocketRequestValidationError
 from fastapi.routing import APIRoute, APIWebSocketRoute, _EffectiveRouteContext, _IncludedRouter
@@ -456,8 +459,7 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     # The body as FastAPI reads it: every body parameter of the route and its
     # dependencies, a form when they are Form()/File() fields.
     forms = live.body_field is not None and isinstance(live.body_field.field_info, fastapi_params.Form)
-    generator = ((inspect.isgeneratorfunction(live.endpoint) or inspect.isasyncgenfunction(live.endpoint))
-                 and not native_events)
+    generator = (_is_gen_callable(live.endpoint) or _is_async_gen_callable(live.endpoint)) and not native_events
     handled_by_fastapi = [feature for feature, present in (
         # A subclass of APIRoute may change how requests are handled
         # (get_route_handler, matches ...): FastAPI runs it as it is.
@@ -667,7 +669,7 @@ def native_event_stream(live: Any) -> bool:
     (Server-Sent Events) or without a response class (JSON Lines): the
     runtime drives its items itself (fasterapi.event_stream)."""
     streams = getattr(live, "is_sse_stream", False) or getattr(live, "is_json_stream", False)
-    return bool(streams) and inspect.isasyncgenfunction(inspect.unwrap(live.endpoint))
+    return bool(streams) and _is_async_gen_callable(live.endpoint)
 
 
 def _sse_param(live: Any) -> str:

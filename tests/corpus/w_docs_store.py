@@ -2,10 +2,13 @@
 optional, bytes), a Form model, raw bodies read through request.stream()
 and request.body(), paths with `:path`, `:int`, `:float` and `:uuid`
 convertors, str path parameters with patterns, trailing-slash routes next
-to slashless ones, and a catalogue listing whose query parameters are
-lists and constrained scalars."""
+to slashless ones, a catalogue listing whose query parameters are lists
+and constrained scalars, and JSON Lines exports from a generator endpoint
+behind a functools.wraps decorator and from a class-based endpoint."""
 
+import functools
 import hashlib
+from collections.abc import Iterable
 from typing import Annotated, Literal, Optional
 from uuid import UUID
 
@@ -119,6 +122,35 @@ def catalog(
     return {"year": year, "lang": lang, "q": q, "size": size}
 
 
+def traced(fn):
+    """A plain functools.wraps decorator, as logging and metrics helpers are written."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@app.get("/export/lines")
+@traced
+def export_lines(limit: Annotated[int, Query(ge=1)] = 10) -> Iterable[dict]:
+    for name in sorted(DOCS)[:limit]:
+        yield {"title": name, "size": len(DOCS[name])}
+
+
+class Feed:
+    """A class-based endpoint whose __call__ is an async generator."""
+
+    async def __call__(self, prefix: str = ""):
+        for name in sorted(DOCS):
+            if name.startswith(prefix):
+                yield {"title": name, "sha": digest(DOCS[name])}
+
+
+app.add_api_route("/export/feed", Feed(), methods=["GET"])
+
+
 B = "XyZb0undary"
 MP = {"content-type": f"multipart/form-data; boundary={B}"}
 
@@ -207,4 +239,10 @@ CASES = [
     Case("GET", "/catalog?size=inf"),
     Case("GET", "/catalog?size=10.4999"),
     Case("GET", "/catalog/"),
+    # JSON Lines from a decorated generator endpoint and a class-based one
+    Case("GET", "/export/lines"),
+    Case("GET", "/export/lines?limit=1"),
+    Case("GET", "/export/lines?limit=0"),
+    Case("GET", "/export/feed"),
+    Case("GET", "/export/feed?prefix=N"),
 ]
