@@ -720,6 +720,15 @@ class _WebSocketConn:
         finally:
             self._waiter = None
 
+    async def next_message(self) -> tuple[int, Any, int]:
+        """The handle's next message, waiting for one: (kind, data, code)."""
+        ws = self.ws
+        while True:
+            item = ws.take()
+            if item is not None:
+                return item
+            await self._wait()
+
     async def receive(self) -> dict[str, Any]:
         if not self.connect_sent:
             self.connect_sent = True
@@ -822,12 +831,7 @@ class _DirectWebSocket(StarletteWebSocket):
         if (conn is None or self.client_state is not _WS_CONNECTED or conn.disconnect is not None
                 or conn.pushed is not None):
             return await super().receive()
-        ws = conn.ws
-        while True:
-            item = ws.take()
-            if item is not None:
-                break
-            await conn._wait()
+        item = await conn.next_message()
         kind, data, code = item
         if kind == 0:
             return {"type": "websocket.receive", "text": data}
@@ -869,12 +873,7 @@ class _DirectWebSocket(StarletteWebSocket):
         conn = self._ready()
         if conn is None:
             return await starlettes()
-        ws = conn.ws
-        while True:
-            item = ws.take()
-            if item is not None:
-                break
-            await conn._wait()
+        item = await conn.next_message()
         if item[0] == kind:
             return item[1]
         conn.pushed = item
