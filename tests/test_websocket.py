@@ -86,6 +86,11 @@ async def transcript(port: int) -> list:
                 seen.append(("closed", exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else None))
     async with websockets.connect(base + "/rooms/blue") as ws:
         seen.append(json.loads(await ws.recv()))
+    async with websockets.connect(base + "/ledger") as ws:
+        seen.append(json.loads(await ws.recv()))
+    await asyncio.sleep(0.05)  # the dependencies' cleanup, after the endpoint
+    async with websockets.connect(base + "/ledger/after") as ws:
+        seen.append(json.loads(await ws.recv()))
     try:
         async with websockets.connect(base + "/members-only"):
             seen.append("accepted")
@@ -108,6 +113,8 @@ def test_client_library_sees_what_it_sees_under_uvicorn(server, uvicorn):
     assert compiled == reference
     assert compiled[:5] == [True] * 5
     assert ("closed", 1000, "done") in compiled
+    assert {"deps": ["session", "call"], "ledger": ["session open", "call open"]} in compiled
+    assert ["session open", "call open", "call closed", "session closed"] in compiled
 
 
 def test_handler_sees_the_client_close_and_leave(server):
@@ -187,7 +194,7 @@ def test_middleware_that_could_see_messages_keeps_starlettes_websocket():
     before = route.app
     bridge._direct_websockets(app, route)
     assert route.app is not before
-    assert route.app.__globals__["WebSocket"] is bridge._DirectWebSocket
+    assert route.app.__qualname__.startswith("_fastapi_session.")  # FastAPI's session, in one frame
     for middleware in [(CORSMiddleware,), (Observer,), (CORSMiddleware, Observer)]:
         app, route = websocket_route(*middleware)
         before = route.app

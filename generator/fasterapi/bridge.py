@@ -21,6 +21,7 @@ import json
 import logging
 import traceback
 import types
+from contextlib import AsyncExitStack
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -923,19 +924,72 @@ _WS_CONNECTED = WebSocketState.CONNECTED
 _WS_DISCONNECTED = WebSocketState.DISCONNECTED
 
 
+class _LeanExitStack(AsyncExitStack):
+    """contextlib's AsyncExitStack keeping its callbacks in a list: the same
+    last-in, first-out unwinding (callbacks are only appended and popped from
+    the end) without the 600-byte block an empty deque holds. A WebSocket
+    session keeps three stacks open for as long as it lasts."""
+
+    def __init__(self) -> None:
+        self._exit_callbacks = []  # type: ignore[assignment]
+
+
+async def _handled_in_session(exc: Exception, session: Any, scope: Any, receive: Any, send: Any) -> None:
+    """What Starlette's wrap_app_handling_exceptions does with an exception
+    out of a WebSocket session: its handler (status handlers first for an
+    HTTPException), called with the session; re-raised when there is none."""
+    from starlette._exception_handler import wrap_app_handling_exceptions
+
+    async def again(scope: Any, receive: Any, send: Any) -> None:
+        raise exc
+
+    await wrap_app_handling_exceptions(again, session)(scope, receive, send)
+
+
+def _fastapi_session(func: Any) -> Any:
+    """FastAPI's websocket_session in one coroutine frame instead of three
+    (its session app, Starlette's exception wrapper, the inner app), giving
+    the endpoint a _DirectWebSocket: the same scope keys (the request and
+    function exit stacks the endpoint's dependencies use), the same
+    exception handling."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        session = _DirectWebSocket(scope, receive=receive, send=send)
+        try:
+            async with _LeanExitStack() as request_stack:
+                scope["fastapi_inner_astack"] = request_stack
+                async with _LeanExitStack() as function_stack:
+                    scope["fastapi_function_astack"] = function_stack
+                    await func(session)
+        except Exception as exc:  # noqa: BLE001 - handled as Starlette's wrapper handles it, or re-raised
+            await _handled_in_session(exc, session, scope, receive, send)
+
+    return app
+
+
+def _starlette_session(func: Any) -> Any:
+    """Starlette's websocket_session in one coroutine frame, giving the
+    endpoint a _DirectWebSocket."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        session = _DirectWebSocket(scope, receive=receive, send=send)
+        try:
+            await func(session)
+        except Exception as exc:  # noqa: BLE001 - handled as Starlette's wrapper handles it, or re-raised
+            await _handled_in_session(exc, session, scope, receive, send)
+
+    return app
+
+
 def _direct_session_factories() -> dict[Any, Any]:
-    """FastAPI's and Starlette's ``websocket_session``, each rebuilt from its
-    own code with ``WebSocket`` bound to _DirectWebSocket, keyed by the code
-    of the ASGI app they return (what a route's ``app`` runs)."""
+    """The flat sessions above, keyed by the code of the ASGI app FastAPI's
+    and Starlette's ``websocket_session`` return (what a route's ``app``
+    runs)."""
     import fastapi.routing
     import starlette.routing
 
-    factories = {}
-    for made in (fastapi.routing.websocket_session, starlette.routing.websocket_session):
-        names = dict(made.__globals__, WebSocket=_DirectWebSocket)
-        clone = types.FunctionType(made.__code__, names, made.__name__, made.__defaults__, made.__closure__)
-        factories[made(lambda session: None).__code__] = clone  # type: ignore[arg-type, return-value]
-    return factories
+    return {fastapi.routing.websocket_session(lambda session: None).__code__: _fastapi_session,  # type: ignore[arg-type]
+            starlette.routing.websocket_session(lambda session: None).__code__: _starlette_session}  # type: ignore[arg-type]
 
 
 _SESSION_FACTORIES = _direct_session_factories()
@@ -1010,14 +1064,12 @@ class _WebSocketEntry:
 
     async def __call__(self, route: Any, child: dict[str, Any], scope: dict[str, Any], receive: Any,
                        send: Any) -> None:
-        from contextlib import AsyncExitStack
-
         import fastapi.routing
 
         scope["app"] = self.app
         scope["starlette.exception_handlers"] = self.handlers
         try:
-            async with AsyncExitStack() as stack:
+            async with _LeanExitStack() as stack:
                 scope[self.astack_name] = stack
                 if "router" not in scope:
                     scope["router"] = self.router

@@ -1223,10 +1223,12 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
         return;
     }
     if (pc->websocket) {
-        // The session's Python objects copied what they need of the
-        // handshake; it may last hours, so its request is not kept.
-        pc->call.request = http::Request{};
-        std::string().swap(pc->call.path);
+        // The session's coroutine (bridge.serve_websocket) copied what it
+        // needs of the handshake and answers every outcome itself through
+        // its handle; the session may last hours, so the call is not kept.
+        pc.reset();
+        start_session(coro);
+        return;
     }
     // The task runs in a context of its own, as asyncio's create_task gives
     // it; bridge.drive awaits the handler's coroutine and makes the response
@@ -1272,6 +1274,25 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
     Py_DECREF(driven);
     Py_DECREF(coro);
     Py_DECREF(token);
+}
+
+void AppDispatcher::start_session(PyObject* coro) {
+    PyObject* context = PyContext_CopyCurrent();
+    PyObject* kwargs = context ? Py_BuildValue("{sO}", "context", context) : nullptr;
+    PyObject* args = kwargs ? PyTuple_Pack(1, coro) : nullptr;
+    PyObject* task = args ? PyObject_Call(create_task_, args, kwargs) : nullptr;
+    Py_XDECREF(args);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(context);
+    if (!task) {
+        // Logged; closing the coroutine drops its handle, which disconnects.
+        PyErr_Print();
+        PyObject* r = PyObject_CallMethod(coro, "close", nullptr);
+        if (!r) PyErr_Print();
+        Py_XDECREF(r);
+    }
+    Py_XDECREF(task);
+    Py_DECREF(coro);
 }
 
 void AppDispatcher::finish(PyCall& pc, PyObject* result) {

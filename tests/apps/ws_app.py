@@ -1,7 +1,7 @@
 """WebSocket routes as FastAPI users write them: echo (text, bytes, JSON),
 path and query parameters, dependencies and security, subprotocols, closing
 before accepting, handlers that see their client leave, what a handler finds
-in its scope, an app exception handler for errors a handler raises, and a
+in its scope, yield dependencies, an app exception handler for errors a handler raises, and a
 route of an included router."""
 
 from typing import Annotated, Optional
@@ -185,6 +185,40 @@ async def named_room(ws: WebSocket, name: str):
 
 
 app.include_router(rooms)
+
+
+ledger: list[str] = []  # what the /ledger route's yield dependencies did, in order
+
+
+async def session_resource():
+    ledger.append("session open")
+    try:
+        yield "session"
+    finally:
+        ledger.append("session closed")
+
+
+def call_resource():
+    ledger.append("call open")
+    yield "call"
+    ledger.append("call closed")
+
+
+@app.websocket("/ledger")
+async def with_resources(ws: WebSocket, s: Annotated[str, Depends(session_resource)],
+                         c: Annotated[str, Depends(call_resource, scope="function")]):
+    # Yield dependencies on a WebSocket route: their cleanup runs when the endpoint ends.
+    await ws.accept()
+    await ws.send_json({"deps": [s, c], "ledger": list(ledger)})
+    await ws.close()
+
+
+@app.websocket("/ledger/after")
+async def ledger_after(ws: WebSocket):
+    await ws.accept()
+    await ws.send_json(ledger)
+    ledger.clear()
+    await ws.close()
 
 
 @app.websocket("/members-only")

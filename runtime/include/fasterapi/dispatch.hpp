@@ -119,6 +119,8 @@ public:
     struct PyCall;
     void run_sync(std::unique_ptr<PyCall>& call);
     void start_async(std::unique_ptr<PyCall> call);
+    // Runs a WebSocket session's coroutine as a task of its own (steals `coro`).
+    void start_session(PyObject* coro);
     void finish(PyCall& call, PyObject* result);  // steals result; nullptr: exception set
     void redirect(PyCall& call);
 
