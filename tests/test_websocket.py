@@ -232,8 +232,12 @@ def test_blocking_handler_with_fasterapi_websocket(server):
 KEY = base64.b64encode(os.urandom(16)).decode()
 
 
-def handshake(port: int, path: str = "/echo", extra: str = "") -> socket.socket:
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+def handshake(port: int, path: str = "/echo", extra: str = "", rcvbuf: int | None = None) -> socket.socket:
+    sock = socket.socket()
+    sock.settimeout(5)
+    if rcvbuf is not None:  # before connecting: the kernel then does not grow it
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.connect(("127.0.0.1", port))
     sock.sendall((f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   f"Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n").encode())
     head = b""
@@ -288,6 +292,20 @@ def close_code(sock: socket.socket) -> int:
         opcode, payload = read_frame(sock)
         if opcode == 0x8:
             return struct.unpack("!H", payload[:2])[0] if payload else 1005
+
+
+def test_a_waiting_receiver_and_a_sender_waiting_for_room_both_wake(server):
+    # The endpoint sends 64 x 200 KB from one task while another waits in
+    # receive_text(); this client reads nothing at first, so the server's
+    # send buffer fills (its receive buffer is kept small) and both wait.
+    sock = handshake(server.port, "/two-waiters?count=64", rcvbuf=4096)
+    with sock:
+        time.sleep(0.5)
+        sizes = [len(read_frame(sock)[1]) for _ in range(64)]
+        sock.sendall(frame(0x1, b"go"))
+        assert sizes == [200_000] * 64
+        assert read_frame(sock) == (0x1, b"sent 64; received 'go'")
+        assert close_code(sock) == 1000
 
 
 @pytest.mark.parametrize("frames", [128, 256, 1000])

@@ -698,6 +698,8 @@ def internal_error_quiet() -> Rendered:
 class _WebSocketConn:
     """The ASGI ``receive``/``send`` of one WebSocket, over the runtime's handle."""
 
+    __slots__ = ("ws", "loop", "connect_sent", "answered", "accepted", "disconnect", "_waiter", "pushed", "denial")
+
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.loop = asyncio.get_running_loop()
@@ -705,21 +707,35 @@ class _WebSocketConn:
         self.answered = False  # accepted, or refused
         self.accepted = False
         self.disconnect: dict[str, Any] | None = None
-        self._waiter: asyncio.Future[None] | None = None
+        # What waits for the runtime's next wake-up: a future, or a list of
+        # them when several tasks wait (one receiving, one sending).
+        self._waiter: asyncio.Future[None] | list[asyncio.Future[None]] | None = None
         self.pushed: tuple[int, Any, int] | None = None  # taken by _DirectWebSocket, not its kind
         self.denial: tuple[int, list[tuple[bytes, bytes]], bytearray] | None = None  # websocket.http.response
         ws.set_waker(self._wake)
 
-    def _wake(self) -> None:  # on the loop thread, from the runtime
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+    def _wake(self) -> None:  # on the loop thread, from the runtime: something changed
+        waiting = self._waiter
+        if waiting is None:
+            return
+        self._waiter = None
+        for waiter in waiting if type(waiting) is list else (waiting,):
+            if not waiter.done():
+                waiter.set_result(None)
 
-    async def _wait(self) -> None:
-        self._waiter = self.loop.create_future()
-        try:
-            await self._waiter
-        finally:
-            self._waiter = None
+    def _wait(self) -> asyncio.Future[None]:
+        """A future the next wake-up resolves, to await (no coroutine frame
+        of its own stays suspended while the session waits). Each caller has
+        its own: a cancelled wait leaves the others waiting."""
+        waiter = self.loop.create_future()
+        waiting = self._waiter
+        if waiting is None or (type(waiting) is not list and waiting.done()):
+            self._waiter = waiter
+        elif type(waiting) is list:
+            waiting.append(waiter)
+        else:
+            self._waiter = [waiting, waiter]
+        return waiter
 
     async def next_message(self) -> tuple[int, Any, int]:
         """The handle's next message, waiting for one: (kind, data, code)."""

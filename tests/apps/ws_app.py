@@ -4,6 +4,7 @@ before accepting, handlers that see their client leave, what a handler finds
 in its scope, yield dependencies, an app exception handler for errors a handler raises, and a
 route of an included router."""
 
+import asyncio
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, FastAPI, Query, WebSocket, WebSocketDisconnect, WebSocketException, status
@@ -218,6 +219,19 @@ async def ledger_after(ws: WebSocket):
     await ws.accept()
     await ws.send_json(ledger)
     ledger.clear()
+    await ws.close()
+
+
+@app.websocket("/two-waiters")
+async def two_waiters(ws: WebSocket, count: int = 8):
+    # One task sends more than the send buffer holds while another waits
+    # for the client's next message: each wakes when its turn comes.
+    await ws.accept()
+    got = asyncio.ensure_future(ws.receive_text())
+    await asyncio.sleep(0)  # the receiver waits first
+    for i in range(count):
+        await ws.send_bytes(bytes([i]) * 200_000)
+    await ws.send_text(f"sent {count}; received {await got!r}")
     await ws.close()
 
 
