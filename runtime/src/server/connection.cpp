@@ -223,7 +223,7 @@ Connection::Connection(Reactor& reactor, asio::ip::tcp::socket socket, bool coun
       read_deadline_(reactor.io()),
       write_deadline_(reactor.io()),
       hold_timer_(reactor.io()),
-      parser_(reactor.context().limits),
+      parser_(std::make_unique<http::Parser>(reactor.context().limits)),
       counted_(counted) {
     std::error_code ec;
     const auto peer = socket_.remote_endpoint(ec);
@@ -375,18 +375,18 @@ void Connection::process(bool bytes_arrived) {
     while (!read_closed_ && pending_.size() < max_pipelined && !held()) {
         const std::string_view data = in_.view();
         if (data.empty()) break;
-        const http::Parser::Result result = parser_.parse(data);
+        const http::Parser::Result result = parser_->parse(data);
         if (result == http::Parser::Result::need_more) {
-            if (parser_.expects_continue()) continue_due_ = true;
+            if (parser_->expects_continue()) continue_due_ = true;
             break;
         }
         if (result == http::Parser::Result::error) {
-            reject(parser_.error_status());
+            reject(parser_->error_status());
             break;
         }
-        in_.consume(parser_.consumed());
-        http::Request request = parser_.take_request();
-        parser_.reset();
+        in_.consume(parser_->consumed());
+        http::Request request = parser_->take_request();
+        parser_->reset();
         dispatch(std::move(request));
     }
     processing_ = false;
@@ -540,6 +540,7 @@ bool Connection::flush_upgrade() {
         context_.access_log->write(peer_, slot.log_request, 101);
     ws_ = std::move(slot.websocket);
     frames_.emplace(ws::ParserLimits{}, ws_->deflate);
+    parser_.reset();  // no HTTP request follows on this connection
     lock.unlock();
     pending_.pop_front();
     pending_.clear();
@@ -822,9 +823,9 @@ void Connection::flush() {
     }
     if (!close_after && continue_due_ && pending_.empty()) {
         continue_due_ = false;
-        if (!read_closed_ && parser_.expects_continue()) {
+        if (!read_closed_ && parser_ && parser_->expects_continue()) {
             out_.append(http::continue_response);
-            parser_.continue_sent();
+            parser_->continue_sent();
         }
     }
     if (out_.empty()) return;
@@ -941,12 +942,12 @@ void Connection::update_read_deadline(bool bytes_arrived) {
     if (read_closed_) {
         read_wait_ = ReadWait::none;
         set_deadline(read_deadline_, Clock::time_point::max());
-    } else if (parser_.in_body()) {
+    } else if (parser_->in_body()) {
         if (read_wait_ != ReadWait::body || bytes_arrived) {
             read_wait_ = ReadWait::body;
             set_deadline(read_deadline_, Clock::now() + config.body_timeout);
         }
-    } else if (parser_.head_started()) {
+    } else if (parser_->head_started()) {
         if (read_wait_ != ReadWait::head || head_of_request_ != requests_) {
             read_wait_ = ReadWait::head;
             head_of_request_ = requests_;

@@ -300,7 +300,7 @@ private:
     std::size_t head_of_request_ = 0;  // which request the head deadline is for
 
     InputBuffer in_;
-    http::Parser parser_;
+    std::unique_ptr<http::Parser> parser_;  // dropped once the connection carries WebSocket frames
     Fifo<std::shared_ptr<Slot>> pending_;
     std::size_t requests_ = 0;
     std::string peer_;  // "127.0.0.1:54321", only when access-logging
