@@ -522,6 +522,62 @@ private:
     LoopBridge* bridge_;
 };
 
+// send, take_text and take_bytes run once per message: plain CPython
+// methods (a METH_O/METH_NOARGS call) instead of pybind11's dispatch, which
+// costs more than the work they do.
+PyWebSocket* websocket_of(PyObject* self) {
+    try {
+        return &py::cast<PyWebSocket&>(py::handle(self));
+    } catch (const py::cast_error&) {
+        PyErr_SetString(PyExc_TypeError, "not a runtime WebSocket handle");
+        return nullptr;
+    }
+}
+
+template <py::object (PyWebSocket::*take)()>
+PyObject* websocket_take(PyObject* self, PyObject*) {
+    PyWebSocket* ws = websocket_of(self);
+    if (!ws) return nullptr;
+    try {
+        return (ws->*take)().release().ptr();
+    } catch (py::error_already_set& e) {
+        e.restore();
+        return nullptr;
+    }
+}
+
+PyObject* websocket_send(PyObject* self, PyObject* data) {
+    PyWebSocket* ws = websocket_of(self);
+    if (!ws) return nullptr;
+    try {
+        return PyLong_FromLong(ws->send(py::reinterpret_borrow<py::object>(data)));
+    } catch (py::error_already_set& e) {
+        e.restore();
+        return nullptr;
+    } catch (const std::exception& e) {
+        PyErr_SetString(PyExc_TypeError, e.what());
+        return nullptr;
+    }
+}
+
+PyMethodDef websocket_hot_methods[] = {
+    {"send", websocket_send, METH_O,
+     "Queues a message (str: text, bytes-like: binary); the state after it (open, full, closed)."},
+    {"take_text", websocket_take<&PyWebSocket::take_text>, METH_NOARGS,
+     "The next message if it is text, else None (the message is left for take())."},
+    {"take_bytes", websocket_take<&PyWebSocket::take_bytes>, METH_NOARGS,
+     "The next message if it is binary, else None (the message is left for take())."},
+};
+
+void add_hot_methods(py::object cls) {
+    auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+    for (PyMethodDef& def : websocket_hot_methods) {
+        py::object descr = py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &def));
+        if (!descr) throw py::error_already_set();
+        cls.attr(def.ml_name) = descr;
+    }
+}
+
 }  // namespace
 
 void define_answer_types(py::module_& m) {
@@ -546,17 +602,15 @@ void define_answer_types(py::module_& m) {
     py::class_<PyWebSocket>(m, "WebSocket", py::module_local())
         .def("accept", &PyWebSocket::accept, py::arg("subprotocol"), py::arg("headers"))
         .def("refuse", &PyWebSocket::refuse, py::arg("status"), py::arg("headers"), py::arg("body"))
-        .def("send", &PyWebSocket::send, py::arg("data"))
         .def("close", &PyWebSocket::close, py::arg("code"), py::arg("reason"))
         .def("abort", &PyWebSocket::abort)
         .def("take", &PyWebSocket::take)
-        .def("take_text", &PyWebSocket::take_text)
-        .def("take_bytes", &PyWebSocket::take_bytes)
         .def_property_readonly("state", &PyWebSocket::state)
         .def_property_readonly("subprotocols", &PyWebSocket::subprotocols)
         .def("set_waker", &PyWebSocket::set_waker, py::arg("fn"))
         .def("wait_received", &PyWebSocket::wait_received, py::arg("timeout"))
         .def("wait_writable", &PyWebSocket::wait_writable, py::arg("timeout"));
+    add_hot_methods(m.attr("WebSocket"));
     py::class_<Channel>(m, "Channel", py::module_local())
         .def(py::init<>())
         .def("add", &Channel::add, py::arg("stream"))
