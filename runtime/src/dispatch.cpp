@@ -768,6 +768,22 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     drive_ = attr(bridge, "drive");
     finish_async_ = PyCFunction_New(&finish_async_def, nullptr);
     if (!finish_async_) throw py::error_already_set();
+    flush_handoffs_ = py::cpp_function(handoffs_.flusher()).release().ptr();
+}
+
+void AppDispatcher::schedule_handoff_flush() {
+    PyGILState_STATE gil = PyGILState_Ensure();
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);  // whatever the caller has pending stays pending
+    PyObject* handle = PyObject_CallMethod(loop_, "call_soon", "O", flush_handoffs_);
+    if (handle) {
+        Py_DECREF(handle);
+    } else {
+        PyErr_Clear();  // the loop is closed: nothing waits for a later turn
+        handoffs_.flush();
+    }
+    PyErr_Restore(type, value, tb);
+    PyGILState_Release(gil);
 }
 
 AppDispatcher::~AppDispatcher() {
@@ -787,6 +803,8 @@ AppDispatcher::~AppDispatcher() {
         for (PyObject* o : r.choices) Py_XDECREF(o);
         r.model.reset();
     }
+    handoffs_.flush();
+    Py_XDECREF(flush_handoffs_);
     Py_XDECREF(bridge_);
     Py_XDECREF(loop_);
     Py_XDECREF(jsonable_encoder_);

@@ -91,6 +91,22 @@ public:
                 stream->abort();
                 return;
             }
+            if (path == "/stream-batched") {
+                // A first chunk as usual; once the client has it, five
+                // written with a HandoffBatch attached: held until the test
+                // lets the batch flush.
+                stream->write("start;");
+                for (int waited = 0; !batch_started && waited < 5000; ++waited) std::this_thread::sleep_for(1ms);
+                int schedules = 0;
+                fasterapi::HandoffBatch batch([&schedules] { ++schedules; });
+                batch.attach();
+                for (int i = 0; i < 5; ++i) stream->write(std::to_string(i) + ";");
+                batch_schedules = schedules;
+                for (int waited = 0; !release_batch && waited < 5000; ++waited) std::this_thread::sleep_for(1ms);
+                batch.flush();
+                stream->end();  // held again (unless the flushed turn is still queued): posted when the batch goes
+                return;
+            }
             if (path == "/stream-flood") {
                 const std::string chunk(64 * 1024, 'f');
                 std::size_t written = 0;
@@ -127,6 +143,9 @@ public:
     std::atomic<std::size_t> flood_written{0};
     std::atomic<bool> flood_closed{false};
     std::atomic<int> flood_wakes{0};
+    std::atomic<bool> batch_started{false};
+    std::atomic<bool> release_batch{false};
+    std::atomic<int> batch_schedules{0};
 
 private:
     std::vector<std::thread> threads_;
@@ -774,6 +793,28 @@ TEST_CASE("a streamed body is chunked, in order, then the connection serves the 
     Reply after = c.read_reply();
     CHECK(after.status == 200);
     CHECK(after.body == "GET /after|");
+}
+
+TEST_CASE("hand-offs from a thread with a HandoffBatch wait for its flush, then arrive in order", "[server][stream]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    Client c(server.port());
+    c.send(get("/stream-batched"));
+    Reply r = c.read_reply(true);
+    REQUIRE(r.status == 200);
+    while (c.buffered().find("start;\r\n") == std::string::npos) REQUIRE(c.fill());
+    d.batch_started = true;
+    // The producer writes its five chunks: none may reach the client before the flush.
+    for (int waited = 0; d.batch_schedules == 0 && waited < 5000; ++waited) std::this_thread::sleep_for(1ms);
+    CHECK(d.batch_schedules == 1);  // one schedule for the five hand-offs
+    pollfd p{c.fd(), POLLIN, 0};
+    CHECK(::poll(&p, 1, 100) == 0);
+    CHECK(c.buffered() == "6\r\nstart;\r\n");
+    d.release_batch = true;
+    auto [payload, complete] = c.read_chunked();
+    CHECK(complete);
+    CHECK(payload == "start;0;1;2;3;4;");
 }
 
 TEST_CASE("a stream over HTTP/1.0 is delimited by closing the connection", "[server][stream]") {

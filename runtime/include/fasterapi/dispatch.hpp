@@ -85,7 +85,13 @@ public:
     void flush() override;
 
     // Called with the GIL by the loop's reader callback.
-    void drain_loop() { loop_bridge_.drain(); }
+    void drain_loop() {
+        if (!handoffs_attached_) {  // the loop's thread: its hand-offs to reactors are batched
+            handoffs_.attach();
+            handoffs_attached_ = true;
+        }
+        loop_bridge_.drain();
+    }
     int loop_fd() const noexcept { return loop_bridge_.fd(); }
 
     // Before start(): the app's only middleware is CORSMiddleware (`policies`,
@@ -157,6 +163,9 @@ private:
     // Reactor 0's context, for the future bridge; throws unless called on
     // the runtime's loop while the server runs.
     reactor_context& bridge_reactor();
+    // HandoffBatch's schedule_flush: the batch is flushed at the loop's next
+    // turn (loop.call_soon), after the tasks that run in this one.
+    void schedule_handoff_flush();
 
     const AppSpec& spec_;
     std::vector<BoundRoute> routes_;
@@ -175,6 +184,9 @@ private:
     std::size_t cors_catch_all_ = 0;
     Executor executor_;
     LoopBridge loop_bridge_;
+    HandoffBatch handoffs_{[this] { schedule_handoff_flush(); }};
+    bool handoffs_attached_ = false;
+    PyObject* flush_handoffs_ = nullptr;  // handoffs_.flusher() as a Python callable
     std::unique_ptr<Server> server_;
     ServerConfig config_;
     bool stopped_ = false;

@@ -149,6 +149,43 @@ public:
     virtual void flush() {}
 };
 
+namespace detail {
+class Reactor;
+}
+
+// Hand-offs to reactor threads batched by the thread that makes them: the
+// asyncio loop's, where in one turn of the loop many tasks each queue a
+// WebSocket message or stream bytes for their connection. Each would post
+// to the owning reactor, and on a core the reactor shares with the loop
+// thread every post wakes the reactor, which preempts the loop: a pair of
+// context switches per hand-off. While a batch is attached to a thread, what
+// that thread hands over is held; the first item held since the last flush
+// calls `schedule_flush` (which arranges for flush() at the end of the
+// loop's turn), and flush() posts what is held, once per reactor, in order.
+//
+// What must hold: every held item is posted by a flush() (the destructor
+// flushes); items for one reactor keep their order; hand-offs from threads
+// without an attached batch are posted at once, as before.
+class HandoffBatch {
+public:
+    explicit HandoffBatch(std::function<void()> schedule_flush);
+    ~HandoffBatch();
+    HandoffBatch(const HandoffBatch&) = delete;
+    HandoffBatch& operator=(const HandoffBatch&) = delete;
+
+    // Hand-offs from the calling thread are held by this batch from now on.
+    void attach();
+    // Posts everything held. Any thread.
+    void flush();
+    // flush() as a callable that outlives the batch (then does nothing).
+    std::function<void()> flusher() const;
+
+    struct State;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
 class Server {
 public:
     Server(ServerConfig config, Dispatcher& dispatcher);

@@ -2,7 +2,9 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <mutex>
 #include <vector>
 
 #include "connection.hpp"
@@ -136,6 +138,77 @@ void Reactor::close_all() {
 }
 
 void Reactor::remove(Connection* connection) noexcept { connections_.erase(connection); }
+
+}  // namespace fasterapi::detail
+
+namespace fasterapi {
+
+struct HandoffBatch::State {
+    std::function<void()> schedule_flush;
+    std::mutex mutex;
+    bool scheduled = false;  // schedule_flush was called since the last flush
+    std::vector<std::pair<std::shared_ptr<detail::Reactor>, std::vector<std::function<void()>>>> held;
+
+    void flush() {
+        decltype(held) out;
+        {
+            std::lock_guard lock(mutex);
+            out.swap(held);
+            scheduled = false;
+        }
+        for (auto& [reactor, fns] : out) {
+            asio::post(reactor->io(), [fns = std::move(fns)]() mutable {
+                for (auto& fn : fns) fn();
+            });
+        }
+    }
+};
+
+namespace {
+thread_local std::weak_ptr<HandoffBatch::State> attached_batch;
+}  // namespace
+
+HandoffBatch::HandoffBatch(std::function<void()> schedule_flush) : state_(std::make_shared<State>()) {
+    state_->schedule_flush = std::move(schedule_flush);
+}
+
+HandoffBatch::~HandoffBatch() { state_->flush(); }
+
+void HandoffBatch::attach() { attached_batch = state_; }
+
+void HandoffBatch::flush() { state_->flush(); }
+
+std::function<void()> HandoffBatch::flusher() const {
+    return [weak = std::weak_ptr<State>(state_)] {
+        if (auto state = weak.lock()) state->flush();
+    };
+}
+
+}  // namespace fasterapi
+
+namespace fasterapi::detail {
+
+void Reactor::hand_off(std::shared_ptr<Reactor> owner, std::function<void()> fn) {
+    std::shared_ptr<HandoffBatch::State> batch = attached_batch.lock();
+    if (!batch) {
+        asio::post(owner->io(), std::move(fn));
+        return;
+    }
+    bool schedule = false;
+    {
+        std::lock_guard lock(batch->mutex);
+        auto it = std::find_if(batch->held.begin(), batch->held.end(),
+                               [&](const auto& entry) { return entry.first == owner; });
+        if (it == batch->held.end()) {
+            batch->held.emplace_back(std::move(owner), std::vector<std::function<void()>>{});
+            it = batch->held.end() - 1;
+        }
+        it->second.push_back(std::move(fn));
+        schedule = !batch->scheduled;
+        batch->scheduled = true;
+    }
+    if (schedule) batch->schedule_flush();
+}
 
 void Reactor::dispatched() {
     if (flush_scheduled_) return;

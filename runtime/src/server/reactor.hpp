@@ -86,6 +86,9 @@ public:
     ServerContext& context() noexcept { return context_; }
     std::string_view date() noexcept { return date_.now(); }
     void remove(Connection* connection) noexcept;
+    // Runs `fn` on this reactor's thread: posted now, or held by the
+    // HandoffBatch attached to the calling thread (server.hpp).
+    static void hand_off(std::shared_ptr<Reactor> owner, std::function<void()> fn);
     // A request was dispatched: schedule the dispatcher's flush for the end
     // of this turn of the event loop (once, however many were dispatched).
     void dispatched();

@@ -11,7 +11,7 @@ void ResponseStream::Core::post(std::shared_ptr<Core> self) {
         close();  // the server is gone
         return;
     }
-    asio::post(owner->io(), [self = std::move(self)] {
+    detail::Reactor::hand_off(std::move(owner), [self = std::move(self)] {
         {
             std::lock_guard lock(self->mutex);
             self->posted = false;

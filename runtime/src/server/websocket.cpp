@@ -21,7 +21,7 @@ http::Response plain(std::uint16_t status, std::string_view body) {
 void WebSocket::Core::post(std::shared_ptr<Core> self) {
     std::shared_ptr<detail::Reactor> owner = reactor.lock();
     if (!owner) return;  // the server is gone
-    asio::post(owner->io(), [self = std::move(self)] {
+    detail::Reactor::hand_off(std::move(owner), [self = std::move(self)] {
         {
             std::lock_guard lock(self->mutex);
             self->posted = false;
