@@ -27,8 +27,10 @@
 //   - a ResponseStream destroyed before end() aborts: the connection writes
 //     what is queued and then closes without the terminating chunk, so the
 //     client sees a truncated body, never a complete-looking one.
-//   - memory per stream is bounded by about twice `high_water` plus one
-//     write, as long as the producer honours `full`.
+//   - memory per stream is bounded by about four times `high_water` plus
+//     one write, as long as the producer honours `full`: the queue, and the
+//     buffer being written (large writes go out by reference, the two
+//     buffers swapping roles, so neither side copies or reallocates).
 #pragma once
 
 #include <chrono>
@@ -43,7 +45,7 @@ namespace fasterapi {
 class ResponseStream {
 public:
     enum class State : std::uint8_t { open, full, closed, ended };
-    static constexpr std::size_t high_water = 64 * 1024;
+    static constexpr std::size_t high_water = 256 * 1024;
 
     struct Core;  // shared with the connection; defined by the server
     explicit ResponseStream(std::shared_ptr<Core> core) noexcept : core_(std::move(core)) {}

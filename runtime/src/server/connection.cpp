@@ -697,11 +697,15 @@ bool has_header(std::string_view lines, std::string_view name) {
     return false;
 }
 
-void append_chunk(std::string& out, std::string_view data) {
+void append_chunk_size(std::string& out, std::size_t n) {
     char size[20];
-    const auto end = std::to_chars(size, size + sizeof size, data.size(), 16).ptr;
+    const auto end = std::to_chars(size, size + sizeof size, n, 16).ptr;
     out.append(size, end);
     out.append("\r\n");
+}
+
+void append_chunk(std::string& out, std::string_view data) {
+    append_chunk_size(out, data.size());
     out.append(data);
     out.append("\r\n");
 }
@@ -732,15 +736,28 @@ bool Connection::flush_stream(bool& close_after) {
     }
 
     ResponseStream::Core& core = *slot.stream;
-    bool ended = false, aborted = false, closed = false;
+    bool ended = false, aborted = false, closed = false, referenced = false;
     std::function<void()> wake;
     {
         std::lock_guard lock(core.mutex);
         if (!core.queued.empty()) {
-            if (slot.chunked) append_chunk(out_, core.queued);
-            else if (slot.body_allowed) out_.append(core.queued);
-            core.queued.clear();
-            if (core.queued.capacity() > ResponseStream::high_water) core.queued.shrink_to_fit();
+            if (!slot.body_allowed) {
+                core.queued.clear();
+            } else if (core.queued.size() <= coalesce_limit) {
+                if (slot.chunked) append_chunk(out_, core.queued);
+                else out_.append(core.queued);
+                core.queued.clear();
+            } else {
+                // Large: the queue's buffer goes out by reference; the stream
+                // queues into the one written last time.
+                slot.in_flight.clear();
+                slot.in_flight.swap(core.queued);
+                if (slot.chunked) append_chunk_size(out_, slot.in_flight.size());
+                bodies_.emplace_back(out_.size(), &slot.in_flight);
+                if (slot.chunked) out_.append("\r\n");
+                referenced = true;
+            }
+            if (core.queued.capacity() > 2 * ResponseStream::high_water) core.queued.shrink_to_fit();
         }
         if (core.full) {
             core.full = false;
@@ -754,7 +771,10 @@ bool Connection::flush_stream(bool& close_after) {
         core.changed.notify_all();
         wake();
     }
-    if (!ended && !aborted && !closed) return false;
+    if (!ended && !aborted && !closed) {
+        if (referenced) writing_.push_back(pending_.front());  // in_flight is alive until written
+        return false;
+    }
 
     std::shared_ptr<Slot> done = std::move(pending_.front());
     pending_.pop_front();

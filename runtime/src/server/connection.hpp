@@ -180,6 +180,9 @@ struct fasterapi::Responder::Slot {
     bool chunked = false;       // frame the body as chunks
     bool body_allowed = false;  // body bytes go on the wire (not HEAD, 204, 304, 1xx)
     bool close_after = false;   // the connection closes when the body ends
+    // Body bytes taken from the stream and written by reference (swapped
+    // with the stream's queue, so neither side copies or reallocates).
+    std::string in_flight;
 };
 
 namespace fasterapi::detail {
