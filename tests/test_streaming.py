@@ -201,3 +201,27 @@ def test_pipelined_requests_wait_for_the_stream_before_them(server):
     body, complete = dechunk(rest.split(b"HTTP/1.1 200 OK", 1)[0])
     assert complete and len(body) == 5000
     assert rest.endswith(b"\r\n\r\nabcdef")
+
+
+@pytest.mark.parametrize("path", ["/stream/declared", "/whole/declared"])
+@pytest.mark.parametrize("length", [12, 8, 10, 16])
+def test_a_body_is_held_to_its_declared_length(server, uvicorn, path, length):
+    """A body that overruns or falls short of the content-length its head
+    declares: uvicorn's h11 refuses the message that would overrun (or the
+    end of a short body), and the connection closes after what was sent. The
+    request pipelined behind it is never answered, so no stray bytes are read
+    as the start of its response."""
+    pipelined = (f"GET {path}?length={length} HTTP/1.1\r\nhost: x\r\n\r\n"
+                 "GET /stream/sized HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").encode()
+    answers = []
+    for s in (uvicorn, server):
+        sock = request(s.port, pipelined)
+        data = read_until_close(sock)
+        sock.close()
+        lines = data.split(b"\r\n")
+        answers.append(b"\r\n".join(line for line in lines
+                                     if not line.lower().startswith((b"date:", b"server:", b"connection:"))))
+    want, got = answers
+    assert want.startswith(b"HTTP/1.1 200 OK\r\ncontent-length: " + str(length).encode())
+    assert got == want
+    assert (want.count(b"HTTP/1.1 200 OK") == 2) == (length == 12)

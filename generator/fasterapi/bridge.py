@@ -550,6 +550,8 @@ class _Sink:
 
     def __init__(self, answer: Any, method: str) -> None:
         self.answer = answer
+        self.method = method
+        self.left: int | None = None  # body bytes the head's content-length still allows
         self.loop = asyncio.get_running_loop()
         self.finished: asyncio.Future[None] = self.loop.create_future()
         self.start_message: dict[str, Any] | None = None
@@ -573,6 +575,7 @@ class _Sink:
                 raise RuntimeError("Unexpected ASGI message 'http.response.start' sent, after response already started.")
             self.start_message = message
             self.started = True
+            self.left = _declared_length(message, self.method)
             self.loop.call_soon(self._open_if_waiting)
             return
         if kind != "http.response.body":
@@ -587,8 +590,19 @@ class _Sink:
             return
         if self.stream is None:
             self._open()
+        # uvicorn's h11 holds a streamed body to its content-length: a message
+        # that would overrun it is refused whole, and a body that ends short
+        # is refused at its end; either raises into the app and the connection
+        # closes after the bytes already sent, so nothing spills into the
+        # next response on the connection.
+        if self.left is not None:
+            if len(body) > self.left:
+                raise RuntimeError("Too much data for declared Content-Length")
+            self.left -= len(body)
         state = self.stream.write(body) if body else self.stream.state
         if not more:
+            if self.left:
+                raise RuntimeError("Too little data for declared Content-Length")
             self.stream.end()
             self._done(complete=True)
             return
@@ -1172,6 +1186,28 @@ def _framed(start: dict[str, Any]) -> bool:
     if status < 200 or status in (204, 304):
         return True
     return any(bytes(k).lower() == b"content-length" for k, _ in start.get("headers", []))
+
+
+def _declared_length(start: dict[str, Any], method: str) -> int | None:
+    """The content-length a streamed body is held to, as h11 holds it: none
+    for HEAD, for statuses without a body, under transfer-encoding, or when
+    the header is not a plain number.
+
+    ``{"status": 200, "headers": [(b"content-length", b"7")]}``, ``"GET"`` -> ``7``
+    """
+    status = int(start.get("status", 200))
+    if method == "HEAD" or status < 200 or status in (204, 304):
+        return None
+    length = None
+    for name, value in start.get("headers", []):
+        name = bytes(name).lower()
+        if name == b"transfer-encoding":
+            return None
+        if name == b"content-length" and length is None:
+            length = bytes(value)
+    if length is None or not length.isdigit():
+        return None
+    return int(length)
 
 
 def _rendered_from_asgi(start: dict[str, Any], body: bytes) -> Rendered:

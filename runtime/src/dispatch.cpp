@@ -205,8 +205,9 @@ http::Response response_from(int status, const py::bytes& headers, const py::byt
 
 // A rendered response whose content-length header disagrees with its body
 // (FastAPI's 205: the body dropped, the length kept) goes out as uvicorn
-// sends it: the head as given, at most the declared bytes, then the
-// connection closes, since the client cannot know where the response ends.
+// sends it: the head as given, then the connection closes, since the client
+// cannot know where the response ends. A shorter body goes out whole; a
+// longer one not at all (h11 refuses the whole message that overruns).
 void keep_declared_length(http::Response& r) {
     if (!http::status_allows_body(r.status)) return;
     constexpr std::string_view key = "content-length: ";
@@ -222,7 +223,7 @@ void keep_declared_length(http::Response& r) {
                 declared = declared * 10 + static_cast<std::size_t>(c - '0');
             }
             if (declared != r.body.size()) {
-                if (declared < r.body.size()) r.body.resize(declared);
+                if (declared < r.body.size()) r.body.clear();
                 r.close = true;
             }
             return;

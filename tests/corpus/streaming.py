@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import fastapi.routing
 from fastapi import FastAPI, Header, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel
 
@@ -197,6 +197,18 @@ def stream_empty():
 @app.get("/stream/sized")
 def stream_sized():
     return StreamingResponse(iter([b"abc", b"def"]), headers={"content-length": "6"})
+
+
+@app.get("/stream/declared")
+async def stream_declared(length: int = 12):
+    # Twelve bytes in three parts, under whatever content-length the app claims.
+    return StreamingResponse(numbers(3, 4), headers={"content-length": str(length)})
+
+
+@app.get("/whole/declared")
+def whole_declared(length: int = 12):
+    # The same twelve bytes in one message, for comparison.
+    return Response(b"000011112222", headers={"content-length": str(length)})
 
 
 @app.get("/stream/slow")

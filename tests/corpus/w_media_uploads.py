@@ -159,6 +159,20 @@ async def stream(n: Annotated[int, Query(ge=0, le=20)] = 3, size: Annotated[int,
                              headers={"x-custom": f"{n}x{size}"})
 
 
+async def file_chunks(path: Path, size: int):
+    with open(path, "rb") as f:
+        while chunk := f.read(size):
+            yield chunk
+
+
+@app.get("/poster/download")
+async def poster_download(chunk: Annotated[int, Query(ge=1)] = 300):
+    # A proxied download: the length is known before the body is read.
+    return StreamingResponse(file_chunks(POSTER, chunk), media_type="application/octet-stream",
+                             headers={"content-length": str(POSTER.stat().st_size),
+                                      "content-disposition": 'attachment; filename="poster.bin"'})
+
+
 @app.get("/thumb/{media_id}.svg")
 def thumb(media_id: str, w: Annotated[int, Query(ge=8, le=512)] = 64):
     svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{w}"><text>{media_id}</text></svg>'
@@ -268,6 +282,9 @@ CASES = [
     Case("HEAD", "/poster", {"range": "bytes=0-3"}),
     Case("POST", "/poster"),
     Case("GET", "/poster.txt"),
+    Case("GET", "/poster/download"),
+    Case("GET", "/poster/download?chunk=1024"),
+    Case("GET", "/poster/download?chunk=0"),
     Case("GET", "/stream"),
     Case("GET", "/stream?n=0"),
     Case("GET", "/stream?n=5&size=2"),
