@@ -140,3 +140,23 @@ def test_hello_matches_uvicorn_over_real_sockets(serve_app):
         assert not problems, "\n".join(problems)
     finally:
         uvicorn.stop(timeout=10)
+
+
+@pytest.mark.parametrize("target", ["/session", "/cookie"])
+def test_repeated_cookie_headers_are_read_as_starlette_reads_them(serve_app, target):
+    """Two Cookie header lines (as a proxy joining HTTP/2 cookie fields may
+    send them): Starlette reads every line in turn, a later value for a name
+    replacing an earlier one, with or without the route compiled."""
+    from tests.conftest import start_uvicorn
+
+    request = (f"GET {target} HTTP/1.1\r\nhost: testserver\r\ncookie: session_id=first; visits=2; ads_id=a\r\n"
+               "cookie: session_id=second; dark=on; ads_id=b\r\nconnection: close\r\n\r\n").encode()
+    server = serve_app(CORPUS / "p_cookies_lists.py")
+    uvicorn = start_uvicorn("tests.corpus.p_cookies_lists:app")
+    try:
+        want = _without_date_server(_raw_exchange(uvicorn.port, request))
+    finally:
+        uvicorn.stop(timeout=10)
+    got = _without_date_server(_raw_exchange(server.port, request))
+    assert want.startswith(b"HTTP/1.1 200 ")
+    assert got == want

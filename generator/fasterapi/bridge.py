@@ -67,6 +67,18 @@ def render(response: Response) -> Rendered:
     return response.status_code, header_lines(response.raw_headers), bytes(body)
 
 
+def cookies_of(headers: Headers) -> dict[str, str]:
+    """The request's cookies as Starlette reads them: every Cookie header in
+    turn, a later value for a name replacing an earlier one.
+
+    ``cookie: a=1; b=2`` and ``cookie: a=3`` -> ``{"a": "3", "b": "2"}``
+    """
+    cookies: dict[str, str] = {}
+    for header in headers.getlist("cookie"):
+        cookies.update(cookie_parser(header))
+    return cookies
+
+
 def header_lines(raw_headers: Sequence[tuple[bytes, bytes]]) -> bytes:
     """``[(b"x-a", b"1")]`` -> ``b"x-a: 1\r\n"``; a value that would split the head is refused."""
     lines = []
@@ -212,8 +224,7 @@ class Binding:
         if dependant.header_params or dependant.cookie_params:
             received = Headers(raw=headers)
             header_values, header_errors = request_params_to_args(dependant.header_params, received)
-            cookie_values, cookie_errors = request_params_to_args(
-                dependant.cookie_params, cookie_parser(received.get("cookie", "")))
+            cookie_values, cookie_errors = request_params_to_args(dependant.cookie_params, cookies_of(received))
             errors += header_errors + cookie_errors
             values.update(header_values)
             values.update(cookie_values)
