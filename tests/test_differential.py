@@ -111,6 +111,24 @@ def test_205_keeps_uvicorns_answer(serve_app, target):
     assert got == want
 
 
+def test_an_interim_status_is_never_sent_as_the_answer(serve_app):
+    """status_code=102 on a route: uvicorn cannot send a 1xx as a final
+    response and closes the connection unanswered; so does FasterAPI. Sent,
+    the 102 would be read as an interim response, and the answer to the
+    request pipelined behind it as this request's."""
+    from tests.conftest import start_uvicorn
+
+    request = b"GET /info HTTP/1.1\r\nhost: testserver\r\n\r\nGET /teapot HTTP/1.1\r\nhost: testserver\r\n\r\n"
+    server = serve_app(CORPUS / "r_status.py")
+    uvicorn = start_uvicorn("tests.corpus.r_status:app")
+    try:
+        want = _raw_exchange(uvicorn.port, request)
+    finally:
+        uvicorn.stop(timeout=10)
+    assert want == b""
+    assert _raw_exchange(server.port, request) == want
+
+
 def test_hello_example(serve_app):
     from fasterapi.load import load
 

@@ -40,6 +40,8 @@ namespace {
 //   /stream?<n>  a streamed body of <n> chunks "<i>;", written from another thread
 //   /stream-abort  one streamed chunk, then the producer gives up
 //   /stream-flood  writes 64 KiB chunks until full, waits, until closed or 64 MiB
+//   /status?<n>         answered with status <n>
+//   /stream-status?<n>  a streamed body under status <n>
 class TestDispatcher : public Dispatcher {
 public:
     ~TestDispatcher() override {
@@ -66,6 +68,7 @@ public:
         }
         if (request.path == "/big") response.body.assign(std::stoul(std::string(request.query)), 'b');
         if (request.path == "/close") response.close = true;
+        if (request.path == "/status") response.status = static_cast<std::uint16_t>(std::stoi(std::string(request.query)));
         if (request.path == "/slow" || request.path == "/later") {
             const auto delay = std::chrono::milliseconds(request.path == "/slow" ? std::stoi(std::string(request.query)) : 0);
             std::lock_guard<std::mutex> lock(mutex_);
@@ -81,6 +84,7 @@ public:
     void stream(std::string path, std::string query, Responder responder) {
         http::Response head;
         head.add_header("content-type", "text/plain");
+        if (path == "/stream-status") head.status = static_cast<std::uint16_t>(std::stoi(query));
         auto stream = std::shared_ptr<fasterapi::ResponseStream>(responder.stream(std::move(head)));
         std::lock_guard<std::mutex> lock(mutex_);
         threads_.emplace_back([this, path, query, stream] {
@@ -127,7 +131,7 @@ public:
                 flood_wakes = wakes->load();
                 return;
             }
-            const int n = query.empty() ? 3 : std::stoi(query);
+            const int n = query.empty() || path == "/stream-status" ? 3 : std::stoi(query);
             for (int i = 0; i < n; ++i) {
                 stream->write(std::to_string(i) + ";");
                 std::this_thread::sleep_for(1ms);
@@ -597,6 +601,22 @@ TEST_CASE("a dropped Responder answers 500", "[server]") {
     CHECK(r.status == 500);
     CHECK(r.body == "Internal Server Error");
     CHECK(c.read_reply().body == "GET /next|");
+}
+
+TEST_CASE("a status no final response can carry closes the connection unanswered", "[server]") {
+    // As uvicorn does: a 1xx head written as the answer would be read as an
+    // interim response, and the next response as this request's answer.
+    for (const char* target : {"/status?102", "/status?99", "/status?600", "/stream-status?103"}) {
+        CAPTURE(target);
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+
+        Client c(server.port());
+        c.send(get("/first") + get(target) + get("/next"));
+        CHECK(c.read_reply().body == "GET /first|");
+        CHECK(c.closed_without_more_bytes());
+    }
 }
 
 TEST_CASE("max_requests_per_connection closes after the last allowed response", "[server]") {

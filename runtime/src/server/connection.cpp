@@ -714,6 +714,14 @@ void append_chunk(std::string& out, std::string_view data) {
 
 bool Connection::flush_stream(bool& close_after) {
     Slot& slot = *pending_.front();
+    if (!slot.head_written && !http::final_status(slot.response.status)) {
+        slot.stream->close();  // its producer stops as if the client had left
+        std::shared_ptr<Slot> done = std::move(pending_.front());
+        pending_.pop_front();
+        close_after = true;
+        writing_.push_back(std::move(done));
+        return true;
+    }
     if (!slot.head_written) {
         const http::Response& r = slot.response;
         slot.head_written = true;
@@ -818,6 +826,15 @@ void Connection::flush() {
         std::shared_ptr<Slot> slot = std::move(pending_.front());
         pending_.pop_front();
         const http::Response& r = slot->response;
+        if (!http::final_status(r.status)) {
+            // Unanswered, as uvicorn leaves it: written, a 1xx head would be
+            // read as an interim response, and the next response on the
+            // connection as this request's answer.
+            close_after = true;
+            pending_.clear();
+            read_closed_ = true;
+            break;
+        }
         close_after = r.close || !slot->keep_alive || (read_closed_ && pending_.empty());
         http::ResponseFraming framing;
         framing.head_request = slot->head;

@@ -31,6 +31,11 @@ struct Response {
 // "OK" for 200, "Not Found" for 404 ...; "" for unknown codes.
 std::string_view reason_phrase(std::uint16_t status) noexcept;
 
+// What a final response may carry as its status, as uvicorn sends it: h11
+// sends 1xx only as interim responses, and uvicorn has reason phrases for
+// 100-599 only. For any other status it closes the connection unanswered.
+constexpr bool final_status(std::uint16_t status) noexcept { return status >= 200 && status < 600; }
+
 // 1xx, 204 and 304 carry no body.
 constexpr bool status_allows_body(std::uint16_t status) noexcept {
     return !(status < 200 || status == 204 || status == 304);
