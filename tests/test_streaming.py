@@ -225,3 +225,25 @@ def test_a_body_is_held_to_its_declared_length(server, uvicorn, path, length):
     assert want.startswith(b"HTTP/1.1 200 OK\r\ncontent-length: " + str(length).encode())
     assert got == want
     assert (want.count(b"HTTP/1.1 200 OK") == 2) == (length == 12)
+
+
+@pytest.mark.parametrize("version", ["1.1", "1.0"])
+@pytest.mark.parametrize("kind", ["chunked", "chunked-stream", "gzip", "close"])
+def test_a_responses_own_framing_headers_frame_it_as_uvicorn_does(server, uvicorn, kind, version):
+    """A response with transfer-encoding: chunked of its own gets its body
+    chunked by the server (its content-length dropped; over HTTP/1.0 the body
+    ends with the connection), any other transfer-encoding is left unanswered
+    with the connection closed, and a connection: close of its own closes the
+    connection after it: what uvicorn's h11 makes of them. Header names are
+    compared in lower case (h11 writes the framing lines it sets as Title-Case)."""
+    pipelined = (f"GET /framing/{kind} HTTP/{version}\r\nhost: x\r\n\r\n"
+                 "GET /stream/sized HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").encode()
+    answers = []
+    for s in (uvicorn, server):
+        sock = request(s.port, pipelined)
+        data = read_until_close(sock)
+        sock.close()
+        lines = data.lower().split(b"\r\n")
+        answers.append(b"\r\n".join(line for line in lines if not line.startswith((b"date:", b"server:"))))
+    want, got = answers
+    assert got == want

@@ -41,6 +41,7 @@ namespace {
 //   /stream-abort  one streamed chunk, then the producer gives up
 //   /stream-flood  writes 64 KiB chunks until full, waits, until closed or 64 MiB
 //   /status?<n>         answered with status <n>
+//   /own?<k>            "hello" under framing headers of its own: k = chunked, gzip or close
 //   /stream-status?<n>  a streamed body under status <n>
 class TestDispatcher : public Dispatcher {
 public:
@@ -69,6 +70,14 @@ public:
         if (request.path == "/big") response.body.assign(std::stoul(std::string(request.query)), 'b');
         if (request.path == "/close") response.close = true;
         if (request.path == "/status") response.status = static_cast<std::uint16_t>(std::stoi(std::string(request.query)));
+        if (request.path == "/own") {
+            response = http::Response{};
+            response.body = "hello";
+            response.add_header("content-length", "5");
+            if (request.query == "chunked") response.add_header("transfer-encoding", "chunked");
+            if (request.query == "gzip") response.add_header("transfer-encoding", "gzip");
+            if (request.query == "close") response.add_header("connection", "close");
+        }
         if (request.path == "/slow" || request.path == "/later") {
             const auto delay = std::chrono::milliseconds(request.path == "/slow" ? std::stoi(std::string(request.query)) : 0);
             std::lock_guard<std::mutex> lock(mutex_);
@@ -85,6 +94,7 @@ public:
         http::Response head;
         head.add_header("content-type", "text/plain");
         if (path == "/stream-status") head.status = static_cast<std::uint16_t>(std::stoi(query));
+        if (path == "/stream-own") head.add_header("transfer-encoding", "chunked");
         auto stream = std::shared_ptr<fasterapi::ResponseStream>(responder.stream(std::move(head)));
         std::lock_guard<std::mutex> lock(mutex_);
         threads_.emplace_back([this, path, query, stream] {
@@ -131,7 +141,7 @@ public:
                 flood_wakes = wakes->load();
                 return;
             }
-            const int n = query.empty() || path == "/stream-status" ? 3 : std::stoi(query);
+            const int n = query.empty() || path == "/stream-status" || path == "/stream-own" ? 3 : std::stoi(query);
             for (int i = 0; i < n; ++i) {
                 stream->write(std::to_string(i) + ";");
                 std::this_thread::sleep_for(1ms);
@@ -615,6 +625,51 @@ TEST_CASE("a status no final response can carry closes the connection unanswered
         Client c(server.port());
         c.send(get("/first") + get(target) + get("/next"));
         CHECK(c.read_reply().body == "GET /first|");
+        CHECK(c.closed_without_more_bytes());
+    }
+}
+
+TEST_CASE("a response's own transfer-encoding and connection lines frame it as h11 would", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    {
+        // chunked: the server frames the body, and the response's own length goes.
+        Client c(server.port());
+        c.send(get("/own?chunked") + get("/stream-own") + get("/next"));
+        Reply r = c.read_reply(true);  // the head; the chunks follow
+        CHECK(r.field("transfer-encoding") == "chunked");
+        CHECK_FALSE(r.has("content-length"));
+        CHECK(c.read_chunked() == std::pair<std::string, bool>{"hello", true});
+        r = c.read_reply(true);
+        CHECK(r.head.find("transfer-encoding") == r.head.rfind("transfer-encoding"));
+        CHECK(c.read_chunked() == std::pair<std::string, bool>{"0;1;2;", true});
+        CHECK(c.read_reply().body == "GET /next|");
+    }
+    {
+        // Over HTTP/1.0 the body ends with the connection instead.
+        Client c(server.port());
+        c.send("GET /own?chunked HTTP/1.0\r\n\r\n");
+        while (c.fill()) {
+        }
+        const std::string& all = c.buffered();
+        CHECK(all.find("transfer-encoding") == std::string::npos);
+        CHECK(all.find("content-length") == std::string::npos);
+        CHECK(all.ends_with("\r\n\r\nhello"));
+    }
+    {
+        // Any other transfer-encoding: unanswered, and the connection closes.
+        Client c(server.port());
+        c.send(get("/own?gzip") + get("/next"));
+        CHECK(c.closed_without_more_bytes());
+    }
+    {
+        // connection: close of its own: kept, once, and the connection closes after it.
+        Client c(server.port());
+        c.send(get("/own?close") + get("/next"));
+        const Reply r = c.read_reply();
+        CHECK(r.body == "hello");
+        CHECK(r.head.find("connection: close") == r.head.rfind("connection: close"));
         CHECK(c.closed_without_more_bytes());
     }
 }

@@ -78,3 +78,24 @@ TEST_CASE("the date header is an IMF-fixdate in UTC", "[writer]") {
     CHECK(cache.now().size() == 29);
     CHECK(cache.now().data() == cache.now().data());
 }
+
+TEST_CASE("a response's own framing lines are read as h11 reads them", "[writer]") {
+    using http::own_framing;
+    CHECK(own_framing("transfer-encoding: Chunked\r\n").chunked);
+    CHECK_FALSE(own_framing("transfer-encoding: Chunked\r\n").refused);
+    CHECK(own_framing("transfer-encoding: gzip, chunked\r\n").refused);
+    CHECK(own_framing("transfer-encoding: identity\r\n").refused);
+    const http::OwnFraming twice = own_framing("transfer-encoding: chunked\r\nx-a: 1\r\ntransfer-encoding: chunked\r\n");
+    CHECK(twice.refused);
+    CHECK_FALSE(twice.chunked);
+    CHECK(own_framing("connection: Upgrade, Close\r\n").close);
+    CHECK(own_framing("connection: keep-alive\r\n").connection);
+    CHECK_FALSE(own_framing("connection: keep-alive\r\n").close);
+    CHECK_FALSE(own_framing("x-connection: close\r\n").connection);
+
+    std::string headers = "content-length: 5\r\nx-a: 1\r\nContent-Length: 5\r\ntransfer-encoding: chunked\r\n";
+    http::remove_header(headers, "content-length");
+    CHECK(headers == "x-a: 1\r\ntransfer-encoding: chunked\r\n");
+    http::remove_header(headers, "transfer-encoding");
+    CHECK(headers == "x-a: 1\r\n");
+}

@@ -211,6 +211,18 @@ def whole_declared(length: int = 12):
     return Response(b"000011112222", headers={"content-length": str(length)})
 
 
+@app.get("/framing/{kind}")
+def framing(kind: str):
+    # Framing headers of the response's own, as a proxy copying an upstream's headers sets them.
+    if kind == "chunked":
+        return Response(b"hello", headers={"transfer-encoding": "chunked"})
+    if kind == "chunked-stream":
+        return StreamingResponse(iter([b"ab", b"cd"]), headers={"Transfer-Encoding": "Chunked"})
+    if kind == "gzip":
+        return Response(b"hello", headers={"transfer-encoding": "gzip, chunked"})
+    return Response(b"bye", headers={"connection": "close"})
+
+
 @app.get("/stream/slow")
 def stream_slow():
     def gen():

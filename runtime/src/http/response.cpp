@@ -13,6 +13,67 @@ void Response::add_header(std::string_view name, std::string_view value) {
     if (iequals(name, "content-length")) has_content_length = true;
 }
 
+namespace {
+
+std::string_view trimmed(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// Calls fn(name, value, line_length) for each "name: value\r\n" line.
+template <typename Fn>
+void each_line(std::string_view headers, Fn&& fn) {
+    std::size_t at = 0;
+    while (at < headers.size()) {
+        std::size_t end = headers.find("\r\n", at);
+        const std::size_t next = end == std::string_view::npos ? headers.size() : end + 2;
+        if (end == std::string_view::npos) end = headers.size();
+        const std::string_view line = headers.substr(at, end - at);
+        const std::size_t colon = line.find(':');
+        if (colon != std::string_view::npos && fn(line.substr(0, colon), trimmed(line.substr(colon + 1)), at, next)) {
+            return;
+        }
+        at = next;
+    }
+}
+
+}  // namespace
+
+OwnFraming own_framing(std::string_view headers) noexcept {
+    OwnFraming own;
+    int encodings = 0;
+    each_line(headers, [&](std::string_view name, std::string_view value, std::size_t, std::size_t) {
+        if (iequals(name, "transfer-encoding")) {
+            ++encodings;
+            own.chunked = encodings == 1 && iequals(value, "chunked");
+            own.refused = !own.chunked;
+        } else if (iequals(name, "connection")) {
+            own.connection = true;
+            while (!value.empty()) {
+                const std::size_t comma = value.find(',');
+                if (iequals(trimmed(value.substr(0, comma)), "close")) own.close = true;
+                value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+            }
+        }
+        return false;
+    });
+    return own;
+}
+
+void remove_header(std::string& headers, std::string_view name) {
+    bool again = true;
+    while (again) {
+        again = false;
+        each_line(headers, [&](std::string_view found, std::string_view, std::size_t from, std::size_t to) {
+            if (!iequals(found, name)) return false;
+            headers.erase(from, to - from);
+            again = true;
+            return true;  // `headers` changed: look again from the start
+        });
+    }
+}
+
 std::string_view reason_phrase(std::uint16_t status) noexcept {
     // The phrases of RFC 9110 §15 (plus the common extensions Starlette
     // knows), spelled as Python's http.HTTPStatus spells them, because that

@@ -710,11 +710,35 @@ void append_chunk(std::string& out, std::string_view data) {
     out.append("\r\n");
 }
 
+// A response with transfer-encoding: chunked of its own has its body
+// framed by the server, as h11 frames it: the response's own length and
+// transfer-encoding lines go (the head gets the server's).
+void drop_own_length(http::Response& r) {
+    http::remove_header(r.headers, "content-length");
+    http::remove_header(r.headers, "transfer-encoding");
+    r.has_content_length = true;  // no computed length either
+}
+
+// Whether the connection closes after the response, and which connection
+// line its head gets, as h11 decides: when the server closes for reasons of
+// its own (`server_close`), or keeps an HTTP/1.0 connection, its line
+// replaces the response's; else a response's own line asking to close is
+// kept as it is, and the connection closes after it.
+bool connection_lines(http::Response& r, const http::OwnFraming& own, bool server_close, int version_minor,
+                      http::ResponseFraming& framing) {
+    const bool close_after = server_close || own.close;
+    framing.close = server_close;
+    framing.keep_alive_header = !close_after && version_minor == 0;
+    if (own.connection && (framing.close || framing.keep_alive_header)) http::remove_header(r.headers, "connection");
+    return close_after;
+}
+
 }  // namespace
 
 bool Connection::flush_stream(bool& close_after) {
     Slot& slot = *pending_.front();
-    if (!slot.head_written && !http::final_status(slot.response.status)) {
+    if (!slot.head_written &&
+        (!http::final_status(slot.response.status) || http::own_framing(slot.response.headers).refused)) {
         slot.stream->close();  // its producer stops as if the client had left
         std::shared_ptr<Slot> done = std::move(pending_.front());
         pending_.pop_front();
@@ -723,19 +747,24 @@ bool Connection::flush_stream(bool& close_after) {
         return true;
     }
     if (!slot.head_written) {
-        const http::Response& r = slot.response;
+        http::Response& r = slot.response;
+        const http::OwnFraming own = http::own_framing(r.headers);
         slot.head_written = true;
         slot.body_allowed = !slot.head && http::status_allows_body(r.status);
-        const bool sized = has_header(r.headers, "content-length") || has_header(r.headers, "transfer-encoding");
+        const bool own_chunked = own.chunked && http::status_allows_body(r.status);
+        if (own_chunked) drop_own_length(r);
+        const bool sized = !own_chunked &&
+                           (has_header(r.headers, "content-length") || has_header(r.headers, "transfer-encoding"));
         slot.chunked = slot.body_allowed && !sized && slot.version_minor >= 1;
         // HTTP/1.0 without a length: the body ends when the connection does.
         const bool until_close = slot.body_allowed && !sized && slot.version_minor == 0;
-        slot.close_after = r.close || !slot.keep_alive || until_close || (read_closed_ && pending_.size() == 1);
         http::ResponseFraming framing;
         framing.head_request = slot.head;
-        framing.close = slot.close_after;
-        framing.keep_alive_header = !slot.close_after && slot.version_minor == 0;
-        framing.chunked = slot.chunked;
+        slot.close_after = connection_lines(
+            r, own, r.close || !slot.keep_alive || until_close || (read_closed_ && pending_.size() == 1),
+            slot.version_minor, framing);
+        // A HEAD answer keeps the transfer-encoding a GET would have had.
+        framing.chunked = slot.chunked || (slot.head && own_chunked && slot.version_minor >= 1);
         framing.date = reactor_.date();
         framing.server = context_.config.server_header;
         http::write_head(out_, r, framing);
@@ -825,27 +854,35 @@ void Connection::flush() {
         }
         std::shared_ptr<Slot> slot = std::move(pending_.front());
         pending_.pop_front();
-        const http::Response& r = slot->response;
-        if (!http::final_status(r.status)) {
+        http::Response& r = slot->response;
+        const http::OwnFraming own = http::own_framing(r.headers);
+        if (!http::final_status(r.status) || own.refused) {
             // Unanswered, as uvicorn leaves it: written, a 1xx head would be
             // read as an interim response, and the next response on the
-            // connection as this request's answer.
+            // connection as this request's answer; a transfer-encoding the
+            // server does not apply would leave the body unframed.
             close_after = true;
             pending_.clear();
             read_closed_ = true;
             break;
         }
-        close_after = r.close || !slot->keep_alive || (read_closed_ && pending_.empty());
+        const bool own_chunked = own.chunked && http::status_allows_body(r.status);
+        if (own_chunked) drop_own_length(r);
+        const bool chunk = own_chunked && slot->version_minor >= 1;
         http::ResponseFraming framing;
         framing.head_request = slot->head;
-        framing.close = close_after;
-        framing.keep_alive_header = !close_after && slot->version_minor == 0;
+        close_after = connection_lines(
+            r, own, r.close || (own_chunked && !chunk) || !slot->keep_alive || (read_closed_ && pending_.empty()),
+            slot->version_minor, framing);
+        framing.chunked = chunk;
         framing.date = reactor_.date();
         framing.server = context_.config.server_header;
         if (http::write_head(out_, r, framing)) {
-            if (r.body.size() <= coalesce_limit) out_.append(r.body);
+            if (chunk) append_chunk(out_, r.body);
+            else if (r.body.size() <= coalesce_limit) out_.append(r.body);
             else bodies_.emplace_back(out_.size(), &r.body);
         }
+        if (chunk && !slot->head) out_.append("0\r\n\r\n");
         if (slot->parsed_ns != 0)
             context_.timings.record(static_cast<std::uint64_t>(steady_ns() - slot->parsed_ns));
         if (context_.access_log != nullptr && !slot->log_request.empty())

@@ -36,6 +36,20 @@ std::string_view reason_phrase(std::uint16_t status) noexcept;
 // 100-599 only. For any other status it closes the connection unanswered.
 constexpr bool final_status(std::uint16_t status) noexcept { return status >= 200 && status < 600; }
 
+// The framing a response's own header lines ask for, read as uvicorn's h11
+// reads them before sending the head.
+struct OwnFraming {
+    bool chunked = false;     // one `transfer-encoding: chunked`: the server frames the body, any length goes
+    bool refused = false;     // another transfer-encoding: h11 will not send the head at all
+    bool close = false;       // a `connection` line with the close token: the connection ends after it
+    bool connection = false;  // any `connection` line
+};
+// "transfer-encoding: Chunked\r\nconnection: close\r\n" -> {chunked, close, connection}
+OwnFraming own_framing(std::string_view headers) noexcept;
+
+// Removes every line named `name` (any case) from `headers` ("name: value\r\n"...).
+void remove_header(std::string& headers, std::string_view name);
+
 // 1xx, 204 and 304 carry no body.
 constexpr bool status_allows_body(std::uint16_t status) noexcept {
     return !(status < 200 || status == 204 || status == 304);
