@@ -175,6 +175,7 @@ def list_events(
     category: Optional[Category] = None,
     after: Annotated[Optional[datetime.datetime], Query(description="only events starting after")] = None,
     on: Optional[datetime.date] = None,
+    max_price: Annotated[Optional[Decimal], Query(gt=0, max_digits=6, decimal_places=2)] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ):
     out = []
@@ -187,6 +188,8 @@ def list_events(
             if ev["starts_at"] <= after:
                 continue
         if on is not None and ev["starts_at"].date() != on:
+            continue
+        if max_price is not None and ev["price"] > max_price:
             continue
         out.append(ev)
     return out[:limit]
@@ -341,6 +344,14 @@ CASES = [
     Case("GET", "/events?on=2026-12-24T10:00:00"),
     Case("GET", "/events?on=20261224"),
     Case("GET", "/events?limit=0&on=x"),
+    Case("GET", "/events?max_price=40"),
+    Case("GET", "/events?max_price=39.89"),
+    Case("GET", "/events?max_price=39.899"),
+    Case("GET", "/events?max_price=12345.6"),
+    Case("GET", "/events?max_price=0"),
+    Case("GET", "/events?max_price=-1.5&limit=x"),
+    Case("GET", "/events?max_price=1e2"),
+    Case("GET", "/events?max_price=forty"),
     Case("GET", "/events/"),
     Case("GET", E),
     Case("GET", E + "?with_note=yes"),

@@ -143,6 +143,11 @@ def poster(download: bool = False):
     return FileResponse(POSTER, media_type="image/x-test")
 
 
+@app.head("/poster")
+def poster_head():
+    return FileResponse(POSTER, media_type="image/x-test")
+
+
 @app.get("/poster.txt", response_class=PlainTextResponse)
 def poster_meta():
     return f"{POSTER.name} {POSTER.stat().st_size}\n"
