@@ -228,13 +228,15 @@ def test_a_body_is_held_to_its_declared_length(server, uvicorn, path, length):
 
 
 @pytest.mark.parametrize("version", ["1.1", "1.0"])
-@pytest.mark.parametrize("kind", ["chunked", "chunked-stream", "gzip", "close"])
+@pytest.mark.parametrize("kind", ["chunked", "chunked-stream", "gzip", "close", "padded", "control", "bad-name"])
 def test_a_responses_own_framing_headers_frame_it_as_uvicorn_does(server, uvicorn, kind, version):
     """A response with transfer-encoding: chunked of its own gets its body
     chunked by the server (its content-length dropped; over HTTP/1.0 the body
     ends with the connection), any other transfer-encoding is left unanswered
-    with the connection closed, and a connection: close of its own closes the
-    connection after it: what uvicorn's h11 makes of them. Header names are
+    with the connection closed, as is a header line h11 will not send (a
+    name that is no token, a value with NUL, whitespace other than inner
+    spaces and tabs, or space at its ends), and a connection: close of its own closes the connection after it:
+    what uvicorn's h11 makes of them. Header names are
     compared in lower case (h11 writes the framing lines it sets as Title-Case)."""
     pipelined = (f"GET /framing/{kind} HTTP/{version}\r\nhost: x\r\n\r\n"
                  "GET /stream/sized HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").encode()

@@ -93,6 +93,24 @@ TEST_CASE("a response's own framing lines are read as h11 reads them", "[writer]
     CHECK_FALSE(own_framing("connection: keep-alive\r\n").close);
     CHECK_FALSE(own_framing("x-connection: close\r\n").connection);
 
+    // Lines h11 will not send: the name is no token, or the value has NUL,
+    // whitespace other than inner spaces and tabs, or space at its ends.
+    for (const char* bad : {"x bad: v\r\n", ": v\r\n", "x-a:  padded\r\n", "x-a: padded \r\n", "x-a: a\vb\r\n",
+                            "x-a: \tb\r\n", "x-a:v\r\n"}) {
+        CAPTURE(bad);
+        CHECK(own_framing(std::string("content-type: text/plain\r\n") + bad).refused);
+    }
+    for (const char* good : {"x-a: \r\n", "x-a: caf\xe9\r\n", "x-a: a\tb c\r\n", "x-a: a\x01\x7f\r\n",
+                             "x-~!#$%&'*+.^_`|: 1\r\n"}) {
+        CAPTURE(good);
+        CHECK_FALSE(own_framing(good).refused);
+    }
+    CHECK(own_framing(std::string("x-a: a\0b\r\n", 11)).refused);
+    CHECK_FALSE(own_framing("content-length: 5\r\ncontent-length: 5, 5\r\n").refused);
+    CHECK(own_framing("content-length: 5\r\ncontent-length: 6\r\n").refused);
+    CHECK(own_framing("content-length: five\r\n").refused);
+    CHECK(own_framing("content-length: -1\r\n").refused);
+
     std::string headers = "content-length: 5\r\nx-a: 1\r\nContent-Length: 5\r\ntransfer-encoding: chunked\r\n";
     http::remove_header(headers, "content-length");
     CHECK(headers == "x-a: 1\r\ntransfer-encoding: chunked\r\n");

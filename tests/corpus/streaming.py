@@ -220,6 +220,12 @@ def framing(kind: str):
         return StreamingResponse(iter([b"ab", b"cd"]), headers={"Transfer-Encoding": "Chunked"})
     if kind == "gzip":
         return Response(b"hello", headers={"transfer-encoding": "gzip, chunked"})
+    if kind == "padded":  # header lines h11 will not send
+        return Response(b"hello", headers={"x-filename": "report.txt "})
+    if kind == "control":
+        return Response(b"hello", headers={"x-filename": "report\x0b.txt"})
+    if kind == "bad-name":
+        return Response(b"hello", headers={"x file": "report.txt"})
     return Response(b"bye", headers={"connection": "close"})
 
 

@@ -21,6 +21,31 @@ std::string_view trimmed(std::string_view s) noexcept {
     return s;
 }
 
+// h11's header grammar: a name is a token; a value is empty, or runs of
+// bytes other than NUL and whitespace with spaces or tabs between them.
+bool token_char(unsigned char c) noexcept {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool visible(unsigned char c) noexcept {
+    return c != 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f';
+}
+
+bool sendable(std::string_view name, std::string_view raw_value) noexcept {
+    if (name.empty()) return false;
+    for (unsigned char c : name) {
+        if (!token_char(c)) return false;
+    }
+    if (raw_value.empty()) return true;
+    if (!visible(static_cast<unsigned char>(raw_value.front())) || !visible(static_cast<unsigned char>(raw_value.back())))
+        return false;
+    for (unsigned char c : raw_value) {
+        if (!visible(c) && c != ' ' && c != '\t') return false;
+    }
+    return true;
+}
+
 // Calls fn(name, value, line_length) for each "name: value\r\n" line.
 template <typename Fn>
 void each_line(std::string_view headers, Fn&& fn) {
@@ -43,11 +68,30 @@ void each_line(std::string_view headers, Fn&& fn) {
 OwnFraming own_framing(std::string_view headers) noexcept {
     OwnFraming own;
     int encodings = 0;
-    each_line(headers, [&](std::string_view name, std::string_view value, std::size_t, std::size_t) {
-        if (iequals(name, "transfer-encoding")) {
+    std::string_view length;
+    each_line(headers, [&](std::string_view name, std::string_view value, std::size_t from, std::size_t to) {
+        // The line as written, "name: value", its value untrimmed.
+        std::string_view raw = headers.substr(from, to - from);
+        if (raw.ends_with("\r\n")) raw.remove_suffix(2);
+        if (raw.size() < name.size() + 2 || raw[name.size() + 1] != ' ' || !sendable(name, raw.substr(name.size() + 2)))
+            own.refused = true;
+        if (iequals(name, "content-length")) {
+            // Digits, and one length however often it is repeated.
+            while (true) {
+                const std::size_t comma = value.find(',');
+                const std::string_view part = trimmed(value.substr(0, comma));
+                if (part.empty() || part.find_first_not_of("0123456789") != std::string_view::npos ||
+                    (!length.empty() && part != length)) {
+                    own.refused = true;
+                }
+                length = part;
+                if (comma == std::string_view::npos) break;
+                value.remove_prefix(comma + 1);
+            }
+        } else if (iequals(name, "transfer-encoding")) {
             ++encodings;
             own.chunked = encodings == 1 && iequals(value, "chunked");
-            own.refused = !own.chunked;
+            if (!own.chunked) own.refused = true;
         } else if (iequals(name, "connection")) {
             own.connection = true;
             while (!value.empty()) {
