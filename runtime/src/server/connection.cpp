@@ -763,8 +763,10 @@ bool Connection::flush_stream(bool& close_after) {
         slot.close_after = connection_lines(
             r, own, r.close || !slot.keep_alive || until_close || (read_closed_ && pending_.size() == 1),
             slot.version_minor, framing);
-        // A HEAD answer keeps the transfer-encoding a GET would have had.
-        framing.chunked = slot.chunked || (slot.head && own_chunked && slot.version_minor >= 1);
+        // A HEAD answer has the head a GET would have had, chunked framing
+        // announced included (as h11 writes it), just no body.
+        framing.chunked = slot.chunked ||
+                          (slot.head && http::status_allows_body(r.status) && !sized && slot.version_minor >= 1);
         framing.date = reactor_.date();
         framing.server = context_.config.server_header;
         http::write_head(out_, r, framing);
