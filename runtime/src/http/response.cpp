@@ -46,7 +46,8 @@ bool sendable(std::string_view name, std::string_view raw_value) noexcept {
     return true;
 }
 
-// Calls fn(name, value, line_length) for each "name: value\r\n" line.
+// Calls fn(name, trimmed value, line start, next line start) for each
+// "name: value\r\n" line, until fn returns true.
 template <typename Fn>
 void each_line(std::string_view headers, Fn&& fn) {
     std::size_t at = 0;

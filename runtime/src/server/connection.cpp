@@ -862,7 +862,8 @@ void Connection::flush() {
             // Unanswered, as uvicorn leaves it: written, a 1xx head would be
             // read as an interim response, and the next response on the
             // connection as this request's answer; a transfer-encoding the
-            // server does not apply would leave the body unframed.
+            // server does not apply would leave the body unframed; header
+            // lines outside h11's grammar are not sent either.
             close_after = true;
             pending_.clear();
             read_closed_ = true;

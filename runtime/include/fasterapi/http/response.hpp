@@ -40,7 +40,9 @@ constexpr bool final_status(std::uint16_t status) noexcept { return status >= 20
 // reads them before sending the head.
 struct OwnFraming {
     bool chunked = false;     // one `transfer-encoding: chunked`: the server frames the body, any length goes
-    bool refused = false;     // another transfer-encoding: h11 will not send the head at all
+    bool refused = false;     // h11 will not send the head at all: another transfer-encoding, a
+                              // content-length that is not one number, a name that is no token, or a
+                              // value with NUL or whitespace other than inner spaces and tabs
     bool close = false;       // a `connection` line with the close token: the connection ends after it
     bool connection = false;  // any `connection` line
 };
