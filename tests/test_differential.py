@@ -91,22 +91,28 @@ def _without_date_server(response: bytes) -> bytes:
                           if not line.lower().startswith((b"date:", b"server:", b"connection:")))
 
 
+def _raw_answers(serve_app, name: str, request: bytes) -> tuple[bytes, bytes]:
+    """What uvicorn and the compiled server send back for the raw `request`
+    to corpus app `name`: (uvicorn's bytes, the compiled server's)."""
+    from tests.conftest import start_uvicorn
+
+    server = serve_app(CORPUS / f"{name}.py")
+    uvicorn = start_uvicorn(f"tests.corpus.{name}:app")
+    try:
+        want = _raw_exchange(uvicorn.port, request)
+    finally:
+        uvicorn.stop(timeout=10)
+    return want, _raw_exchange(server.port, request)
+
+
 @pytest.mark.parametrize("target", ["POST /reset", "PUT /reset-value", "PUT /things/2"])
 def test_205_keeps_uvicorns_answer(serve_app, target):
     """status_code=205: FastAPI empties the body and keeps the content-length
     it computed. uvicorn sends that head, no body, and closes the connection
     (the client cannot know where the response ends); so does FasterAPI,
     saying `connection: close` in the head."""
-    from tests.conftest import start_uvicorn
-
     request = target.encode() + b" HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\n\r\n"
-    server = serve_app(CORPUS / "r_status.py")
-    uvicorn = start_uvicorn("tests.corpus.r_status:app")
-    try:
-        want = _without_date_server(_raw_exchange(uvicorn.port, request))
-    finally:
-        uvicorn.stop(timeout=10)
-    got = _without_date_server(_raw_exchange(server.port, request))
+    want, got = map(_without_date_server, _raw_answers(serve_app, "r_status", request))
     assert want.startswith(b"HTTP/1.1 205 ") and b"content-length: " in want
     assert got == want
 
@@ -116,17 +122,10 @@ def test_an_interim_status_is_never_sent_as_the_answer(serve_app):
     response and closes the connection unanswered; so does FasterAPI. Sent,
     the 102 would be read as an interim response, and the answer to the
     request pipelined behind it as this request's."""
-    from tests.conftest import start_uvicorn
-
     request = b"GET /info HTTP/1.1\r\nhost: testserver\r\n\r\nGET /teapot HTTP/1.1\r\nhost: testserver\r\n\r\n"
-    server = serve_app(CORPUS / "r_status.py")
-    uvicorn = start_uvicorn("tests.corpus.r_status:app")
-    try:
-        want = _raw_exchange(uvicorn.port, request)
-    finally:
-        uvicorn.stop(timeout=10)
+    want, got = _raw_answers(serve_app, "r_status", request)
     assert want == b""
-    assert _raw_exchange(server.port, request) == want
+    assert got == want
 
 
 def test_hello_example(serve_app):
@@ -165,16 +164,8 @@ def test_repeated_cookie_headers_are_read_as_starlette_reads_them(serve_app, tar
     """Two Cookie header lines (as a proxy joining HTTP/2 cookie fields may
     send them): Starlette reads every line in turn, a later value for a name
     replacing an earlier one, with or without the route compiled."""
-    from tests.conftest import start_uvicorn
-
     request = (f"GET {target} HTTP/1.1\r\nhost: testserver\r\ncookie: session_id=first; visits=2; ads_id=a\r\n"
                "cookie: session_id=second; dark=on; ads_id=b\r\nconnection: close\r\n\r\n").encode()
-    server = serve_app(CORPUS / "p_cookies_lists.py")
-    uvicorn = start_uvicorn("tests.corpus.p_cookies_lists:app")
-    try:
-        want = _without_date_server(_raw_exchange(uvicorn.port, request))
-    finally:
-        uvicorn.stop(timeout=10)
-    got = _without_date_server(_raw_exchange(server.port, request))
+    want, got = map(_without_date_server, _raw_answers(serve_app, "p_cookies_lists", request))
     assert want.startswith(b"HTTP/1.1 200 ")
     assert got == want

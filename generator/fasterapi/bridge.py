@@ -1117,15 +1117,8 @@ class _WebSocketEntry:
                 fastapi.routing._update_scope(scope, child)
                 await route.app(scope, receive, send)  # WebSocketRoute.handle
         except Exception as exc:  # noqa: BLE001 - ExceptionMiddleware's turn, which re-raises what it does not handle
-            await self._handle(exc, scope, receive, send)
-
-    async def _handle(self, exc: Exception, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        from starlette._exception_handler import wrap_app_handling_exceptions
-
-        async def again(scope: Any, receive: Any, send: Any) -> None:
-            raise exc
-
-        await wrap_app_handling_exceptions(again, StarletteWebSocket(scope, receive, send))(scope, receive, send)
+            # ExceptionMiddleware hands its handlers a WebSocket of its own.
+            await _handled_in_session(exc, StarletteWebSocket(scope, receive, send), scope, receive, send)
 
 
 def _websocket_entry(app: FastAPI) -> _WebSocketEntry | None:

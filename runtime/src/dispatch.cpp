@@ -1318,13 +1318,7 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
         return;
     }
     PyObject* driven = PyObject_CallFunctionObjArgs(drive_, coro, token, finish_async_, nullptr);
-    PyObject* context = driven ? PyContext_CopyCurrent() : nullptr;
-    PyObject* kwargs = context ? Py_BuildValue("{sO}", "context", context) : nullptr;
-    PyObject* args = kwargs ? PyTuple_Pack(1, driven) : nullptr;
-    PyObject* task = args ? PyObject_Call(create_task_, args, kwargs) : nullptr;
-    Py_XDECREF(args);
-    Py_XDECREF(kwargs);
-    Py_XDECREF(context);
+    PyObject* task = driven ? new_task(driven) : nullptr;
     if (!task) {
         // Nothing will run: answer here (the capsule still holds the call).
         PyObject *type, *value, *tb;
@@ -1349,7 +1343,7 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
     Py_DECREF(token);
 }
 
-void AppDispatcher::start_session(PyObject* coro) {
+PyObject* AppDispatcher::new_task(PyObject* coro) {
     PyObject* context = PyContext_CopyCurrent();
     PyObject* kwargs = context ? Py_BuildValue("{sO}", "context", context) : nullptr;
     PyObject* args = kwargs ? PyTuple_Pack(1, coro) : nullptr;
@@ -1357,6 +1351,11 @@ void AppDispatcher::start_session(PyObject* coro) {
     Py_XDECREF(args);
     Py_XDECREF(kwargs);
     Py_XDECREF(context);
+    return task;
+}
+
+void AppDispatcher::start_session(PyObject* coro) {
+    PyObject* task = new_task(coro);
     if (!task) {
         // Logged; closing the coroutine drops its handle, which disconnects.
         PyErr_Print();

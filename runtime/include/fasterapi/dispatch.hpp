@@ -125,6 +125,9 @@ public:
     struct PyCall;
     void run_sync(std::unique_ptr<PyCall>& call);
     void start_async(std::unique_ptr<PyCall> call);
+    // loop.create_task(coro, context=<a copy of the current one>): a new
+    // reference, or nullptr with a Python exception set.
+    PyObject* new_task(PyObject* coro);
     // Runs a WebSocket session's coroutine as a task of its own (steals `coro`).
     void start_session(PyObject* coro);
     void finish(PyCall& call, PyObject* result);  // steals result; nullptr: exception set
