@@ -40,6 +40,8 @@ namespace {
 //   /stream?<n>  a streamed body of <n> chunks "<i>;", written from another thread
 //   /stream-abort  one streamed chunk, then the producer gives up
 //   /stream-flood  writes 64 KiB chunks until full, waits, until closed or 64 MiB
+//   /stream-large  eight chunks of about 40 KiB, each of its own letter
+//   /stream-batched  chunks written by a thread with a HandoffBatch attached
 //   /status?<n>         answered with status <n>
 //   /own?<k>            "hello" under framing headers of its own: k = chunked, gzip or close
 //   /stream-status?<n>  a streamed body under status <n>
@@ -103,6 +105,16 @@ public:
                 stream->write("partial;");
                 std::this_thread::sleep_for(20ms);
                 stream->abort();
+                return;
+            }
+            if (path == "/stream-large") {
+                // Chunks over the size copied into the output buffer: written by reference.
+                for (int i = 0; i < 8; ++i) {
+                    State state = stream->write(std::string(40 * 1024 + i, static_cast<char>('a' + i)));
+                    if (state == State::full) state = stream->wait_writable(5000ms);
+                    if (state == State::closed) return;
+                }
+                stream->end();
                 return;
             }
             if (path == "/stream-batched") {
@@ -868,6 +880,23 @@ TEST_CASE("a streamed body is chunked, in order, then the connection serves the 
     Reply after = c.read_reply();
     CHECK(after.status == 200);
     CHECK(after.body == "GET /after|");
+}
+
+TEST_CASE("large stream writes arrive whole and in order, then the next request is served", "[server][stream]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    Client c(server.port());
+    c.send(get("/stream-large") + get("/after"));
+    Reply r = c.read_reply(true);
+    REQUIRE(r.status == 200);
+    auto [payload, complete] = c.read_chunked();
+    CHECK(complete);
+    std::string want;
+    for (int i = 0; i < 8; ++i) want.append(40 * 1024 + i, static_cast<char>('a' + i));
+    CHECK(payload.size() == want.size());
+    CHECK(payload == want);
+    CHECK(c.read_reply().body == "GET /after|");
 }
 
 TEST_CASE("hand-offs from a thread with a HandoffBatch wait for its flush, then arrive in order", "[server][stream]") {

@@ -775,7 +775,7 @@ bool Connection::flush_stream(bool& close_after) {
     }
 
     ResponseStream::Core& core = *slot.stream;
-    bool ended = false, aborted = false, closed = false, referenced = false;
+    bool ended = false, aborted = false, closed = false, referenced = false, had_room = false;
     std::function<void()> wake;
     {
         std::lock_guard lock(core.mutex);
@@ -800,16 +800,17 @@ bool Connection::flush_stream(bool& close_after) {
         }
         if (core.full) {
             core.full = false;
+            had_room = true;
             if (!core.closed) wake = core.waker;
         }
         ended = core.ended;
         aborted = core.aborted;
         closed = core.closed;
     }
-    if (wake) {
-        core.changed.notify_all();
-        wake();
-    }
+    // A producer blocked in wait_writable() is told whether or not it also
+    // set a waker.
+    if (had_room) core.changed.notify_all();
+    if (wake) wake();
     if (!ended && !aborted && !closed) {
         if (referenced) writing_.push_back(pending_.front());  // in_flight is alive until written
         return false;
