@@ -86,6 +86,34 @@ async def transcript(port: int) -> list:
                 seen.append(("closed", exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else None))
     async with websockets.connect(base + "/rooms/blue") as ws:
         seen.append(json.loads(await ws.recv()))
+    async with websockets.connect(base + "/lobby?x=1") as ws:
+        seen.append(json.loads(await ws.recv()))
+        await ws.send("alone")
+        try:
+            await ws.recv()
+        except websockets.ConnectionClosed as exc:
+            seen.append(("closed", exc.rcvd.code if exc.rcvd else None))
+    async with websockets.connect(base + "/lobby") as ws:
+        await ws.recv()
+        await ws.send("crowd")  # the endpoint raises: the app's handler closes with 4009
+        try:
+            await ws.recv()
+        except websockets.ConnectionClosed as exc:
+            seen.append(("closed", exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else None))
+    async with websockets.connect(base + "/as-connection?a=b") as ws:
+        seen.append(json.loads(await ws.recv()))
+    async with websockets.connect(base + "/rooms/lobby") as ws:
+        seen.append(json.loads(await ws.recv()))
+    for word in ("leave", "fail"):
+        async with websockets.connect(base + "/stacked-cleanup") as ws:
+            await ws.send(word)
+            try:
+                await ws.recv()
+            except websockets.ConnectionClosed as exc:
+                seen.append(("closed", exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else None))
+        await asyncio.sleep(0.05)
+        async with websockets.connect(base + "/ledger/after") as ws:
+            seen.append(json.loads(await ws.recv()))
     async with websockets.connect(base + "/ledger") as ws:
         seen.append(json.loads(await ws.recv()))
     await asyncio.sleep(0.05)  # the dependencies' cleanup, after the endpoint
@@ -115,6 +143,31 @@ def test_client_library_sees_what_it_sees_under_uvicorn(server, uvicorn):
     assert ("closed", 1000, "done") in compiled
     assert {"deps": ["session", "call"], "ledger": ["session open", "call open"]} in compiled
     assert ["session open", "call open", "call closed", "session closed"] in compiled
+    assert ("closed", 4009, "full: the lobby") in compiled
+    assert {"same": True, "path": "/as-connection", "query": {"a": "b"}} in compiled
+    unwound = [f"{key} {which}" for key in ("fastapi_function_astack", "fastapi_inner_astack",
+                                            "fastapi_middleware_astack") for which in ("last", "first")]
+    assert compiled.count(unwound) == 2, compiled
+
+
+def test_endpoints_taking_only_the_websocket_are_run_without_fastapis_endpoint_app():
+    """Which routes the compiled server runs in one frame (the transcript
+    above shows they behave as under uvicorn): an endpoint with no
+    parameter or dependency but its WebSocket (or HTTPConnection)."""
+    from fasterapi.bridge import _flat_endpoint
+    from fasterapi.inspect import live_routes
+    from tests.apps import ws_app
+
+    def flat(path: str):
+        session = next(r for r in live_routes(ws_app.app) if getattr(r, "path", None) == path).app
+        func = session.__closure__[session.__code__.co_freevars.index("func")].cell_contents
+        return _flat_endpoint(func)
+
+    assert flat("/lobby") == (ws_app.lobby, ("ws",))
+    assert flat("/rooms/lobby") == (ws_app.rooms_lobby, ("ws",))
+    assert flat("/as-connection") == (ws_app.as_connection, ("conn", "ws"))
+    for path in ("/items/{item_id}", "/private", "/close-with", "/ledger", "/room/{size}"):
+        assert flat(path) is None, path
 
 
 def test_handler_sees_the_client_close_and_leave(server):

@@ -692,10 +692,40 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
     entry = _ws_entry
     try:
         target = entry.route_for(scope) if entry is not None else None
-        if target is not None:
+        if target is None:
+            await call.app(scope, conn.receive, conn.send)
+        elif (flat := entry.flat.get(id(target[0]))) is None:
             await entry(target[0], target[1], scope, conn.receive, conn.send)  # type: ignore[misc]
         else:
-            await call.app(scope, conn.receive, conn.send)
+            # The entry, FastAPI's session and its endpoint app for an endpoint
+            # that takes nothing but the WebSocket, in this frame: what
+            # _WebSocketEntry.__call__, _fastapi_session and FastAPI's
+            # get_websocket_app would do, in their order, without a suspended
+            # coroutine apiece for as long as the session lasts.
+            receive, send = conn.receive, conn.send
+            child, target = target[1], None  # not kept alive by this frame for the whole session
+            try:
+                middleware_stack = entry.enter(scope, child)
+                child = None
+                try:
+                    session = _DirectWebSocket(scope, receive=receive, send=send)
+                    try:
+                        request_stack = scope["fastapi_inner_astack"] = _LeanExitStack()
+                        function_stack = scope["fastapi_function_astack"] = _LeanExitStack()
+                        try:
+                            await flat[0](**dict.fromkeys(flat[1], session))
+                        except BaseException as exc:  # noqa: BLE001 - as leaving the two `async with` blocks
+                            await _exit_stacks((function_stack, request_stack), exc)
+                        else:
+                            await _exit_stacks((function_stack, request_stack), None)
+                    except Exception as exc:  # noqa: BLE001 - the session's handling, as _fastapi_session's
+                        await _handled_in_session(exc, session, scope, receive, send)
+                except BaseException as exc:  # noqa: BLE001 - as leaving the entry's `async with`
+                    await _exit_stacks((middleware_stack,), exc)
+                else:
+                    await _exit_stacks((middleware_stack,), None)
+            except Exception as exc:  # noqa: BLE001 - the entry's handling, as _WebSocketEntry.__call__'s
+                await _handled_in_session(exc, StarletteWebSocket(scope, receive, send), scope, receive, send)
     except BaseException as exc:  # noqa: BLE001 - answered like uvicorn, re-raised unless an error
         internal_error(exc)
         if conn.answered:
@@ -890,15 +920,35 @@ class _DirectWebSocket(StarletteWebSocket):
             return conn
         return None
 
+    # receive_text and receive_bytes wait in their own frame: one coroutine
+    # per idle session instead of three (about 450 bytes each).
     async def receive_text(self) -> str:
         conn = self._ready()
-        data = conn.ws.take_text() if conn is not None else None
-        return data if data is not None else await self._receive_waiting(0, super().receive_text)
+        if conn is None:
+            return await super().receive_text()
+        ws = conn.ws
+        while True:
+            data = ws.take_text()
+            if data is not None:
+                return data
+            item = ws.take()
+            if item is not None:  # binary, or the disconnect
+                return await self._received_other(conn, item, "text")
+            await conn._wait()
 
     async def receive_bytes(self) -> bytes:
         conn = self._ready()
-        data = conn.ws.take_bytes() if conn is not None else None
-        return data if data is not None else await self._receive_waiting(1, super().receive_bytes)
+        if conn is None:
+            return await super().receive_bytes()
+        ws = conn.ws
+        while True:
+            data = ws.take_bytes()
+            if data is not None:
+                return data
+            item = ws.take()
+            if item is not None:  # text, or the disconnect
+                return await self._received_other(conn, item, "bytes")
+            await conn._wait()
 
     async def receive_json(self, mode: str = "text") -> Any:
         if mode != "text":
@@ -906,22 +956,15 @@ class _DirectWebSocket(StarletteWebSocket):
         # Starlette's receive_json in text mode is json.loads of receive_text, checks and errors included.
         return json.loads(await self.receive_text())
 
-    async def _receive_waiting(self, kind: int, starlettes: Any) -> Any:
-        """receive_text (kind 0) or receive_bytes (1) when no message of that
-        kind was ready. Not open both ways here: Starlette's method
-        (`starlettes`) runs. Else the next message's data if it is of `kind`;
-        another kind or the disconnect goes through Starlette's receive(),
-        as after the checks of Starlette's method."""
-        conn = self._ready()
-        if conn is None:
-            return await starlettes()
-        item = await conn.next_message()
-        if item[0] == kind:
-            return item[1]
+    async def _received_other(self, conn: _WebSocketConn, item: tuple[int, Any, int], key: str) -> Any:
+        """receive_text (key "text") or receive_bytes ("bytes") when the next
+        message is of the other kind or the disconnect: it goes through
+        receive() (Starlette's state change for the disconnect), then as
+        after the checks of Starlette's method."""
         conn.pushed = item
         message = await self.receive()
         self._raise_on_disconnect(message)
-        return message["text" if kind == 0 else "bytes"]
+        return message[key]
 
     async def _sent(self, state: int) -> None:
         """After queuing a message: waits while the send buffer is full; the
@@ -966,13 +1009,38 @@ _WS_DISCONNECTED = WebSocketState.DISCONNECTED
 
 
 class _LeanExitStack(AsyncExitStack):
-    """contextlib's AsyncExitStack keeping its callbacks in a list: the same
-    last-in, first-out unwinding (callbacks are only appended and popped from
-    the end) without the 600-byte block an empty deque holds. A WebSocket
-    session keeps three stacks open for as long as it lasts."""
+    """contextlib's AsyncExitStack keeping its callbacks in a list made when
+    the first is pushed: the same last-in, first-out unwinding (callbacks are
+    only appended and popped from the end) without the 600-byte block an
+    empty deque holds. A WebSocket session keeps three stacks open for as
+    long as it lasts, most of them never used."""
+
+    _exit_callbacks = ()  # type: ignore[assignment]  # until a callback is pushed
 
     def __init__(self) -> None:
-        self._exit_callbacks = []  # type: ignore[assignment]
+        pass
+
+    def _push_exit_callback(self, callback: Any, is_sync: bool = True) -> None:
+        callbacks = self.__dict__.get("_exit_callbacks")
+        if callbacks is None:
+            callbacks = self._exit_callbacks = []  # type: ignore[assignment]
+        callbacks.append((is_sync, callback))
+
+
+async def _exit_stacks(stacks: tuple[AsyncExitStack, ...], exc: BaseException | None) -> None:
+    """What leaving nested ``async with stack:`` blocks (innermost first)
+    does with the exception the body raised (None: it returned): each
+    stack's exit sees what the one inside it let out; what the outermost
+    lets out is raised."""
+    for stack in stacks:
+        try:
+            if await stack.__aexit__(type(exc) if exc is not None else None, exc,
+                                     exc.__traceback__ if exc is not None else None):
+                exc = None
+        except BaseException as raised:  # noqa: BLE001 - goes on to the next stack out, as `async with` does
+            exc = raised
+    if exc is not None:
+        raise exc
 
 
 async def _handled_in_session(exc: Exception, session: Any, scope: Any, receive: Any, send: Any) -> None:
@@ -1060,7 +1128,44 @@ def _direct_websockets(app: FastAPI, route: Any) -> None:
     factory = _SESSION_FACTORIES.get(code)
     if factory is None or "func" not in code.co_freevars:
         return
-    route.app = factory(session.__closure__[code.co_freevars.index("func")].cell_contents)
+    func = session.__closure__[code.co_freevars.index("func")].cell_contents
+    route.app = factory(func)
+    flat = _flat_endpoint(func) if factory is _fastapi_session else None
+    if flat is not None and _ws_entry is not None:
+        _ws_entry.flat[id(route)] = flat
+
+
+# What solve_dependencies knows of a Dependant: one with a field not named
+# here is not taken for dependency-free.
+_DEPENDANT_FIELDS = frozenset((
+    "path_params", "query_params", "header_params", "cookie_params", "body_params", "dependencies", "name", "call",
+    "request_param_name", "websocket_param_name", "http_connection_param_name", "response_param_name",
+    "background_tasks_param_name", "security_scopes_param_name", "own_oauth_scopes", "parent_oauth_scopes",
+    "use_cache", "path", "scope", "concurrency"))
+
+
+def _flat_endpoint(func: Any) -> tuple[Any, tuple[str, ...]] | None:
+    """For FastAPI's endpoint app of a WebSocket route (``func``, made by
+    get_websocket_app) whose endpoint takes nothing but the WebSocket (as
+    WebSocket or HTTPConnection; no parameters, no dependencies): the
+    endpoint and the names it takes the WebSocket under. For it, solving
+    dependencies gives exactly those values and never an error. None
+    otherwise."""
+    import fastapi.routing
+    from fastapi.dependencies.models import Dependant
+
+    code = getattr(func, "__code__", None)
+    if code is None or code is not fastapi.routing.get_websocket_app(Dependant()).__code__:
+        return None
+    dependant = func.__closure__[code.co_freevars.index("dependant")].cell_contents
+    if {f.name for f in dataclasses.fields(dependant)} - _DEPENDANT_FIELDS:
+        return None
+    d = dependant
+    if (d.call is None or d.path_params or d.query_params or d.header_params or d.cookie_params or d.body_params
+            or d.dependencies or d.request_param_name or d.response_param_name or d.background_tasks_param_name
+            or d.security_scopes_param_name):
+        return None
+    return d.call, tuple(n for n in (d.http_connection_param_name, d.websocket_param_name) if n)
 
 
 class _WebSocketEntry:
@@ -1084,6 +1189,9 @@ class _WebSocketEntry:
         self.handlers = handlers
         self.astack_name = astack_name
         self.root_path = app.root_path
+        # Routes whose endpoint takes nothing but the WebSocket: the
+        # endpoint and the names it takes the WebSocket under.
+        self.flat: dict[int, tuple[Any, tuple[str, ...]]] = {}  # by id(route): routes compare by value
 
     def route_for(self, scope: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
         """The route (and its child scope) the router would run, when it is a
@@ -1103,18 +1211,23 @@ class _WebSocketEntry:
                 return None
         return None
 
-    async def __call__(self, route: Any, child: dict[str, Any], scope: dict[str, Any], receive: Any,
-                       send: Any) -> None:
+    def enter(self, scope: dict[str, Any], child: dict[str, Any]) -> _LeanExitStack:
+        """The scope keys the layers before the route set, in their order;
+        the middleware exit stack (entered: it does nothing on entry)."""
         import fastapi.routing
 
         scope["app"] = self.app
         scope["starlette.exception_handlers"] = self.handlers
+        stack = scope[self.astack_name] = _LeanExitStack()
+        if "router" not in scope:
+            scope["router"] = self.router
+        fastapi.routing._update_scope(scope, child)
+        return stack
+
+    async def __call__(self, route: Any, child: dict[str, Any], scope: dict[str, Any], receive: Any,
+                       send: Any) -> None:
         try:
-            async with _LeanExitStack() as stack:
-                scope[self.astack_name] = stack
-                if "router" not in scope:
-                    scope["router"] = self.router
-                fastapi.routing._update_scope(scope, child)
+            async with self.enter(scope, child):
                 await route.app(scope, receive, send)  # WebSocketRoute.handle
         except Exception as exc:  # noqa: BLE001 - ExceptionMiddleware's turn, which re-raises what it does not handle
             # ExceptionMiddleware hands its handlers a WebSocket of its own.

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, FastAPI, Query, WebSocket, WebSocketDisconnect, WebSocketException, status
 
+from fastapi.requests import HTTPConnection
 from fastapi.responses import JSONResponse
 
 import fasterapi
@@ -166,6 +167,46 @@ async def scope_of(ws: WebSocket, name: str):
     await ws.close()
 
 
+@app.websocket("/lobby")
+async def lobby(ws: WebSocket):
+    # No parameters at all: the scope as /scope/{name} shows it, and an
+    # exception from the endpoint through the app's handler.
+    await ws.accept()
+    scope = ws.scope
+    await ws.send_json({
+        "keys": [k for k in scope if k not in ("asgi", "client", "server", "headers", "state")],
+        "plain": {k: _plain(v) for k, v in scope.items() if k in ("path", "root_path", "path_params", "type",
+                                                                 "query_string", "scheme", "subprotocols")},
+        "app": scope["app"] is app, "router": scope["router"] is app.router, "endpoint": scope["endpoint"] is lobby,
+        "url": ws.url_for("lobby").path,
+    })
+    if await ws.receive_text() == "crowd":
+        raise RoomFull("the lobby")
+    await ws.close()
+
+
+@app.websocket("/as-connection")
+async def as_connection(ws: WebSocket, conn: HTTPConnection):
+    await ws.accept()
+    await ws.send_json({"same": conn is ws, "path": conn.url.path, "query": dict(conn.query_params)})
+    await ws.close()
+
+
+@app.websocket("/stacked-cleanup")
+async def stacked_cleanup(ws: WebSocket):
+    # Callbacks pushed on the scope's exit stacks run when the session ends,
+    # innermost stack first, after an exception too.
+    for key in ("fastapi_middleware_astack", "fastapi_inner_astack", "fastapi_function_astack"):
+        stack = ws.scope[key]
+        stack.callback(ledger.append, f"{key} first")
+        stack.push_async_callback(asyncio.sleep, 0)
+        stack.callback(ledger.append, f"{key} last")
+    await ws.accept()
+    if await ws.receive_text() == "fail":
+        raise RoomFull("after cleanup")
+    await ws.close()
+
+
 @app.websocket("/room/{size}")
 async def room(ws: WebSocket, size: int):
     await ws.accept()
@@ -176,6 +217,14 @@ async def room(ws: WebSocket, size: int):
 
 
 rooms = APIRouter(prefix="/rooms")
+
+
+@rooms.websocket("/lobby")
+async def rooms_lobby(ws: WebSocket):
+    await ws.accept()
+    await ws.send_json({"room": "lobby", "router": ws.scope["router"] is app.router,
+                        "route": ws.scope["route"].path})
+    await ws.close()
 
 
 @rooms.websocket("/{name}")
