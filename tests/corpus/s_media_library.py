@@ -1,14 +1,16 @@
 """A media library's request and response edges, as a team writes them:
-repeated and comma-joined headers read as `list[str] = Header()`, a
-header kept with underscores, cookies read through an alias, query
-parameters with aliases and `deprecated=True`, int and float path
-parameters bounded with `ge`/`le`, `response_model=list[...]`, a
-`Union[Album, Track]` response model, `response_model=None` with a
-`Response` or a union with `RedirectResponse` as return annotation, `None`
-with 204, `status_code=201` changed through an injected `Response` (its
-headers and cookies too, and what happens to them when the handler returns
-its own response), an `HTTPException` with headers raised three dependencies
-deep, routes left out of the schema, and the app's `/openapi.json`."""
+comma-joined headers read as `list[str] = Header()`, a header kept with
+underscores, cookies read through an alias, query parameters with aliases
+and `deprecated=True`, int and float path parameters bounded with
+`ge`/`le`, `response_model=list[...]`, a `Union[Album, Track]` response
+model, `response_model=None` with a `Response` or a union with
+`RedirectResponse` as return annotation, `None` with 204, `status_code=201`
+changed through an injected `Response` shared by a dependency and the
+handler (cookies, deleted cookies, appended headers, a replaced
+content-type, a status without a body, and all of it dropped when the
+handler returns its own response or raises), an `HTTPException` with
+headers raised three dependencies deep, routes left out of the schema, and
+the app's `/openapi.json`."""
 
 from typing import Annotated, Optional, Union
 
@@ -127,6 +129,37 @@ def set_cover(album_id: int, response: Response, replace: bool = False):
     return {"created": album_id}
 
 
+def play_tracking(response: Response, dnt: Annotated[Optional[str], Header()] = None) -> Optional[str]:
+    if dnt != "1":
+        response.set_cookie("visitor", "v-1", samesite="none", secure=True)
+    response.headers.append("X-Custom", "tracking")
+    return dnt
+
+
+@app.post("/albums/{album_id}/plays", status_code=201)
+def record_play(album_id: int, response: Response, dnt: Annotated[Optional[str], Depends(play_tracking)],
+                mode: str = "plain"):
+    response.set_cookie("last_album", str(album_id), path="/albums", max_age=600)
+    response.headers.append("X-Custom", "play")
+    response.delete_cookie("legacy_player", domain="example.com")
+    if mode == "banned":
+        raise HTTPException(403, "Playback blocked", headers={"X-Extra": "blocked"})
+    if mode == "own":
+        own = JSONResponse({"album": album_id, "queued": True}, status_code=202)
+        own.set_cookie("queue", "1")
+        return own
+    if mode == "cached":
+        response.status_code = 304
+    elif mode == "csv":
+        response.headers["content-type"] = "text/csv"
+    elif mode == "quiet":
+        response.status_code = 204
+    elif mode == "ok":
+        response.status_code = 200
+        return None
+    return {"album": album_id, "tracked": dnt != "1"}
+
+
 @app.delete("/albums/{album_id}", status_code=204)
 def delete_album(album_id: int, response: Response) -> None:
     if album_id not in ALBUMS:
@@ -215,6 +248,14 @@ CASES = [
     Case("PUT", "/albums/2/cover?replace=true"),
     Case("DELETE", "/albums/1"),
     Case("DELETE", "/albums/5"),
+    Case("POST", "/albums/1/plays"),
+    Case("POST", "/albums/1/plays", {"dnt": "1"}),
+    Case("POST", "/albums/1/plays?mode=banned"),
+    Case("POST", "/albums/1/plays?mode=own"),
+    Case("POST", "/albums/1/plays?mode=cached"),
+    Case("POST", "/albums/1/plays?mode=csv"),
+    Case("POST", "/albums/1/plays?mode=quiet"),
+    Case("POST", "/albums/1/plays?mode=ok"),
     # response_model=None with Response return types
     Case("GET", "/albums/1/download"),
     Case("GET", "/albums/1/download?fmt=mp3"),
