@@ -100,6 +100,17 @@ async def transcript(port: int) -> list:
             await ws.recv()
         except websockets.ConnectionClosed as exc:
             seen.append(("closed", exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else None))
+    async with websockets.connect(base + "/typed/3?limit=5",
+                                  additional_headers={"X-Token": "t0k", "Cookie": "session=abc; other=1"}) as ws:
+        seen.append(json.loads(await ws.recv()))
+    async with websockets.connect(base + "/typed/4") as ws:
+        seen.append(json.loads(await ws.recv()))
+    for path in ("/typed/x", "/typed/3?limit=0", "/typed/3?limit=many"):
+        try:
+            async with websockets.connect(base + path):
+                seen.append(("accepted", path))
+        except websockets.InvalidStatus as exc:  # invalid parameters: closed before accepting
+            seen.append(("refused", path, exc.response.status_code))
     async with websockets.connect(base + "/as-connection?a=b") as ws:
         seen.append(json.loads(await ws.recv()))
     async with websockets.connect(base + "/rooms/lobby") as ws:
@@ -145,6 +156,8 @@ def test_client_library_sees_what_it_sees_under_uvicorn(server, uvicorn):
     assert ["session open", "call open", "call closed", "session closed"] in compiled
     assert ("closed", 4009, "full: the lobby") in compiled
     assert {"same": True, "path": "/as-connection", "query": {"a": "b"}} in compiled
+    assert {"n": 3, "limit": 5, "x_token": "t0k", "session": "abc"} in compiled
+    assert ("refused", "/typed/3?limit=0", 403) in compiled
     unwound = [f"{key} {which}" for key in ("fastapi_function_astack", "fastapi_inner_astack",
                                             "fastapi_middleware_astack") for which in ("last", "first")]
     assert compiled.count(unwound) == 2, compiled
@@ -152,8 +165,8 @@ def test_client_library_sees_what_it_sees_under_uvicorn(server, uvicorn):
 
 def test_endpoints_taking_only_the_websocket_are_run_without_fastapis_endpoint_app():
     """Which routes the compiled server runs in one frame (the transcript
-    above shows they behave as under uvicorn): an endpoint with no
-    parameter or dependency but its WebSocket (or HTTPConnection)."""
+    above shows they behave as under uvicorn): an endpoint without
+    dependencies, taking its WebSocket (or HTTPConnection) and parameters."""
     from fasterapi.bridge import _flat_endpoint
     from fasterapi.inspect import live_routes
     from tests.apps import ws_app
@@ -163,10 +176,13 @@ def test_endpoints_taking_only_the_websocket_are_run_without_fastapis_endpoint_a
         func = session.__closure__[session.__code__.co_freevars.index("func")].cell_contents
         return _flat_endpoint(func)
 
-    assert flat("/lobby") == (ws_app.lobby, ("ws",))
-    assert flat("/rooms/lobby") == (ws_app.rooms_lobby, ("ws",))
-    assert flat("/as-connection") == (ws_app.as_connection, ("conn", "ws"))
-    for path in ("/items/{item_id}", "/private", "/close-with", "/ledger", "/room/{size}"):
+    assert flat("/lobby")[:3] == (ws_app.lobby, ("ws",), None)
+    assert flat("/rooms/lobby")[:3] == (ws_app.rooms_lobby, ("ws",), None)
+    assert flat("/as-connection")[:3] == (ws_app.as_connection, ("conn", "ws"), None)
+    for path, endpoint in (("/typed/{n}", ws_app.typed), ("/items/{item_id}", ws_app.item),
+                           ("/room/{size}", ws_app.room)):
+        assert flat(path)[0] is endpoint and flat(path)[2] is not None, path  # parameters solved in that frame
+    for path in ("/private", "/ledger"):
         assert flat(path) is None, path
 
 

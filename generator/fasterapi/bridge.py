@@ -698,7 +698,7 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
             await entry(target[0], target[1], scope, conn.receive, conn.send)  # type: ignore[misc]
         else:
             # The entry, FastAPI's session and its endpoint app for an endpoint
-            # that takes nothing but the WebSocket, in this frame: what
+            # without dependencies, in this frame: what
             # _WebSocketEntry.__call__, _fastapi_session and FastAPI's
             # get_websocket_app would do, in their order, without a suspended
             # coroutine apiece for as long as the session lasts.
@@ -713,7 +713,12 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
                         request_stack = scope["fastapi_inner_astack"] = _LeanExitStack()
                         function_stack = scope["fastapi_function_astack"] = _LeanExitStack()
                         try:
-                            await flat[0](**dict.fromkeys(flat[1], session))
+                            values = _param_values(flat[2], session) if flat[2] is not None else {}
+                            if values is None:  # invalid: FastAPI's endpoint app raises what it raises
+                                await flat[3](session)
+                            else:
+                                values.update(dict.fromkeys(flat[1], session))
+                                await flat[0](**values)
                         except BaseException as exc:  # noqa: BLE001 - as leaving the two `async with` blocks
                             await _exit_stacks((function_stack, request_stack), exc)
                         else:
@@ -1144,12 +1149,13 @@ _DEPENDANT_FIELDS = frozenset((
     "use_cache", "path", "scope", "concurrency"))
 
 
-def _flat_endpoint(func: Any) -> tuple[Any, tuple[str, ...]] | None:
+def _flat_endpoint(func: Any) -> tuple[Any, tuple[str, ...], Any, Any] | None:
     """For FastAPI's endpoint app of a WebSocket route (``func``, made by
-    get_websocket_app) whose endpoint takes nothing but the WebSocket (as
-    WebSocket or HTTPConnection; no parameters, no dependencies): the
-    endpoint and the names it takes the WebSocket under. For it, solving
-    dependencies gives exactly those values and never an error. None
+    get_websocket_app) whose endpoint takes the WebSocket (as WebSocket or
+    HTTPConnection) and path, query, header and cookie parameters, with no
+    dependencies: (the endpoint, the names it takes the WebSocket under, its
+    Dependant when it has parameters (else None), ``func``). For such an
+    endpoint, solving dependencies is what _param_values does. None
     otherwise."""
     import fastapi.routing
     from fastapi.dependencies.models import Dependant
@@ -1161,11 +1167,25 @@ def _flat_endpoint(func: Any) -> tuple[Any, tuple[str, ...]] | None:
     if {f.name for f in dataclasses.fields(dependant)} - _DEPENDANT_FIELDS:
         return None
     d = dependant
-    if (d.call is None or d.path_params or d.query_params or d.header_params or d.cookie_params or d.body_params
-            or d.dependencies or d.request_param_name or d.response_param_name or d.background_tasks_param_name
-            or d.security_scopes_param_name):
+    if (d.call is None or d.body_params or d.dependencies or d.request_param_name or d.response_param_name
+            or d.background_tasks_param_name or d.security_scopes_param_name):
         return None
-    return d.call, tuple(n for n in (d.http_connection_param_name, d.websocket_param_name) if n)
+    params = d if d.path_params or d.query_params or d.header_params or d.cookie_params else None
+    return d.call, tuple(n for n in (d.http_connection_param_name, d.websocket_param_name) if n), params, func
+
+
+def _param_values(dependant: Any, websocket: Any) -> dict[str, Any] | None:
+    """The endpoint's path, query, header and cookie values, as FastAPI's
+    solve_dependencies converts and validates them; None if any is invalid."""
+    values: dict[str, Any] = {}
+    for fields, source in ((dependant.path_params, "path_params"), (dependant.query_params, "query_params"),
+                           (dependant.header_params, "headers"), (dependant.cookie_params, "cookies")):
+        if fields:
+            got, errors = request_params_to_args(fields, getattr(websocket, source))
+            if errors:
+                return None
+            values.update(got)
+    return values
 
 
 class _WebSocketEntry:
@@ -1189,9 +1209,9 @@ class _WebSocketEntry:
         self.handlers = handlers
         self.astack_name = astack_name
         self.root_path = app.root_path
-        # Routes whose endpoint takes nothing but the WebSocket: the
-        # endpoint and the names it takes the WebSocket under.
-        self.flat: dict[int, tuple[Any, tuple[str, ...]]] = {}  # by id(route): routes compare by value
+        # Routes whose endpoint has no dependencies: what _flat_endpoint
+        # gives for them.
+        self.flat: dict[int, tuple[Any, tuple[str, ...], Any, Any]] = {}  # by id(route): routes compare by value
 
     def route_for(self, scope: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
         """The route (and its child scope) the router would run, when it is a

@@ -7,7 +7,8 @@ route of an included router."""
 import asyncio
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Depends, FastAPI, Query, WebSocket, WebSocketDisconnect, WebSocketException, status
+from fastapi import (APIRouter, Cookie, Depends, FastAPI, Header, Query, WebSocket, WebSocketDisconnect,
+                     WebSocketException, status)
 
 from fastapi.requests import HTTPConnection
 from fastapi.responses import JSONResponse
@@ -182,6 +183,14 @@ async def lobby(ws: WebSocket):
     })
     if await ws.receive_text() == "crowd":
         raise RoomFull("the lobby")
+    await ws.close()
+
+
+@app.websocket("/typed/{n}")
+async def typed(ws: WebSocket, n: int, limit: Annotated[int, Query(ge=1)] = 10,
+                x_token: Annotated[Optional[str], Header()] = None, session: Annotated[Optional[str], Cookie()] = None):
+    await ws.accept()
+    await ws.send_json({"n": n, "limit": limit, "x_token": x_token, "session": session})
     await ws.close()
 
 
