@@ -718,7 +718,8 @@ async def serve_websocket(ws: Any, path: str, raw_path: bytes, raw_query: bytes,
                                 await flat[3](session)
                             else:
                                 values.update(dict.fromkeys(flat[1], session))
-                                await flat[0](**values)
+                                running, values = flat[0](**values), None  # the dict is not kept meanwhile
+                                await running
                         except BaseException as exc:  # noqa: BLE001 - as leaving the two `async with` blocks
                             await _exit_stacks((function_stack, request_stack), exc)
                         else:
