@@ -231,13 +231,14 @@ def test_a_body_is_held_to_its_declared_length(server, uvicorn, path, length):
 
 
 @pytest.mark.parametrize("version", ["1.1", "1.0"])
-@pytest.mark.parametrize("kind", ["chunked", "chunked-stream", "gzip", "close", "padded", "control", "bad-name"])
+@pytest.mark.parametrize("kind", ["chunked", "chunked-stream", "gzip", "close", "padded", "control", "bad-name", "nul",
+                                  "leading-space", "crlf", "lf", "cr", "crlf-name", "crlf-stream"])
 def test_a_responses_own_framing_headers_frame_it_as_uvicorn_does(server, uvicorn, kind, version):
     """A response with transfer-encoding: chunked of its own gets its body
     chunked by the server (its content-length dropped; over HTTP/1.0 the body
     ends with the connection), any other transfer-encoding is left unanswered
     with the connection closed, as is a header line h11 will not send (a
-    name that is no token, a value with NUL, whitespace other than inner
+    name that is no token, a value with NUL, CR, LF, whitespace other than inner
     spaces and tabs, or space at its ends), and a connection: close of its own closes the connection after it:
     what uvicorn's h11 makes of them. Header names are
     compared in lower case (h11 writes the framing lines it sets as Title-Case)."""
@@ -252,3 +253,20 @@ def test_a_responses_own_framing_headers_frame_it_as_uvicorn_does(server, uvicor
         answers.append(b"\r\n".join(line for line in lines if not line.startswith((b"date:", b"server:"))))
     want, got = answers
     assert got == want
+
+
+@pytest.mark.parametrize("kind", ["crlf", "nul"])
+def test_an_injected_responses_unsendable_header_closes_unanswered_as_uvicorn_does(server, uvicorn, kind):
+    """A header set through the Response FastAPI injects, with a value h11
+    will not send (CR LF that would split the head, or NUL): uvicorn sends no
+    byte of the response and closes; so does FasterAPI, and it goes on
+    serving other connections."""
+    pipelined = (f"GET /framing-injected/{kind} HTTP/1.1\r\nhost: x\r\n\r\n"
+                 "GET /stream/sized HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").encode()
+    for s in (uvicorn, server):
+        sock = request(s.port, pipelined)
+        assert read_until_close(sock) == b"", s
+        sock.close()
+        sock = request(s.port, b"GET /stream/sized HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        assert read_until_close(sock).startswith(b"HTTP/1.1 200 OK\r\n")
+        sock.close()

@@ -80,13 +80,24 @@ def cookies_of(headers: Headers) -> dict[str, str]:
 
 
 def header_lines(raw_headers: Sequence[tuple[bytes, bytes]]) -> bytes:
-    """``[(b"x-a", b"1")]`` -> ``b"x-a: 1\r\n"``; a value that would split the head is refused."""
-    lines = []
-    for name, value in raw_headers:
-        if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value:
-            raise ValueError(f"invalid header {name!r}: {value!r}")
-        lines.append(name + b": " + value + b"\r\n")
-    return b"".join(lines)
+    """``[(b"x-a", b"1")]`` -> ``b"x-a: 1\r\n"``; see header_line."""
+    return b"".join(header_line(name, value) for name, value in raw_headers)
+
+
+_CR_LF_AS_NUL = bytes.maketrans(b"\r\n", b"\0\0")
+
+
+def header_line(name: bytes, value: bytes) -> bytes:
+    """``b"x-a", b"1"`` -> ``b"x-a: 1\r\n"``.
+
+    A name or value with CR or LF would split the head. h11 refuses to send
+    such a head, and uvicorn closes the connection without a response; the
+    line stays one line here, its CR and LF written as NUL, which the runtime
+    refuses in a header line as h11 does: the connection closes unanswered.
+    ``b"x-a", b"1\r\nx-b: 2"`` -> ``b"x-a: 1\0\0x-b: 2\r\n"``."""
+    if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value:
+        name, value = name.translate(_CR_LF_AS_NUL), value.translate(_CR_LF_AS_NUL)
+    return name + b": " + value + b"\r\n"
 
 
 # The runtime's FastAPI-exact JSON encoder (jsonable_encoder, then JSONResponse's
@@ -659,13 +670,8 @@ class _Sink:
 
 
 def _head_from_asgi(start: dict[str, Any]) -> tuple[int, bytes]:
-    lines = []
-    for name, value in start.get("headers", []):
-        name, value = bytes(name).lower(), bytes(value)
-        if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value:
-            raise ValueError(f"invalid header {name!r}: {value!r}")
-        lines.append(name + b": " + value + b"\r\n")
-    return int(start.get("status", 200)), b"".join(lines)
+    lines = b"".join(header_line(bytes(name).lower(), bytes(value)) for name, value in start.get("headers", []))
+    return int(start.get("status", 200)), lines
 
 
 _asgi_call: AsgiCall | None = None  # the app's ASGI entry, for WebSocket handshakes

@@ -226,7 +226,28 @@ def framing(kind: str):
         return Response(b"hello", headers={"x-filename": "report\x0b.txt"})
     if kind == "bad-name":
         return Response(b"hello", headers={"x file": "report.txt"})
+    if kind == "nul":
+        return Response(b"hello", headers={"x-filename": "report\x00.txt"})
+    if kind == "leading-space":
+        return Response(b"hello", headers={"x-filename": " report.txt"})
+    if kind == "crlf":  # a value that would split the head
+        return Response(b"hello", headers={"x-filename": "report.txt\r\nx-injected: 1"})
+    if kind == "lf":
+        return Response(b"hello", headers={"x-filename": "report\n.txt"})
+    if kind == "cr":
+        return Response(b"hello", headers={"x-filename": "report\r.txt"})
+    if kind == "crlf-name":
+        return Response(b"hello", headers={"x-file\r\nname": "report.txt"})
+    if kind == "crlf-stream":
+        return StreamingResponse(iter([b"ab", b"cd"]), headers={"x-filename": "report.txt\r\nx-injected: 1"})
     return Response(b"bye", headers={"connection": "close"})
+
+
+@app.get("/framing-injected/{kind}")
+def framing_injected(kind: str, response: Response):
+    # The same through the Response FastAPI injects.
+    response.headers["x-filename"] = {"crlf": "report.txt\r\nx-injected: 1", "nul": "report\x00.txt"}[kind]
+    return {"ok": True}
 
 
 @app.get("/stream/slow")
