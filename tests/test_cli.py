@@ -77,7 +77,7 @@ def test_build_writes_a_committable_package(project: Path):
     handlers = (out / "handlers_1.cpp").read_text()
     assert "// GET /hello/{name}  (app.py:7)" in handlers
     assert "bool get_hello__name(Call& call)" in handlers
-    assert "static_assert(FASTERAPI_ABI_VERSION == 8" in (out / "routes.hpp").read_text()
+    assert "static_assert(FASTERAPI_ABI_VERSION == 9" in (out / "routes.hpp").read_text()
 
 
 def test_rebuild_is_byte_identical_and_compiles_nothing(project: Path):

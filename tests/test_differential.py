@@ -105,6 +105,105 @@ def _raw_answers(serve_app, name: str, request: bytes) -> tuple[bytes, bytes]:
     return want, _raw_exchange(server.port, request)
 
 
+def _staged_exchange(port: int, head: bytes, rest: bytes, pause: float = 0.5) -> tuple[bytes, bytes]:
+    """Sends `head`, keeps what arrives within `pause`, then sends `rest`
+    and reads until the server closes (at most 5 s): (before, after)."""
+    import socket
+    import time
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(head)
+        before = b""
+        deadline = time.monotonic() + pause
+        while (left := deadline - time.monotonic()) > 0:
+            s.settimeout(left)
+            try:
+                chunk = s.recv(65536)
+            except TimeoutError:
+                break
+            if not chunk:
+                return before, b""
+            before += chunk
+        s.settimeout(5)
+        try:
+            s.sendall(rest)
+        except OSError:
+            return before, b""
+        after = b""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            chunk = s.recv(65536)
+            if not chunk:
+                return before, after
+            after += chunk
+    raise AssertionError(f"the server kept the connection open after {before!r} {after!r}")
+
+
+_LAST = b"GET /teapot HTTP/1.1\r\nhost: testserver\r\nconnection: close\r\n\r\n"
+_ITEM = b'{"name":"saw"}'
+
+
+def _expecting(line: str, length: int, *fields: str) -> bytes:
+    return "\r\n".join((line, "host: testserver", f"content-length: {length}", "expect: 100-continue",
+                         *fields, "", "")).encode()
+
+
+@pytest.mark.parametrize(("head", "rest"), [
+    # A body parameter: the 100 comes first, the answer once the body is in.
+    (_expecting("POST /items HTTP/1.1", len(_ITEM), "content-type: application/json"), _ITEM + _LAST),
+    # No body parameter: answered at once, without a 100; the body sent
+    # anyway is read and dropped, and the connection goes on.
+    (_expecting("POST /jobs HTTP/1.1", 5), b"hello" + _LAST),
+    (b"POST /jobs HTTP/1.1\r\nhost: testserver\r\ntransfer-encoding: chunked\r\nexpect: 100-continue\r\n\r\n",
+     b"5\r\nhello\r\n0\r\n\r\n" + _LAST),
+    # No route (404) or not this method (405): no 100 either.
+    (_expecting("POST /nowhere HTTP/1.1", 5), b"hello" + _LAST),
+    (_expecting("GET /items HTTP/1.1", 5), b"hello" + _LAST),
+    # HTTP/1.0 clients get no 100 (RFC 9110 10.1.1); the answer closes.
+    (_expecting("POST /items HTTP/1.0", len(_ITEM), "content-type: application/json"), _ITEM),
+    # The body sent along with the head: still the 100 before the answer
+    # when the route reads it, and none when it does not.
+    (_expecting("POST /items HTTP/1.1", len(_ITEM), "content-type: application/json") + _ITEM, _LAST),
+    (_expecting("POST /jobs HTTP/1.1", 5) + b"hello", _LAST),
+    (_expecting("POST /items HTTP/1.1", 0, "content-type: application/json"), _LAST),
+], ids=["body", "no-body", "no-body-chunked", "404", "405", "http-1.0", "body-with-head", "no-body-with-head",
+        "empty-body"])
+def test_expect_100_continue_is_answered_as_uvicorn_answers_it(serve_app, head, rest):
+    """`Expect: 100-continue`: uvicorn sends `100 Continue` when the
+    application first reads the body, so only routes that read it get one;
+    the others are answered at once. What each server sends before the
+    client sends its body, and after, is the same."""
+    from tests.conftest import start_uvicorn
+
+    server = serve_app(CORPUS / "r_status.py")
+    uvicorn = start_uvicorn("tests.corpus.r_status:app")
+    try:
+        want = [_without_date_server(b) for b in _staged_exchange(uvicorn.port, head, rest)]
+    finally:
+        uvicorn.stop(timeout=10)
+    got = [_without_date_server(b) for b in _staged_exchange(server.port, head, rest)]
+    assert got == want
+
+
+def test_expect_100_continue_before_a_streamed_answer_as_under_uvicorn(serve_app):
+    """A StreamingResponse reads the request while it streams (to notice a
+    client leaving), which makes uvicorn send its 100 before the head even
+    on a route that has no body parameter; so does FasterAPI."""
+    from tests.conftest import start_uvicorn
+
+    head = _expecting("GET /stream/sized HTTP/1.1", 5)
+    rest = b"hello" + b"GET /stream/sized HTTP/1.1\r\nhost: testserver\r\nconnection: close\r\n\r\n"
+    server = serve_app(CORPUS / "streaming.py")
+    uvicorn = start_uvicorn("tests.corpus.streaming:app")
+    try:
+        want = [_without_date_server(b) for b in _staged_exchange(uvicorn.port, head, rest)]
+    finally:
+        uvicorn.stop(timeout=10)
+    got = [_without_date_server(b) for b in _staged_exchange(server.port, head, rest)]
+    assert want[0].startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n")
+    assert got == want
+
+
 @pytest.mark.parametrize("target", ["POST /reset", "PUT /reset-value", "PUT /things/2"])
 def test_205_keeps_uvicorns_answer(serve_app, target):
     """status_code=205: FastAPI empties the body and keeps the content-length

@@ -257,7 +257,7 @@ def _through_middleware(routes: list[Route], app: FastAPI,
                                     f"a fasterapi.SSE parameter cannot be combined with middleware "
                                     f"({_middleware_names(app)}) yet"))
             continue
-        out.append(_replace(r, kind="request", params=(), body="", is_async=True))
+        out.append(_replace(r, kind="request", params=(), body="", is_async=True, reads_body=True))
     if not has_catch_all:
         out.append(_catch_all(app, len(live_routes(app))))
     return out, diags
@@ -508,7 +508,7 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
     if planned:
         # Forms are read with Starlette's async parser.
         common["is_async"] = forms or dependencies.needs_loop(dependencies.flatten(d), common["is_async"])
-        return Route(kind="solved", **common), []  # type: ignore[arg-type]
+        return Route(kind="solved", reads_body=_may_read_body(live, stream_param), **common), []  # type: ignore[arg-type]
     if handled_by_fastapi:
         note = Diagnostic("warning", location, label, "served by FastAPI",
                           f"served by FastAPI's own request handling, not compiled to C++ yet: "
@@ -537,7 +537,28 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
             body_note = f"{_type_name(d.body_params[0].field_info.annotation)}, not a pydantic model"
     return Route(kind="api", params=tuple(params), body=json_body, stream_param=stream_param,
                  body_fields=body_fields, body_model=body_model, body_note=body_note,
-                 **common), diags  # type: ignore[arg-type]
+                 reads_body=_may_read_body(live, stream_param), **common), diags  # type: ignore[arg-type]
+
+
+def _may_read_body(live: APIRoute | _EffectiveRouteContext, stream_param: str) -> bool:
+    """Whether handling a request on ``live`` may read its body: FastAPI reads
+    it first when the route or a dependency has a body, form or file
+    parameter; a Request or HTTPConnection taken by the handler or a
+    dependency may be read at any time (FastAPI's own security schemes take
+    the Request only for its headers). A fasterapi.SSE parameter is no
+    Request at serve time."""
+    if live.body_field is not None:
+        return True
+
+    def takes_request(d: Any, top: bool) -> bool:
+        call = d.call
+        own_scheme = call is not None and type(call).__module__.startswith("fastapi.security.")
+        request = d.request_param_name is not None and not (top and d.request_param_name == stream_param)
+        if (request or d.http_connection_param_name is not None) and not own_scheme:
+            return True
+        return any(takes_request(sub, False) for sub in d.dependencies)
+
+    return takes_request(live.dependant, True)
 
 
 # model_config keys that change nothing about validating exact JSON input of

@@ -144,6 +144,10 @@ class Route:
     body_note: str = ""
     stream_param: str = ""  # the parameter typed fasterapi.SSE: the handler answers through it
     mount: str = ""  # for app.mount(): the mounted app's class name ("StaticFiles"); path is "<prefix>/{path:path}"
+    # The answer may depend on the request body: FastAPI reads it (a body,
+    # form or file parameter), or a Request or HTTPConnection the handler or
+    # a dependency takes may read it, or the app's own entry serves it.
+    reads_body: bool = True
 
     @property
     def label(self) -> str:

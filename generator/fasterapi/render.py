@@ -17,7 +17,7 @@ from .ir import ANY_METHOD, App, Param, Route
 from .plan import plan as plan_table
 from .plan import radix
 
-ABI_VERSION = 8
+ABI_VERSION = 9
 ROUTES_PER_HANDLER_FILE = 64
 _METHOD_BITS = {"GET": "m_get", "HEAD": "m_head", "POST": "m_post", "PUT": "m_put", "DELETE": "m_delete",
                 "PATCH": "m_patch", "OPTIONS": "m_options", "TRACE": "m_trace", "CONNECT": "m_connect",

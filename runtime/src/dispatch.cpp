@@ -983,6 +983,28 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
     pc->responder.send(json_response(404, {}, std::string(not_found_body)));
 }
 
+bool AppDispatcher::reads_body(const http::Request& head) {
+    if (const http::Header* upgrade = head.find_header("upgrade");
+        upgrade != nullptr && ws::upgrade_has_websocket(upgrade->value)) {
+        return true;
+    }
+    std::string path;
+    if (head.path.find('%') != std::string_view::npos) {
+        text::unquote(head.path, path);
+    } else {
+        path.assign(head.path);
+    }
+    router::Result found;
+    router::lookup(*spec_.table, router::route_path(path, spec_.root_path), router::method_bit(head.method), found);
+    if (found.full != router::no_route) {
+        // A CORS preflight goes to the middleware through the app's own entry.
+        if (cors_ && head.method == http::Method::options) return true;
+        return spec_.routes[found.full].reads_body || routes_[found.full].served_by_app;
+    }
+    // A 405, a 404 or a redirect to the path with(out) its slash.
+    return false;
+}
+
 void AppDispatcher::flush() {
     executor_.submit_all(pending_work.sync);
     loop_bridge_.submit_all(pending_work.async);

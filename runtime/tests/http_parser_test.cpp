@@ -241,11 +241,27 @@ TEST_CASE("Expect: 100-continue is reported while the body is awaited", "[parser
     Parser q;
     REQUIRE(q.parse(head + "hello") == Parser::Result::complete);
     CHECK_FALSE(q.expects_continue());
+    CHECK(q.continue_owed());  // still asked for: a server that reads the body sends it first
+
+    // The head alone, while the body is awaited; the parser goes on with the body.
+    Parser h;
+    REQUIRE(h.parse(head) == Parser::Result::need_more);
+    const Request early = h.head_request(head);
+    CHECK(early.method_token == "POST");
+    CHECK(early.path == "/up");
+    CHECK(early.body.empty());
+    REQUIRE(early.find_header("content-length") != nullptr);
+    CHECK(early.find_header("content-length")->value == "5");
+    REQUIRE(h.parse(head + "hello") == Parser::Result::complete);
+    CHECK(h.take_request().body == "hello");
 
     // HTTP/1.0 clients do not get one (RFC 9110 §10.1.1), nor body-less requests.
     CHECK_FALSE(feed_bytewise("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx", {}).expected_continue);
     CHECK_FALSE(feed_bytewise("POST / HTTP/1.1\r\n" + host + "Expect: 100-continue\r\nContent-Length: 0\r\n\r\n", {}).expected_continue);
     CHECK(feed_bytewise("POST / HTTP/1.1\r\n" + host + "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", {}).expected_continue);
+    // Among other expectations, as h11 reads the field.
+    CHECK(feed_bytewise("POST / HTTP/1.1\r\n" + host + "Expect: x-y, 100-Continue \r\nContent-Length: 1\r\n\r\nx", {}).expected_continue);
+    CHECK_FALSE(feed_bytewise("POST / HTTP/1.1\r\n" + host + "Expect: 100-continued\r\nContent-Length: 1\r\n\r\nx", {}).expected_continue);
 
     // A body refused for its size is refused before any interim response.
     ParserLimits small;

@@ -45,8 +45,14 @@ namespace {
 //   /status?<n>         answered with status <n>
 //   /own?<k>            "hello" under framing headers of its own: k = chunked, gzip or close
 //   /stream-status?<n>  a streamed body under status <n>
+//   /ignore...          answered from the head alone: with Expect: 100-continue
+//                       it is dispatched at once, its body empty (as /stream...)
 class TestDispatcher : public Dispatcher {
 public:
+    bool reads_body(const http::Request& head) override {
+        return !head.path.starts_with("/ignore") && !head.path.starts_with("/stream");
+    }
+
     ~TestDispatcher() override {
         std::lock_guard<std::mutex> lock(mutex_);
         for (std::thread& t : threads_) t.join();
@@ -527,11 +533,66 @@ TEST_CASE("Expect: 100-continue gets an interim response before the body", "[ser
     CHECK(r.status == 200);
     CHECK(r.body == "POST /up|hello");
 
-    // Body sent along with the head: no interim response.
+    // Body sent along with the head: the 100 still goes before the answer,
+    // as uvicorn sends it whenever the application reads the body.
     c.send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi");
+    CHECK(c.read_reply().status == 100);
     const Reply direct = c.read_reply();
     CHECK(direct.status == 200);
     CHECK(direct.body == "POST /up|hi");
+
+    // HTTP/1.0: the expectation is ignored.
+    c.send("POST /up HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi");
+    const Reply old = c.read_reply();
+    CHECK(old.status == 200);
+    CHECK(old.body == "POST /up|hi");
+}
+
+TEST_CASE("Expect: 100-continue on a request whose body is not read is answered at once", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    const Reply r = c.read_reply();
+    CHECK(r.status == 200);
+    CHECK(r.body == "POST /ignore|");
+    CHECK(r.field("connection").empty());
+    // The body the client sends anyway is dropped; the connection goes on.
+    c.send("hello" + get("/after"));
+    CHECK(c.read_reply().body == "GET /after|");
+
+    c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+    CHECK(c.read_reply().body == "POST /ignore|");
+    c.send("5\r\nhello\r\n0\r\n\r\n" + get("/after-chunked"));
+    CHECK(c.read_reply().body == "GET /after-chunked|");
+
+    // Sent with the head, the body is not given to the dispatcher's answer
+    // either way; still no 100.
+    c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi" + get("/last"));
+    CHECK(c.read_reply().status == 200);
+    CHECK(c.read_reply().body == "GET /last|");
+    std::lock_guard<std::mutex> lock(d.mutex_);
+    CHECK(d.paths == std::vector<std::string>{"/ignore", "/after", "/ignore", "/after-chunked", "/ignore", "/last"});
+}
+
+TEST_CASE("Expect: 100-continue: a streamed answer gets its 100 just before its head", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send("POST /stream?2 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    const Reply interim = c.read_reply();
+    CHECK(interim.status == 100);
+    CHECK(interim.head == "HTTP/1.1 100 Continue\r\n");
+    const Reply r = c.read_reply(true);
+    CHECK(r.status == 200);
+    CHECK(r.field("transfer-encoding") == "chunked");
+    CHECK(c.read_chunked() == std::pair<std::string, bool>{"0;1;", true});
+    c.send("hello" + get("/after"));
+    CHECK(c.read_reply().body == "GET /after|");
 }
 
 TEST_CASE("a slowloris head is cut by head_timeout with 408", "[server][timeout]") {

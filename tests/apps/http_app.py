@@ -24,6 +24,11 @@ def submit():
     return {"accepted": True}
 
 
+@app.post("/submit-json")
+def submit_json(payload: dict):
+    return {"accepted": payload}
+
+
 @app.get("/")
 def root():
     return {"message": "hello"}

@@ -27,7 +27,7 @@
 #include "fasterapi/http/request.hpp"
 #include "fasterapi/router.hpp"
 
-#define FASTERAPI_ABI_VERSION 8
+#define FASTERAPI_ABI_VERSION 9
 
 namespace fasterapi {
 
@@ -84,6 +84,10 @@ struct RouteSpec {
     // /openapi.json) and routes using features not compiled to C++ yet.
     bool request_endpoint;
     Trampoline trampoline;  // nullptr when request_endpoint
+    // The answer may depend on the request's body (a body, form or file
+    // parameter, a Request the handler or a dependency may read, or served
+    // by the app's own entry): `Expect: 100-continue` is answered with a 100.
+    bool reads_body = true;
 };
 
 struct AppSpec {

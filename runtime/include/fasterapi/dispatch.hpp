@@ -81,6 +81,9 @@ public:
     ~AppDispatcher() override;  // with the GIL; stop() must have been called
 
     void dispatch(http::Request&& request, Responder responder) override;
+    // The route the request goes to may read its body (RouteSpec::reads_body,
+    // or served by the app's own entry); 404 and 405 answers never do.
+    bool reads_body(const http::Request& head) override;
     // Hands this reactor thread's batch to the executor and the loop.
     void flush() override;
 

@@ -141,6 +141,18 @@ public:
     virtual ~Dispatcher() = default;
     // Called on a reactor thread for every complete request. Must not block.
     virtual void dispatch(http::Request&& request, Responder responder) = 0;
+    // Called on a reactor thread for a request that asked for
+    // `Expect: 100-continue`, given its head (its body empty), before
+    // dispatch(). uvicorn sends `100 Continue` only when the application
+    // first reads the body: true when the answer may depend on the body
+    // (the server then sends 100 and dispatches the request with its body);
+    // false when it does not (no 100: the request is dispatched at once with
+    // an empty body, and its body, if the client sends it, is read and
+    // dropped). Must not block.
+    virtual bool reads_body(const http::Request& head) {
+        (void)head;
+        return true;
+    }
     // Called on the same reactor thread after a batch of dispatch() calls, at
     // most once per turn of its event loop. A dispatcher that hands work to
     // other threads wakes them here, once per batch rather than once per

@@ -374,7 +374,18 @@ bool Parser::field_semantics(std::string_view name, std::string_view value) {
         if (iequals(name, "host")) ++host_count_;
         return true;
     case 6:
-        if (iequals(name, "expect") && iequals(value, "100-continue")) expect_continue_ = true;
+        // h11's reading: 100-continue among the comma-separated expectations.
+        if (iequals(name, "expect")) {
+            for (std::string_view rest = value; !expect_continue_;) {
+                const std::size_t comma = rest.find(',');
+                std::string_view item = rest.substr(0, comma);
+                while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+                while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+                if (iequals(item, "100-continue")) expect_continue_ = true;
+                if (comma == std::string_view::npos) break;
+                rest.remove_prefix(comma + 1);
+            }
+        }
         return true;
     case 10:
         if (iequals(name, "connection")) {
@@ -547,22 +558,31 @@ Parser::Result Parser::on_chunk_size_line(std::string_view data, std::size_t end
 
 // Copies the head bytes, then the decoded body, into one string and points
 // every view of the Request into it.
-void Parser::build_request(std::string_view data) {
-    Request& r = request_;
+Request Parser::head_request(std::string_view data) const {
+    Request r;
+    build_request(data, r, false);
+    return r;
+}
+
+void Parser::build_request(std::string_view data) { build_request(data, request_, true); }
+
+void Parser::build_request(std::string_view data, Request& r, bool with_body) const {
     r.method = method_;
     r.version_minor = version_minor_;
     r.keep_alive = version_minor_ == 1 ? !connection_close_
                                        : (connection_keep_alive_ && !connection_close_);
 
     const std::size_t head_len = head_end_ - head_start_;
-    const auto body_len = static_cast<std::size_t>(body_size_);
+    const auto body_len = with_body ? static_cast<std::size_t>(body_size_) : std::size_t{0};
     const std::size_t total = head_len + body_len + (root_path_ ? 1 : 0);
     r.storage.clear();
     // More than the small-buffer capacity, so a move keeps the bytes in place.
     r.storage.reserve(std::max<std::size_t>(total, 2 * sizeof(std::string)));
     r.storage.append(data.substr(head_start_, head_len));
     const std::size_t body_off = r.storage.size();
-    for (const Span& s : body_) r.storage.append(data.substr(s.off, s.len));
+    if (with_body) {
+        for (const Span& s : body_) r.storage.append(data.substr(s.off, s.len));
+    }
     if (root_path_) r.storage.push_back('/');
 
     const char* base = r.storage.data();

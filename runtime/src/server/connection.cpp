@@ -377,7 +377,24 @@ void Connection::process(bool bytes_arrived) {
         if (data.empty()) break;
         const http::Parser::Result result = parser_->parse(data);
         if (result == http::Parser::Result::need_more) {
-            if (parser_->expects_continue()) continue_due_ = true;
+            if (parser_->expects_continue()) {
+                if (!continue_asked_) {
+                    continue_asked_ = true;
+                    http::Request head = parser_->head_request(data);
+                    continue_reads_ = context_.dispatcher.reads_body(head);
+                    if (!continue_reads_) {
+                        // Its answer does not depend on the body: answered
+                        // now, without a 100, as uvicorn answers a request
+                        // the application never reads; a body sent anyway
+                        // is parsed and dropped.
+                        parser_->continue_sent();
+                        early_ = true;
+                        dispatch(std::move(head), true, false);
+                        break;
+                    }
+                }
+                continue_due_ = true;
+            }
             break;
         }
         if (result == http::Parser::Result::error) {
@@ -386,8 +403,12 @@ void Connection::process(bool bytes_arrived) {
         }
         in_.consume(parser_->consumed());
         http::Request request = parser_->take_request();
+        const bool owed = parser_->continue_owed();
+        const bool reads = owed && (continue_asked_ ? continue_reads_ : context_.dispatcher.reads_body(request));
+        const bool early = early_;
         parser_->reset();
-        dispatch(std::move(request));
+        continue_asked_ = continue_reads_ = early_ = false;
+        if (!early) dispatch(std::move(request), owed, reads);
     }
     processing_ = false;
     settle();
@@ -398,11 +419,13 @@ void Connection::process(bool bytes_arrived) {
     update_read_deadline(bytes_arrived);
 }
 
-void Connection::dispatch(http::Request&& request) {
+void Connection::dispatch(http::Request&& request, bool continue_owed, bool reads_body) {
     ++requests_;
     auto slot = std::make_shared<Slot>(reactor_.scheduler(), std::weak_ptr<const void>(reactor_.weak_from_this()));
     slot->connection = weak_from_this();
     slot->reactor = reactor_.weak_from_this();
+    slot->continue_owed = continue_owed;
+    slot->continue_reads_body = reads_body;
     slot->head = request.method == http::Method::head;
     slot->version_minor = request.version_minor;
     const std::size_t max_requests = context_.config.max_requests_per_connection;
@@ -545,7 +568,7 @@ bool Connection::flush_upgrade() {
     pending_.pop_front();
     pending_.clear();
     read_closed_ = false;
-    continue_due_ = false;
+    continue_due_ = continue_asked_ = continue_reads_ = early_ = false;
     read_wait_ = ReadWait::ws_idle;
     set_deadline(read_deadline_, Clock::now() + websocket_ping_interval);
     return true;
@@ -737,6 +760,10 @@ bool connection_lines(http::Response& r, const http::OwnFraming& own, bool serve
 
 bool Connection::flush_stream(bool& close_after) {
     Slot& slot = *pending_.front();
+    if (!slot.head_written && slot.continue_owed) {
+        slot.continue_owed = false;
+        out_.append(http::continue_response);
+    }
     if (!slot.head_written &&
         (!http::final_status(slot.response.status) || http::own_framing(slot.response.headers).refused)) {
         slot.stream->close();  // its producer stops as if the client had left
@@ -858,6 +885,8 @@ void Connection::flush() {
         std::shared_ptr<Slot> slot = std::move(pending_.front());
         pending_.pop_front();
         http::Response& r = slot->response;
+        // The application read the body: uvicorn sent its 100 then.
+        if (slot->continue_owed && slot->continue_reads_body) out_.append(http::continue_response);
         const http::OwnFraming own = http::own_framing(r.headers);
         if (!http::final_status(r.status) || own.refused) {
             // Unanswered, as uvicorn leaves it: written, a 1xx head would be

@@ -172,6 +172,12 @@ struct fasterapi::Responder::Slot {
     bool ready = false;
     bool head = false;        // HEAD: the body is not written
     bool keep_alive = true;   // the request allows another after it
+    // The request asked for `Expect: 100-continue` and no 100 went out for
+    // it: one goes just before a streamed answer's head (Starlette's
+    // streaming responses read the request while they stream, which makes
+    // uvicorn send it), and before any answer when the route reads the body.
+    bool continue_owed = false;
+    bool continue_reads_body = false;
     int version_minor = 1;
     std::int64_t parsed_ns = 0;  // steady clock at dispatch, with request_timing
     std::string log_request;  // "GET /a?b HTTP/1.1" when access-logging
@@ -271,7 +277,8 @@ private:
     void on_readable(std::error_code ec);
     void on_read(std::error_code ec, std::size_t n);
     void process(bool bytes_arrived);
-    void dispatch(http::Request&& request);
+    // `continue_owed`: see Slot; `reads_body` the dispatcher's reads_body().
+    void dispatch(http::Request&& request, bool continue_owed = false, bool reads_body = false);
     void reject(std::uint16_t status);
     void settle();
     void flush();
@@ -334,6 +341,12 @@ private:
     bool eof_ = false;
     bool close_after_write_ = false;
     bool continue_due_ = false;
+    // The request being parsed asked for 100-continue and the dispatcher
+    // was asked whether it reads the body: `early_` when it does not and
+    // the request was dispatched at its head; its body is then dropped.
+    bool continue_asked_ = false;
+    bool continue_reads_ = false;
+    bool early_ = false;
     bool lingering_ = false;
     bool closed_ = false;
 };

@@ -78,6 +78,12 @@ public:
     // no interim response was sent yet: the connection should send one now.
     bool expects_continue() const noexcept { return expect_continue_ && !continue_sent_ && in_body(); }
     void continue_sent() noexcept { continue_sent_ = true; }
+    // The request (HTTP/1.1) asked for `Expect: 100-continue` and no interim
+    // response was sent for it; true even once its body has arrived.
+    bool continue_owed() const noexcept { return expect_continue_ && !continue_sent_; }
+    // While in_body(): the request as far as its head, with an empty body
+    // (`data` as given to parse()). The parser goes on with the body.
+    Request head_request(std::string_view data) const;
     // Method of the request being parsed, once its request line is known.
     Method method() const noexcept { return method_; }
 
@@ -108,6 +114,7 @@ private:
     Result on_chunk_size_line(std::string_view data, std::size_t end);
     bool field_semantics(std::string_view name, std::string_view value);
     void build_request(std::string_view data);
+    void build_request(std::string_view data, Request& r, bool with_body) const;
 
     ParserLimits limits_;
     State state_ = State::request_line;

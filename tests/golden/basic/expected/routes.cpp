@@ -52,15 +52,20 @@ constexpr fasterapi::router::Pattern patterns[] = {
 
 constexpr fasterapi::RouteSpec routes[] = {
     {"get_root", "/", "app.py:14", patterns[0],
-     false, false, get_root},
+     false, false, get_root,
+     false},
     {"get_items__item_id", "/items/{item_id}", "app.py:19", patterns[1],
-     true, false, get_items__item_id},
+     true, false, get_items__item_id,
+     false},
     {"post_items", "/items", "app.py:24", patterns[2],
-     false, false, post_items},
+     false, false, post_items,
+     false},
     {"get_static__rest", "/static/{rest:path}", "app.py:29", patterns[3],
-     false, false, get_static__rest},
+     false, false, get_static__rest,
+     false},
     {"get_orders__order_id", "/orders/{order_id:int}", "app.py:34", patterns[4],
-     false, false, get_orders__order_id},
+     false, false, get_orders__order_id,
+     false},
 };
 
 // Static paths: a perfect hash (fasterapi::router::slot_of) with a seed and displacements chosen at build time.
@@ -122,7 +127,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "6e11a15ed09348a7",
+    "b9829829423e7ab6",
     routes,
     5,
     true,

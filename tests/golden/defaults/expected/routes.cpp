@@ -49,15 +49,20 @@ constexpr fasterapi::router::Pattern patterns[] = {
 
 constexpr fasterapi::RouteSpec routes[] = {
     {"get_head_openapi_json", "/openapi.json", "<fastapi/applications.py>:1153", patterns[0],
-     true, true, nullptr},
+     true, true, nullptr,
+     true},
     {"get_head_docs", "/docs", "<fastapi/applications.py>:1168", patterns[1],
-     true, true, nullptr},
+     true, true, nullptr,
+     true},
     {"get_head_docs_oauth2_redirect", "/docs/oauth2-redirect", "<fastapi/applications.py>:1186", patterns[2],
-     true, true, nullptr},
+     true, true, nullptr,
+     true},
     {"get_head_redoc", "/redoc", "<fastapi/applications.py>:1196", patterns[3],
-     true, true, nullptr},
+     true, true, nullptr,
+     true},
     {"get_ping", "/ping", "app.py:6", patterns[4],
-     true, false, get_ping},
+     true, false, get_ping,
+     false},
 };
 
 // Static paths: a perfect hash (fasterapi::router::slot_of) with a seed and displacements chosen at build time.
@@ -99,7 +104,7 @@ extern const fasterapi::AppSpec app_spec = {
     FASTERAPI_ABI_VERSION,
     "0.1.0",
     "app.py",
-    "7cfc50f59cd428d0",
+    "eb6a7b6a7414c301",
     routes,
     5,
     true,

@@ -4,8 +4,8 @@
 
 #include <fasterapi/app.hpp>
 
-static_assert(FASTERAPI_ABI_VERSION == 8,
-              "generated for FasterAPI runtime ABI 8; rebuild with `fasterapi build app.py`");
+static_assert(FASTERAPI_ABI_VERSION == 9,
+              "generated for FasterAPI runtime ABI 9; rebuild with `fasterapi build app.py`");
 
 namespace fasterapi_generated {
 bool get_agent(fasterapi::Call& call);
