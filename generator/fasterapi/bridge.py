@@ -96,6 +96,9 @@ def header_line(name: bytes, value: bytes) -> bytes:
     refuses in a header line as h11 does: the connection closes unanswered.
     ``b"x-a", b"1\r\nx-b: 2"`` -> ``b"x-a: 1\0\0x-b: 2\r\n"``."""
     if b"\r" in name or b"\n" in name or b"\r" in value or b"\n" in value:
+        # Logged, as uvicorn logs h11's refusal.
+        logger.error("invalid response header %r: %r (CR or LF): the connection closes without a response",
+                     name, value)
         name, value = name.translate(_CR_LF_AS_NUL), value.translate(_CR_LF_AS_NUL)
     return name + b": " + value + b"\r\n"
 
