@@ -160,26 +160,6 @@ struct PendingWork {
 };
 thread_local PendingWork pending_work;
 
-// [(b"lower-case-name", b"value"), ...] as in an ASGI scope.
-PyObject* header_list(const http::Request& req) {
-    PyObject* headers = PyList_New(0);
-    if (!headers) return nullptr;
-    std::string lower;
-    for (const http::Header& h : req.headers) {
-        lower.assign(h.name);
-        for (char& ch : lower) ch = static_cast<char>((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
-        PyObject* pair = Py_BuildValue("(y#y#)", lower.data(), static_cast<Py_ssize_t>(lower.size()), h.value.data(),
-                                       static_cast<Py_ssize_t>(h.value.size()));
-        if (!pair || PyList_Append(headers, pair) < 0) {
-            Py_XDECREF(pair);
-            Py_DECREF(headers);
-            return nullptr;
-        }
-        Py_DECREF(pair);
-    }
-    return headers;
-}
-
 // scope["client"] as uvicorn gives it: (host, port) of the peer, or None.
 PyObject* client_tuple(const http::Request& req) {
     if (req.peer_host.empty()) return Py_NewRef(Py_None);
@@ -817,6 +797,38 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(drive_);
     Py_XDECREF(finish_async_);
     Py_XDECREF(server_address_);
+    for (PyObject* name : header_names_) Py_XDECREF(name);
+}
+
+PyObject* AppDispatcher::header_name(std::string_view lower) {
+    for (std::size_t i = 0; i < common_header_names_.size(); ++i) {
+        if (common_header_names_[i] != lower) continue;
+        if (header_names_[i] == nullptr) header_names_[i] = new_bytes(lower);
+        return Py_XNewRef(header_names_[i]);
+    }
+    return new_bytes(lower);
+}
+
+PyObject* AppDispatcher::header_list(const http::Request& req) {
+    PyObject* headers = PyList_New(static_cast<Py_ssize_t>(req.headers.size()));
+    if (!headers) return nullptr;
+    std::string lower;
+    Py_ssize_t i = 0;
+    for (const http::Header& h : req.headers) {
+        lower.assign(h.name);
+        for (char& ch : lower) ch = static_cast<char>((ch >= 'A' && ch <= 'Z') ? ch - 'A' + 'a' : ch);
+        PyObject* name = header_name(lower);
+        PyObject* value = name ? new_bytes(h.value) : nullptr;
+        PyObject* pair = value ? PyTuple_Pack(2, name, value) : nullptr;
+        Py_XDECREF(name);
+        Py_XDECREF(value);
+        if (!pair) {
+            Py_DECREF(headers);
+            return nullptr;
+        }
+        PyList_SET_ITEM(headers, i++, pair);
+    }
+    return headers;
 }
 
 void AppDispatcher::start(ServerConfig config) {

@@ -23,8 +23,10 @@
 
 #include <pybind11/pybind11.h>
 
+#include <array>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fasterapi/app.hpp"
@@ -186,6 +188,21 @@ private:
     PyObject* drive_ = nullptr;         // bridge.drive: runs a handler's coroutine, then finish_async
     PyObject* finish_async_ = nullptr;  // the C function drive calls with the result
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
+    // scope["headers"] as [(b"lower-case-name", b"value"), ...]. The names
+    // most requests carry are made once and shared by every scope (bytes are
+    // immutable): an object less per header, about 50 bytes, for each
+    // request and for as long as a WebSocket's scope lives.
+    PyObject* header_list(const http::Request& request);
+    PyObject* header_name(std::string_view lower);
+    static constexpr std::array<std::string_view, 40> common_header_names_{
+        "host", "user-agent", "accept", "accept-encoding", "accept-language", "connection", "content-type",
+        "content-length", "cookie", "authorization", "cache-control", "pragma", "origin", "referer", "upgrade",
+        "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol",
+        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "x-request-id", "if-none-match",
+        "if-modified-since", "range", "dnt", "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user",
+        "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "upgrade-insecure-requests", "priority", "te",
+        "x-api-key", "expect"};
+    std::array<PyObject*, common_header_names_.size()> header_names_{};  // made on first use
     std::shared_ptr<const std::vector<cors::Policy>> cors_;  // null: no CORS to apply
     std::size_t cors_catch_all_ = 0;
     Executor executor_;
