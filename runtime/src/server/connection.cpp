@@ -90,8 +90,9 @@ void RequestHold::release() noexcept {
 void detail::Connection::arm_hold() {
     if (closed_ || holds_.load(std::memory_order_acquire) == 0) return;
     hold_expired_ = false;
-    hold_timer_.expires_after(hold_limit);
-    hold_timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+    if (!hold_timer_) hold_timer_ = std::make_unique<asio::steady_timer>(reactor_.io());
+    hold_timer_->expires_after(hold_limit);
+    hold_timer_->async_wait([self = shared_from_this()](std::error_code ec) {
         if (ec) return;  // released (or closed) in time
         self->hold_expired_ = true;
         self->resume();
@@ -101,7 +102,7 @@ void detail::Connection::arm_hold() {
 void detail::Connection::resume() {
     if (holds_.load(std::memory_order_acquire) == 0) {
         hold_expired_ = false;
-        hold_timer_.cancel();
+        if (hold_timer_) hold_timer_->cancel();
     }
     if (closed_ || lingering_ || processing_) return;
     process(false);
@@ -222,7 +223,6 @@ Connection::Connection(Reactor& reactor, asio::ip::tcp::socket socket, bool coun
       socket_(std::move(socket)),
       read_deadline_(reactor.io()),
       write_deadline_(reactor.io()),
-      hold_timer_(reactor.io()),
       parser_(std::make_unique<http::Parser>(reactor.context().limits)),
       counted_(counted) {
     std::error_code ec;
@@ -1033,7 +1033,7 @@ void Connection::close() noexcept {
     socket_.close(ignored);
     read_deadline_.timer.cancel();
     write_deadline_.timer.cancel();
-    hold_timer_.cancel();
+    if (hold_timer_) hold_timer_->cancel();
     pending_.clear();
     if (ws_) ws_->disconnect(ws::close_code::abnormal, {});  // no-op after a closing handshake
     uncount();

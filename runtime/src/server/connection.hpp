@@ -305,7 +305,7 @@ private:
     asio::ip::tcp::socket socket_;
     Deadline read_deadline_;
     Deadline write_deadline_;
-    asio::steady_timer hold_timer_;
+    std::unique_ptr<asio::steady_timer> hold_timer_;  // made by the first arm_hold()
     ReadWait read_wait_ = ReadWait::none;
     std::size_t head_of_request_ = 0;  // which request the head deadline is for
 
