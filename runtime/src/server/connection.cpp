@@ -254,6 +254,7 @@ void Connection::start_read() {
         // a few hundred bytes instead of the buffer's 8 KiB.
         if (ws_ || streaming()) {
             in_.shrink(0);
+            release_write_buffers();
         } else {
             in_.shrink(idle_buffer_limit);
         }
@@ -285,6 +286,20 @@ bool Connection::socket_empty() noexcept {
 void Connection::release_idle_buffer() noexcept {
     // Not while a read into the buffer is in flight; a wait needs none.
     if (!reading_ || waiting_) in_.shrink(0);
+}
+
+// A long-lived connection waiting for its peer with nothing to write keeps
+// no write buffer either (the 101 or the stream's head and its last frames
+// otherwise stay allocated for as long as it is idle).
+void Connection::release_write_buffers() noexcept {
+    if (in_write_ || closed_) return;
+    std::string().swap(out_);
+    std::vector<std::pair<std::size_t, const std::string*>>().swap(bodies_);
+    std::vector<asio::const_buffer>().swap(buffers_);
+    if (ws_) {
+        std::lock_guard lock(ws_->mutex);
+        if (ws_->queued.empty()) std::string().swap(ws_->queued);
+    }
 }
 
 void Connection::on_readable(std::error_code ec) {
@@ -972,6 +987,7 @@ void Connection::on_write(std::error_code ec) {
         return;
     }
     process(false);
+    if (waiting_ && (ws_ || streaming())) release_write_buffers();
 }
 
 // Everything owed is written: close. Unless the peer already finished

@@ -274,6 +274,7 @@ private:
     bool socket_empty() noexcept;
     // A stream or WebSocket that waits for input holds no input buffer.
     void release_idle_buffer() noexcept;
+    void release_write_buffers() noexcept;
     void on_readable(std::error_code ec);
     void on_read(std::error_code ec, std::size_t n);
     void process(bool bytes_arrived);
