@@ -577,6 +577,27 @@ TEST_CASE("Expect: 100-continue on a request whose body is not read is answered 
     CHECK(d.paths == std::vector<std::string>{"/ignore", "/after", "/ignore", "/after-chunked", "/ignore", "/last"});
 }
 
+TEST_CASE("Expect: 100-continue: a bad body after the answer given at the head closes without a second answer",
+          "[server]") {
+    TestDispatcher d;
+    ServerConfig config = test_config();
+    config.max_body_bytes = 1024;
+    Server server(config, d);
+    server.start();
+
+    Client c(server.port());
+    c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+    CHECK(c.read_reply().body == "POST /ignore|");
+    c.send("zz\r\nnot a chunk\r\n");  // malformed framing: one request, one answer
+    CHECK(c.closed_without_more_bytes());
+
+    Client over(server.port());
+    over.send("POST /ignore HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n");
+    CHECK(over.read_reply().body == "POST /ignore|");
+    over.send("800\r\n" + std::string(0x800, 'x') + "\r\n");  // past max_body_bytes
+    CHECK(over.closed_without_more_bytes());
+}
+
 TEST_CASE("Expect: 100-continue: a streamed answer gets its 100 just before its head", "[server]") {
     TestDispatcher d;
     Server server(test_config(), d);

@@ -413,6 +413,13 @@ void Connection::process(bool bytes_arrived) {
             break;
         }
         if (result == http::Parser::Result::error) {
+            if (early_) {
+                // The body of a request answered at its head is malformed or
+                // too large: no second answer to one request; the connection
+                // closes once the answer is written.
+                read_closed_ = true;
+                break;
+            }
             reject(parser_->error_status());
             break;
         }
