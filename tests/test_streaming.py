@@ -249,6 +249,15 @@ def test_a_responses_own_framing_headers_frame_it_as_uvicorn_does(server, uvicor
         sock = request(s.port, pipelined)
         data = read_until_close(sock)
         sock.close()
+        if kind == "chunked-stream" and version == "1.1":
+            # Where a streamed body's chunks divide depends on when its parts
+            # reach the connection (the server frames what is queued when it
+            # writes): its payload is compared instead of its chunk lines.
+            head, _, rest = data.partition(b"\r\n\r\n")
+            chunks, _, after = rest.partition(b"0\r\n\r\n")
+            payload, complete = dechunk(chunks + b"0\r\n\r\n")
+            assert complete
+            data = head + b"\r\n\r\n<chunked " + payload + b">" + after
         lines = data.lower().split(b"\r\n")
         answers.append(b"\r\n".join(line for line in lines if not line.startswith((b"date:", b"server:"))))
     want, got = answers
