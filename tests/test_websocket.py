@@ -478,6 +478,46 @@ def test_permessage_deflate_round_trip(server):
     assert asyncio.run(run())
 
 
+def _handshake_answer(port: int, path: str) -> bytes:
+    """What a raw handshake for ``path`` gets until the server closes (or 3 s pass)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=3)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+    data = b""
+    try:
+        while chunk := sock.recv(4096):
+            data += chunk
+    except socket.timeout:
+        data += b"<still open>"
+    sock.close()
+    return data
+
+
+@pytest.mark.parametrize("kind", ["crlf", "nul", "lf", "deny"])
+def test_a_handshake_answer_with_an_unsendable_header_as_under_uvicorn(server, uvicorn, kind):
+    """accept(headers=) with a CR, LF or NUL in a value: 500 before
+    accepting, as the websockets library refuses it under uvicorn; a denial
+    response with one: the connection closes with nothing sent. Never the
+    header split into two lines."""
+    answers = []
+    for s in (uvicorn, server):
+        data = _handshake_answer(s.port, f"/unsendable/{kind}")
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.lower().split(b"\r\n")
+        answers.append((lines[0], sorted(line for line in lines[1:] if not line.startswith((b"date:", b"server:"))),
+                        body))
+    assert answers[1] == answers[0]
+    assert b"x-injected" not in repr(answers[1]).encode()
+
+
+def test_a_handshake_answer_header_name_that_is_no_token_is_refused(server):
+    # uvicorn writes such a name as it is, splitting the head; FasterAPI answers 500.
+    data = _handshake_answer(server.port, "/unsendable/name")
+    assert data.startswith(b"HTTP/1.1 500 Internal Server Error\r\n") and data.endswith(b"\r\n\r\nInternal Server Error")
+    assert b"injected" not in data
+
+
 @pytest.mark.parametrize(("headers", "status"), [
     ("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n", 400),  # no key
     (f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 8\r\n", 426),

@@ -19,6 +19,7 @@ import dataclasses
 import gc
 import json
 import logging
+import re
 import traceback
 import types
 from contextlib import AsyncExitStack
@@ -765,6 +766,25 @@ def internal_error_quiet() -> Rendered:
     return render(PlainTextResponse("Internal Server Error", status_code=500))
 
 
+_TOKEN = re.compile(rb"[-!#$%&'*+.^_`|~0-9a-zA-Z]+").fullmatch
+_FIELD_VALUE = re.compile(rb"[\t\x20-\x7e\x80-\xff]*").fullmatch
+
+
+def _handshake_lines(headers: Any) -> bytes:
+    """A WebSocket handshake answer's own headers as head lines. ValueError
+    for a value with a control character (CR, LF, NUL...), which the
+    websockets library refuses under uvicorn, or a name that is not a token
+    (uvicorn would write it as it is, splitting the head).
+
+    ``[(b"x-a", b"1")]`` -> ``b"x-a: 1\r\n"``"""
+    lines = []
+    for name, value in headers:
+        if _TOKEN(name) is None or _FIELD_VALUE(value) is None:
+            raise ValueError(f"invalid header in a WebSocket handshake answer: {name!r}: {value!r}")
+        lines.append(name + b": " + value + b"\r\n")
+    return b"".join(lines)
+
+
 class _WebSocketConn:
     """The ASGI ``receive``/``send`` of one WebSocket, over the runtime's handle."""
 
@@ -843,9 +863,7 @@ class _WebSocketConn:
         if kind == "websocket.accept":
             if self.answered:
                 raise RuntimeError("Unexpected ASGI message 'websocket.accept', after the handshake.")
-            headers = b"".join(bytes(k).lower() + b": " + bytes(v) + b"\r\n" for k, v in message.get("headers") or ())
-            if b"\r" in headers.replace(b"\r\n", b"") or b"\n" in headers.replace(b"\r\n", b""):
-                raise ValueError("invalid header in websocket.accept")
+            headers = _handshake_lines((bytes(k).lower(), bytes(v)) for k, v in message.get("headers") or ())
             self.ws.accept(message.get("subprotocol"), headers)
             self.answered = self.accepted = True
         elif kind == "websocket.send":
@@ -886,9 +904,7 @@ class _WebSocketConn:
         """The app's own answer to the handshake, with the headers uvicorn
         adds when they are missing (content-length, content-type)."""
         names = {k.lower() for k, _ in headers}
-        lines = b"".join(k + b": " + v + b"\r\n" for k, v in headers)
-        if b"\r" in lines.replace(b"\r\n", b"") or b"\n" in lines.replace(b"\r\n", b""):
-            raise ValueError("invalid header in websocket.http.response.start")
+        lines = _handshake_lines(headers)  # raised after answering: the connection closes unanswered, as uvicorn's
         if b"content-length" not in names:
             lines += b"content-length: %d\r\n" % len(body)
         if b"content-type" not in names:

@@ -11,7 +11,7 @@ from fastapi import (APIRouter, Cookie, Depends, FastAPI, Header, Query, WebSock
                      WebSocketException, status)
 
 from fastapi.requests import HTTPConnection
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 import fasterapi
 
@@ -298,3 +298,16 @@ async def members_only(ws: WebSocket):
     # Refused with an HTTP response of the app's own, before accepting.
     await ws.send_denial_response(JSONResponse({"detail": "members only"}, status_code=401,
                                                headers={"www-authenticate": "Bearer"}))
+
+
+@app.websocket("/unsendable/{kind}")
+async def unsendable(ws: WebSocket, kind: str):
+    # Handshake answers with header lines that cannot be sent.
+    if kind == "deny":
+        await ws.send_denial_response(Response(b"no", status_code=401, headers={"x-reason": "a\r\nx-injected: 1"}))
+        return
+    headers = {"crlf": [(b"x-reason", b"a\r\nx-injected: 1")], "nul": [(b"x-reason", b"a\x00b")],
+               "lf": [(b"x-reason", b"a\nb")], "name": [(b"x\r\ninjected", b"1")]}[kind]
+    await ws.accept(headers=headers)
+    await ws.send_text("accepted")
+    await ws.close()

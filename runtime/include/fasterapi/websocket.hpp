@@ -79,7 +79,8 @@ public:
     void close(std::uint16_t code, std::string_view reason);
     // Open state, no close frame sent: what is queued is written, then the
     // TCP connection closes without a close frame (the peer sees 1006), as
-    // uvicorn does when the application fails after accepting.
+    // uvicorn does when the application fails after accepting. Before the
+    // handshake is answered: the connection closes without a response.
     void abort();
     // The next received message, if any.
     bool take(Received& out);

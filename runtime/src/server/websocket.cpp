@@ -145,10 +145,20 @@ void WebSocket::abort() {
     bool post = false;
     {
         std::lock_guard lock(core_->mutex);
-        if (core_->phase != Core::Phase::open || core_->close_sent) return;
-        core_->close_sent = true;
-        core_->aborted = true;
-        core_->phase = Core::Phase::closing;
+        if (core_->phase == Core::Phase::handshake) {
+            // Not answered yet (an HTTP answer of the application's own that
+            // failed half-way): the connection closes without a response,
+            // as it does for a head that is not final.
+            core_->phase = Core::Phase::refused;
+            core_->refusal = http::Response{};
+            core_->refusal.status = 0;
+        } else if (core_->phase == Core::Phase::open && !core_->close_sent) {
+            core_->close_sent = true;
+            core_->aborted = true;
+            core_->phase = Core::Phase::closing;
+        } else {
+            return;
+        }
         if (!core_->posted) core_->posted = post = true;
     }
     if (post) core_->post(core_);
