@@ -204,6 +204,18 @@ class Binding:
         answer.bypass()  # the app's middleware stack makes this response
         spawn(serve_asgi(self.asgi.errors, scope, body, answer))
 
+    def stream_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
+                       headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
+                       server: tuple[str, int] | None, *, response: Response,
+                       client: tuple[str, int] | None = None) -> None:
+        """The handler returned a streaming response (StreamingResponse,
+        FileResponse ...): run it, and should it raise before it starts
+        (a FileResponse of a missing file), answer as the app's exception
+        handlers would. Called from any thread."""
+        scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server, client)
+        stream_response(response, answer, method, http_version, headers,
+                        on_error=app_error_answer(self.asgi.errors, scope, body, answer))
+
     def validate(self, path_params: dict[str, Any], raw_query: bytes, body: bytes,
                  headers: list[tuple[bytes, bytes]]) -> Any:
         """FastAPI's own validation: the handler's kwargs, the 422 response, or
@@ -459,10 +471,28 @@ def _error_stack(app: FastAPI) -> Any:
         app.router = router
 
 
-async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any) -> None:
-    """Runs one ASGI http request of ``app``, answering through ``answer``."""
+def app_error_answer(errors: Any, scope: dict[str, Any], body: bytes, answer: Any) -> Any:
+    """``on_error`` for serve_asgi: an exception raised by a response before
+    it started, answered by ``errors`` (the app's middleware stack around an
+    app that raises it, `_error_stack`), as FastAPI's request cycle answers
+    an error raised while its route's response runs."""
+
+    async def on_error(exc: Exception) -> None:
+        raised = dict(scope)
+        raised[RAISED] = exc
+        answer.bypass()  # the app's middleware stack makes this response
+        await serve_asgi(errors, raised, body, answer)
+
+    return on_error
+
+
+async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, on_error: Any = None) -> None:
+    """Runs one ASGI http request of ``app``, answering through ``answer``.
+    An error ``app`` raises before it starts its response goes to
+    ``on_error`` when given (see app_error_answer), else is a plain 500."""
     sink = _Sink(answer, scope["method"])
     body_sent = False
+    unanswered: Exception | None = None
 
     async def receive() -> dict[str, Any]:
         nonlocal body_sent
@@ -475,7 +505,9 @@ async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any) 
     try:
         await app(scope, receive, sink.send)
     except BaseException as exc:  # noqa: BLE001 - answered (or logged) like uvicorn, then re-raised if not an error
-        if not sink.started:
+        if not sink.started and on_error is not None and isinstance(exc, Exception):
+            unanswered = exc
+        elif not sink.started:
             answer.send(*internal_error(exc))
         else:
             internal_error(exc)  # the response had begun: log it, cut the body short
@@ -492,6 +524,8 @@ async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any) 
         sink.finish()
         if sink.gone:
             _collect_soon()
+    if unanswered is not None:
+        await on_error(unanswered)
 
 
 _collect_due = False
@@ -527,10 +561,10 @@ def through_asgi(response: Any) -> bool:
 
 
 def stream_response(response: Response, answer: Any, method: str, http_version: str,
-                    headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+                    headers: Sequence[tuple[bytes, bytes]] = (), on_error: Any = None) -> None:
     """A compiled route returned a streaming response (StreamingResponse,
-    FileResponse ...): run it as FastAPI would, on the runtime's loop.
-    Called from any thread."""
+    FileResponse ...): run it as FastAPI would, on the runtime's loop
+    (``on_error``: see serve_asgi). Called from any thread."""
     from .event_stream import NativeEventStream
 
     if isinstance(response, NativeEventStream):
@@ -539,18 +573,19 @@ def stream_response(response: Response, answer: Any, method: str, http_version: 
     loop = _loop
     if loop is None:
         raise RuntimeError("the runtime's loop is not attached")
-    loop.call_soon_threadsafe(_keep_task, loop, serve_streaming(response, answer, method, http_version, headers))
+    loop.call_soon_threadsafe(_keep_task, loop,
+                              serve_streaming(response, answer, method, http_version, headers, on_error))
 
 
 async def serve_streaming(response: Response, answer: Any, method: str, http_version: str,
-                          headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+                          headers: Sequence[tuple[bytes, bytes]] = (), on_error: Any = None) -> None:
     """Sends a streaming response (and runs its background tasks), on the loop.
     ``headers`` are the request's: a FileResponse answers Range requests."""
     scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": http_version,
              "method": method, "scheme": "http", "path": "", "root_path": "", "query_string": b"",
              "headers": list(headers), "client": None, "server": None}
     try:
-        await serve_asgi(response, scope, b"", answer)
+        await serve_asgi(response, scope, b"", answer, on_error)
     finally:
         # A client that went away leaves the body iterator suspended
         # where it was; close it now, so its `finally` runs at once

@@ -487,7 +487,9 @@ class SolvedRoute:
         except Exception as exc:  # noqa: BLE001 - answered as FastAPI's exception handling does
             self._error(exc, request, body, answer)
             return
-        _send(response, answer, method, http_version, request.scope["headers"])
+        on_error = bridge.app_error_answer(self.asgi.errors, dict(request.scope), body, answer) \
+            if self.errors_via_app else None
+        _send(response, answer, method, http_version, request.scope["headers"], on_error)
 
     async def _serve_async(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                            headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
@@ -522,7 +524,10 @@ class SolvedRoute:
                 background = response.background
                 if bridge.through_asgi(response):  # streams: runs (and its background) on the loop
                     sent = True
-                    await bridge.serve_streaming(response, answer, method, http_version, request.scope["headers"])
+                    on_error = bridge.app_error_answer(self.asgi.errors, dict(request.scope), body, answer) \
+                        if self.errors_via_app else None
+                    await bridge.serve_streaming(response, answer, method, http_version, request.scope["headers"],
+                                                 on_error)
                 else:
                     rendered = response.rendered if isinstance(response, _Rendered) else bridge.render(response)
                     sent = True
@@ -557,10 +562,11 @@ async def _read_form_body(request: Request, limits: dict[str, Any]) -> Any:
 
 
 def _send(response: Response, answer: Any, method: str, http_version: str,
-          headers: list[tuple[bytes, bytes]]) -> None:
-    """Sends a Response from a worker thread; its background tasks then run on the loop."""
+          headers: list[tuple[bytes, bytes]], on_error: Any = None) -> None:
+    """Sends a Response from a worker thread; its background tasks then run
+    on the loop (``on_error``: see bridge.serve_asgi)."""
     if bridge.through_asgi(response):
-        bridge.stream_response(response, answer, method, http_version, headers)
+        bridge.stream_response(response, answer, method, http_version, headers, on_error)
         return
     try:
         rendered = response.rendered if isinstance(response, _Rendered) else bridge.render(response)

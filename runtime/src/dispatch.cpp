@@ -1480,6 +1480,19 @@ void AppDispatcher::finish(PyCall& pc, PyObject* result) {
 }
 
 void AppDispatcher::respond_streaming(PyCall& pc, PyObject* response) {
+    if (routes_[pc.call.route].errors_via_app) {
+        // An error the response raises before it starts (a FileResponse of
+        // a missing file) goes to the app's exception handlers.
+        PyObject* fn = PyObject_GetAttrString(routes_[pc.call.route].binding, "stream_via_app");
+        PyObject* kwargs = fn ? Py_BuildValue("{sO}", "response", response) : nullptr;
+        Py_DECREF(response);
+        PyObject* r = kwargs ? call_for_request(pc, fn, kwargs) : nullptr;
+        Py_XDECREF(kwargs);
+        Py_XDECREF(fn);
+        if (!r) PyErr_Print();  // the Responder, dropped with its Answer, answered 500
+        Py_XDECREF(r);
+        return;
+    }
     const http::Request& req = pc.call.request;
     std::string_view method = http::method_name(req.method);
     if (method.empty()) method = req.method_token;
