@@ -255,6 +255,23 @@ TEST_CASE("an empty message compresses to one zero byte and both forms inflate t
     CHECK(inflate_one(in, bytes({0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00})) == "Hello");
 }
 
+TEST_CASE("an empty message after another compresses, keeping the shared window", "[deflate]") {
+    // zlib refuses a second flush with no input in between (Z_BUF_ERROR):
+    // the empty message must not reach it, nor cost the window.
+    const std::string hello = bytes({0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00});
+    ws::DeflateParams takeover;
+    ws::Deflater d(takeover);
+    CHECK(compress(d, "Hello") == hello);
+    CHECK(compress(d, "") == "\x00"s);
+    CHECK(compress(d, "") == "\x00"s);
+    CHECK(d.holds_memory());
+    CHECK(compress(d, "Hello") == bytes({0xf2, 0x00, 0x11, 0x00, 0x00}));  // still refers back to the first
+    ws::Inflater in(takeover);
+    CHECK(inflate_one(in, hello) == "Hello");
+    CHECK(inflate_one(in, "\x00"s).empty());
+    CHECK(inflate_one(in, bytes({0xf2, 0x00, 0x11, 0x00, 0x00})) == "Hello");
+}
+
 TEST_CASE("compressed messages round-trip for every window size, with and without takeover", "[deflate]") {
     std::mt19937 rng(7692);
     for (int bits = 8; bits <= 15; ++bits) {

@@ -383,6 +383,14 @@ bool Deflater::open() noexcept {
 }
 
 bool Deflater::compress(std::string_view message, std::string& out) {
+    // An empty message is one empty stored block, 0x00 once the tail is
+    // removed (RFC 7692 §7.2.3.6). zlib is not asked: after a flush, a
+    // second one with no input makes no progress (Z_BUF_ERROR), and the
+    // window is the same before and after an empty block.
+    if (message.empty()) {
+        out.push_back('\0');
+        return true;
+    }
     if (stream_ == nullptr && !open()) return false;
     z_stream& z = *stream_;
     const std::size_t start = out.size();
