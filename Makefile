@@ -151,7 +151,7 @@ $(STAMPS)/fuzz-deps:
 
 fuzz-build: $(STAMPS)/deps $(STAMPS)/fuzz-deps
 	$(VENV)/bin/cmake -S runtime/fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_MAKE_PROGRAM=$(abspath $(VENV)/bin/ninja) \
-	  -DCMAKE_CXX_COMPILER=clang++-$(LLVM_VERSION) >/dev/null
+	  -DCMAKE_CXX_COMPILER=clang++-$(LLVM_VERSION) -DPython_EXECUTABLE=$(abspath $(VPY)) >/dev/null
 	$(VENV)/bin/cmake --build $(FUZZ_DIR)
 
 fuzz: fuzz-build
