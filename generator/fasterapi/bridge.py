@@ -204,6 +204,17 @@ class Binding:
         answer.bypass()  # the app's middleware stack makes this response
         spawn(serve_asgi(self.asgi.errors, scope, body, answer))
 
+    def background_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
+                           headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
+                           server: tuple[str, int] | None, *, background: Any, hold: Any,
+                           client: tuple[str, int] | None = None) -> None:
+        """run_in_background for a route whose errors the app's handlers see:
+        a background task that fails after the response is reported to them
+        (report_late). ``answer`` is None: the response goes out as rendered.
+        Called from any thread."""
+        scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server, client)
+        run_in_background(background, hold, on_error=app_error_answer(self.asgi.errors, scope, body, None))
+
     def stream_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                        headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
                        server: tuple[str, int] | None, *, response: Response,
@@ -333,9 +344,10 @@ def claim_worker_thread() -> None:
     threadlocals.current_cancel_scope = None  # no host task to be cancelled with
 
 
-def run_in_background(task: Any, hold: Any = None) -> None:
+def run_in_background(task: Any, hold: Any = None, on_error: Any = None) -> None:
     """Runs a Starlette BackgroundTask(s) on the runtime's loop, as Starlette
-    runs it once the response has gone out; failures are logged like uvicorn's.
+    runs it once the response has gone out; failures are logged like uvicorn's
+    (or given to ``on_error(exc, True)``: see app_error_answer).
     ``hold`` (the runtime's Hold) is released when it is done: the client's
     next request on that connection waits for it, as in FastAPI's cycle."""
     loop = _loop
@@ -346,7 +358,10 @@ def run_in_background(task: Any, hold: Any = None) -> None:
         try:
             await task()
         except Exception as exc:  # noqa: BLE001 - the response is already sent; log it
-            internal_error(exc)
+            if on_error is not None:
+                await on_error(exc, True)
+            else:
+                internal_error(exc)
         finally:
             if hold is not None:
                 hold.release()
@@ -452,6 +467,7 @@ class AsgiCall:
 
 
 RAISED = "fasterapi.raised"
+LATE = "fasterapi.late"  # scope[RAISED] was raised after the response went out
 
 
 def _error_stack(app: FastAPI) -> Any:
@@ -461,6 +477,10 @@ def _error_stack(app: FastAPI) -> Any:
     exactly the handlers, in exactly the order, it meets under FastAPI."""
 
     async def raise_it(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope.get(LATE):
+            # Raised once the response had gone out: the middleware sees the
+            # response started, as it saw it under FastAPI.
+            await send({"type": "http.response.start", "status": 200, "headers": []})
         raise scope[RAISED]
 
     router = app.router
@@ -472,12 +492,17 @@ def _error_stack(app: FastAPI) -> Any:
 
 
 def app_error_answer(errors: Any, scope: dict[str, Any], body: bytes, answer: Any) -> Any:
-    """``on_error`` for serve_asgi: an exception raised by a response before
-    it started, answered by ``errors`` (the app's middleware stack around an
-    app that raises it, `_error_stack`), as FastAPI's request cycle answers
-    an error raised while its route's response runs."""
+    """``on_error`` for serve_asgi: an exception raised by a response,
+    handed to ``errors`` (the app's middleware stack around an app that
+    raises it, `_error_stack`) as FastAPI's request cycle hands an error
+    raised while its route's response runs: before the response started,
+    the app's handlers answer it; after (a body iterator or a background
+    task failing), they only see it (report_late)."""
 
-    async def on_error(exc: Exception) -> None:
+    async def on_error(exc: Exception, started: bool = False) -> None:
+        if started:
+            await report_late(errors, scope, exc)
+            return
         raised = dict(scope)
         raised[RAISED] = exc
         answer.bypass()  # the app's middleware stack makes this response
@@ -486,13 +511,39 @@ def app_error_answer(errors: Any, scope: dict[str, Any], body: bytes, answer: An
     return on_error
 
 
+async def report_late(errors: Any, scope: dict[str, Any], exc: Exception) -> None:
+    """An exception raised after the response went out (a background task,
+    the exit of a yield dependency, a streamed body), met by ``errors``
+    (`_error_stack`) as Starlette's middleware meets it: a handler for its
+    class makes it a RuntimeError ("Caught handled exception, but response
+    already started."), ServerErrorMiddleware calls the app's 500 or
+    `Exception` handler all the same (an error tracker records it), and
+    nothing more is sent; what escapes is logged as uvicorn logs it."""
+    raised = dict(scope)
+    raised[RAISED] = exc
+    raised[LATE] = True
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    try:
+        await errors(raised, receive, send)
+    except Exception as escaped:  # noqa: BLE001 - the response is already sent; logged like uvicorn
+        internal_error(escaped)
+
+
 async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, on_error: Any = None) -> None:
     """Runs one ASGI http request of ``app``, answering through ``answer``.
-    An error ``app`` raises before it starts its response goes to
-    ``on_error`` when given (see app_error_answer), else is a plain 500."""
+    An error ``app`` raises goes to ``on_error(exc, started)`` when given
+    (see app_error_answer); else it is a plain 500, or logged once the
+    response has started."""
     sink = _Sink(answer, scope["method"])
     body_sent = False
     unanswered: Exception | None = None
+    late = False
 
     async def receive() -> dict[str, Any]:
         nonlocal body_sent
@@ -505,8 +556,10 @@ async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, 
     try:
         await app(scope, receive, sink.send)
     except BaseException as exc:  # noqa: BLE001 - answered (or logged) like uvicorn, then re-raised if not an error
-        if not sink.started and on_error is not None and isinstance(exc, Exception):
-            unanswered = exc
+        if on_error is not None and isinstance(exc, Exception):
+            unanswered, late = exc, sink.started
+            if late:
+                sink.abort()  # the response had begun: cut the body short
         elif not sink.started:
             answer.send(*internal_error(exc))
         else:
@@ -525,7 +578,7 @@ async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, 
         if sink.gone:
             _collect_soon()
     if unanswered is not None:
-        await on_error(unanswered)
+        await on_error(unanswered, late)
 
 
 _collect_due = False

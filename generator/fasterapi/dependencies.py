@@ -540,8 +540,11 @@ class SolvedRoute:
                     "exception and a dependency with yield has a block with a bare except, or a block with "
                     "except Exception, and is not raising the exception again.")
         except Exception as exc:  # noqa: BLE001 - answered as FastAPI's exception handling does
-            if sent:
-                bridge.internal_error(exc)  # the response had gone out: logged, as uvicorn does
+            if sent:  # the response had gone out: logged, as uvicorn does, or seen by the app's handlers
+                if self.errors_via_app:
+                    await bridge.report_late(self.asgi.errors, dict(request.scope), exc)
+                else:
+                    bridge.internal_error(exc)
                 return
             if self.errors_via_app:
                 scope = dict(request.scope)
@@ -575,7 +578,7 @@ def _send(response: Response, answer: Any, method: str, http_version: str,
         return
     answer.send(*rendered)
     if response.background is not None:
-        _run_background_here(response.background)
+        _run_background_here(response.background, on_error)
 
 
 # The __call__ of Starlette's and FastAPI's background task classes: each
@@ -583,13 +586,14 @@ def _send(response: Response, answer: Any, method: str, http_version: str,
 _PLAIN_BACKGROUND_CALLS = (BackgroundTask.__call__, StarletteBackgroundTasks.__call__, BackgroundTasks.__call__)
 
 
-def _run_background_here(background: Any) -> None:
+def _run_background_here(background: Any, on_error: Any = None) -> None:
     """Runs a response's background tasks on this worker thread, at once,
     as Starlette runs them right after the body in the request's own task
     (``async`` ones on the loop, waited for): a client's next request then
-    sees their effects as it does under uvicorn."""
+    sees their effects as it does under uvicorn. A failure is logged, or
+    given to ``on_error(exc, True)`` (bridge.app_error_answer)."""
     if type(background).__call__ not in _PLAIN_BACKGROUND_CALLS:
-        bridge.run_in_background(background)  # a custom __call__: run it as it is, on the loop
+        bridge.run_in_background(background, on_error=on_error)  # a custom __call__: as it is, on the loop
         return
     tasks = background.tasks if isinstance(background, StarletteBackgroundTasks) else [background]
     try:
@@ -599,7 +603,10 @@ def _run_background_here(background: Any) -> None:
             else:
                 task.func(*task.args, **task.kwargs)
     except Exception as exc:  # noqa: BLE001 - the response is already sent; logged like uvicorn
-        bridge.internal_error(exc)
+        if on_error is not None:
+            bridge.run_on_loop(on_error(exc, True))
+        else:
+            bridge.internal_error(exc)
 
 
 def _receive_body(body: bytes) -> Any:

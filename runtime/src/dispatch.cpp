@@ -1468,8 +1468,19 @@ void AppDispatcher::finish(PyCall& pc, PyObject* result) {
         } catch (py::error_already_set& e) {
             e.restore();
         }
-        PyObject* scheduled = hold ? PyObject_CallMethod(bridge_, "run_in_background", "(ON)", background, hold)
-                                   : nullptr;
+        PyObject* scheduled = nullptr;
+        if (hold && br.errors_via_app) {
+            // A task that fails after the response is seen by the app's own
+            // exception handlers, as under FastAPI.
+            PyObject* fn = PyObject_GetAttrString(br.binding, "background_via_app");
+            PyObject* kwargs = fn ? Py_BuildValue("{sOsO}", "background", background, "hold", hold) : nullptr;
+            if (kwargs) scheduled = call_for_request(pc, fn, kwargs, false);
+            Py_XDECREF(kwargs);
+            Py_XDECREF(fn);
+            Py_DECREF(hold);
+        } else if (hold) {
+            scheduled = PyObject_CallMethod(bridge_, "run_in_background", "(ON)", background, hold);
+        }
         Py_DECREF(background);
         if (!scheduled) PyErr_Print();  // logged; the response still goes out
         Py_XDECREF(scheduled);
@@ -1572,9 +1583,9 @@ bool AppDispatcher::exception_via_app(PyCall& pc, PyObject* exc) {
     return true;
 }
 
-PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kwargs) {
+PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kwargs, bool with_answer) {
     const http::Request& req = pc.call.request;
-    PyObject* answer = new_answer(pc);
+    PyObject* answer = with_answer ? new_answer(pc) : Py_NewRef(Py_None);
     if (!answer) return nullptr;
     PyObject* headers = header_list(req);
     if (!headers) {

@@ -163,7 +163,8 @@ private:
     // http_version, server, **kwargs): the request as the bridge's ASGI
     // callers take it, its Responder moved into `answer`. A new reference,
     // or nullptr with a Python exception set.
-    PyObject* call_for_request(PyCall& call, PyObject* fn, PyObject* kwargs);
+    // with_answer false: the Answer argument is None, the Responder stays with the call.
+    PyObject* call_for_request(PyCall& call, PyObject* fn, PyObject* kwargs, bool with_answer = true);
     PyObject* build_args_and_call(PyCall& call);
     // The Python value of a converted parameter (a new reference), or
     // nullptr with a Python exception set.
