@@ -535,11 +535,14 @@ async def report_late(errors: Any, scope: dict[str, Any], exc: Exception) -> Non
         internal_error(escaped)
 
 
-async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, on_error: Any = None) -> None:
+async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, on_error: Any = None, *,
+                     whole_app: bool = True) -> None:
     """Runs one ASGI http request of ``app``, answering through ``answer``.
     An error ``app`` raises goes to ``on_error(exc, started)`` when given
-    (see app_error_answer); else it is a plain 500, or logged once the
-    response has started."""
+    (see app_error_answer); else, before the response started, it is
+    uvicorn's own 500 when ``app`` is an application (its middleware let
+    the error through), or ServerErrorMiddleware's when it is a response
+    FastAPI would have run inside that middleware; after, it is logged."""
     sink = _Sink(answer, scope["method"])
     body_sent = False
     unanswered: Exception | None = None
@@ -560,6 +563,9 @@ async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, 
             unanswered, late = exc, sink.started
             if late:
                 sink.abort()  # the response had begun: cut the body short
+        elif not sink.started and whole_app:
+            internal_error(exc)
+            await _server_error(sink)
         elif not sink.started:
             answer.send(*internal_error(exc))
         else:
@@ -568,7 +574,10 @@ async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, 
         if not isinstance(exc, Exception):
             raise
     else:
-        if not sink.started:
+        if not sink.started and whole_app:
+            internal_error(RuntimeError("the ASGI app returned without sending a response"))
+            await _server_error(sink)
+        elif not sink.started:
             answer.send(*internal_error(RuntimeError("the ASGI app returned without sending a response")))
         elif not sink.complete and not sink.gone:
             internal_error(RuntimeError("the ASGI app returned without completing its response"))
@@ -579,6 +588,15 @@ async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, 
             _collect_soon()
     if unanswered is not None:
         await on_error(unanswered, late)
+
+
+async def _server_error(sink: "_Sink") -> None:
+    """uvicorn's own answer to an application that raised (or returned)
+    without starting its response: a 500 without a content-length
+    (chunked), closing the connection."""
+    await sink.send({"type": "http.response.start", "status": 500,
+                     "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
+    await sink.send({"type": "http.response.body", "body": b"Internal Server Error", "more_body": False})
 
 
 _collect_due = False
@@ -638,7 +656,7 @@ async def serve_streaming(response: Response, answer: Any, method: str, http_ver
              "method": method, "scheme": "http", "path": "", "root_path": "", "query_string": b"",
              "headers": list(headers), "client": None, "server": None}
     try:
-        await serve_asgi(response, scope, b"", answer, on_error)
+        await serve_asgi(response, scope, b"", answer, on_error, whole_app=False)
     finally:
         # A client that went away leaves the body iterator suspended
         # where it was; close it now, so its `finally` runs at once
