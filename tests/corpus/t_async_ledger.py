@@ -124,6 +124,7 @@ class Entry(BaseModel):
 async def reset(request: Request):
     JOURNAL.clear()
     request.state.db.seed()
+    request.state.settings.pop("tags", None)
     return {"ok": True}
 
 
@@ -141,6 +142,22 @@ async def journal():
 async def settings(request: Request, region: Annotated[str, Depends(audited)]):
     return {"settings": request.state.settings, "region": region,
             "has_db": isinstance(request.state.db, FakeDB)}
+
+
+@app.get("/state/visit")
+async def visit(request: Request, tag: str = "x"):
+    seen = getattr(request.state, "visited", None)
+    request.state.visited = tag
+    request.state.settings.setdefault("tags", []).append(tag)
+    return {"seen_before": seen, "tags": request.state.settings["tags"],
+            "keys": sorted(k for k in vars(request.state)["_state"])}
+
+
+@app.get("/state/visit-sync")
+def visit_sync(request: Request, tag: str = "y"):
+    seen = getattr(request.state, "visited", None)
+    request.state.visited = tag
+    return {"seen_before": seen, "keys": sorted(vars(request.state)["_state"])}
 
 
 @app.post("/token")
@@ -221,6 +238,12 @@ CASES = [
     Case("GET", "/settings"),
     Case("GET", "/ping"),
     Case("GET", "/journal"),
+    # Lifespan state: each request gets its own copy of the dict, whose
+    # values are shared.
+    Case("GET", "/state/visit?tag=a"),
+    Case("GET", "/state/visit?tag=b"),
+    Case("GET", "/state/visit-sync"),
+    Case("GET", "/state/visit-sync?tag=z"),
     # The password flow.
     Case("POST", "/token", FORM, b"username=ann&password=s3cret"),
     Case("POST", "/token", FORM, b"username=bob&password=hunter2&scope=ledger:read%20ledger:write&client_id=cli"),
