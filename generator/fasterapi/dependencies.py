@@ -538,7 +538,9 @@ class SolvedRoute:
                 raise FastAPIError(
                     "Response not awaited. There's a high chance that the application code is raising an "
                     "exception and a dependency with yield has a block with a bare except, or a block with "
-                    "except Exception, and is not raising the exception again.")
+                    "except Exception, and is not raising the exception again. Read more about it in the docs: "
+                    "https://fastapi.tiangolo.com/tutorial/dependencies/dependencies-with-yield/"
+                    "#dependencies-with-yield-and-except")
         except Exception as exc:  # noqa: BLE001 - answered as FastAPI's exception handling does
             if sent:  # the response had gone out: logged, as uvicorn does, or seen by the app's handlers
                 if self.errors_via_app:
