@@ -179,6 +179,29 @@ def chargeback(payment: str, cur: Annotated[str, Depends(currency)]):
                         background=BackgroundTask(settle_or_fail, payment))
 
 
+@app.post("/payouts/{payment}")
+def payout(payment: str, tasks: BackgroundTasks, cur: Annotated[str, Depends(currency)]):
+    tasks.add_task(settle_or_fail, payment)
+    tasks.add_task(notify_or_fail, payment)
+    return {"payout": payment, "currency": cur}
+
+
+async def forgiving_session():
+    try:
+        yield "lenient"
+    except Exception:
+        DONE.append("error swallowed")
+
+
+@app.get("/lenient/{payment}")
+async def lenient(payment: str, session: Annotated[str, Depends(forgiving_session)]):
+    if payment == "explode":
+        raise OverflowError("lenient overflow")
+    if payment == "http500":
+        raise HTTPException(500, "ledger down")
+    return {"payment": payment, "session": session}
+
+
 CASES = [
     Case("POST", "/reset"),
     Case("GET", "/tracked"),
@@ -224,6 +247,18 @@ CASES = [
     Case("POST", "/chargebacks/c1", {"x-currency": "CHF"}),
     Case("GET", "/ping"),
     Case("POST", "/chargebacks/bad-c2"),
+    Case("GET", "/ping"),
+    Case("POST", "/payouts/o1", {"x-currency": "USD"}),
+    Case("GET", "/ping"),
+    Case("POST", "/payouts/bad-o2"),
+    Case("GET", "/ping"),
+    Case("POST", "/payouts/o3-async"),
+    Case("GET", "/ping"),
+    Case("GET", "/tracked"),
+    # A yield dependency that swallows the handler's error.
+    Case("GET", "/lenient/l1"),
+    Case("GET", "/lenient/explode"),
+    Case("GET", "/lenient/http500"),
     Case("GET", "/ping"),
     Case("GET", "/tracked"),
     # Yield dependencies failing after their yield.
