@@ -12,8 +12,7 @@
 //      UnicodeEncodeError's position, the same message;
 //   2. json::dumps_plain_ascii writes json.dumps(v) when it says it can,
 //      and otherwise leaves the output as it was, with no exception set;
-//   3. nothing crashes, leaks (but for the interpreter's own memory, see
-//      __lsan_default_suppressions) or reads out of bounds (ASan, UBSan).
+//   3. nothing crashes, leaks or reads out of bounds (ASan, UBSan).
 #include "fasterapi/json.hpp"
 
 #include <cstddef>
@@ -162,11 +161,6 @@ std::string outcome_of_error(bool unicode_position_free) {
 }
 
 }  // namespace
-
-// The interpreter is never finalized: what it holds at exit (modules,
-// caches, free lists) is not a leak of the encoder's. Leaks with a frame in
-// libpython are not reported; the encoder's own allocations still are.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libpython3\n"; }
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     Py_InitializeEx(0);
