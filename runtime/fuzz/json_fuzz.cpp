@@ -12,7 +12,9 @@
 //      UnicodeEncodeError's position, the same message;
 //   2. json::dumps_plain_ascii writes json.dumps(v) when it says it can,
 //      and otherwise leaves the output as it was, with no exception set;
-//   3. nothing crashes, leaks or reads out of bounds (ASan, UBSan).
+//   3. nothing crashes, leaks (no reference is lost: Python allocates with
+//      malloc here, so the leak checker sees its objects) or reads out of
+//      bounds (ASan, UBSan).
 #include "fasterapi/json.hpp"
 
 #include <cstddef>
@@ -163,6 +165,13 @@ std::string outcome_of_error(bool unicode_position_free) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    // Python's own allocator keeps objects in mmap'd arenas, which the leak
+    // checker does not scan: everything they point to would look leaked.
+    // With malloc, a reference the encoder loses shows up as a leak.
+    PyPreConfig pre;
+    PyPreConfig_InitPythonConfig(&pre);
+    pre.allocator = PYMEM_ALLOCATOR_MALLOC;
+    if (PyStatus_Exception(Py_PreInitialize(&pre))) std::abort();
     Py_InitializeEx(0);
     PyObject* main = PyImport_AddModule("__main__");
     PyObject* globals = PyModule_GetDict(main);
