@@ -15,7 +15,6 @@
 //   4. nothing crashes, leaks or reads out of bounds (ASan, UBSan). Each
 //      parse() gets a fresh copy of the bytes, so a view kept across calls
 //      would be a use-after-free.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -26,9 +25,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common.hpp"
 #include "fasterapi/http/parser.hpp"
 
 namespace http = fasterapi::http;
+using fasterapi::fuzz::Choices;
 
 namespace {
 
@@ -38,27 +39,6 @@ namespace {
         std::fprintf(stderr, "  first:  %s\n  second: %s\n", a.c_str(), b.c_str());
     std::abort();
 }
-
-// A deterministic stream of numbers seeded from the input (FNV-1a, then
-// xorshift), so a crash reproduces from the input file alone.
-class Choices {
-public:
-    explicit Choices(std::string_view data) {
-        std::uint64_t h = 1469598103934665603ull;
-        for (char c : data) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-        state_ = h | 1;
-    }
-    std::uint64_t next() {
-        state_ ^= state_ << 13;
-        state_ ^= state_ >> 7;
-        state_ ^= state_ << 17;
-        return state_;
-    }
-    std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
-
-private:
-    std::uint64_t state_;
-};
 
 // Everything observable about one request, as one string, for comparing.
 std::string describe(const http::Request& r) {
@@ -211,16 +191,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const Outcome whole = run(input, {size}, limits);
 
     // The same bytes in pieces: a few random cuts, or one byte at a time.
-    std::vector<std::size_t> arrivals;
-    if (size <= 512 && choices.below(4) == 0) {
-        for (std::size_t i = 1; i <= size; ++i) arrivals.push_back(i);
-    } else {
-        const std::size_t cuts = 1 + choices.below(8);
-        for (std::size_t i = 0; i < cuts; ++i) arrivals.push_back(choices.below(size + 1));
-        arrivals.push_back(size);
-        std::sort(arrivals.begin(), arrivals.end());
-    }
-    const Outcome split = run(input, arrivals, limits);
+    const Outcome split = run(input, fasterapi::fuzz::arrivals(size, choices), limits);
     if (whole.summary() != split.summary())
         fail("whole and split delivery disagree", whole.summary(), split.summary());
 

@@ -21,7 +21,6 @@
 //   5. nothing crashes, leaks or reads out of bounds (ASan, UBSan); each
 //      read is a fresh copy, so a view kept across calls would be a
 //      use-after-free.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -33,11 +32,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common.hpp"
 #include "fasterapi/text.hpp"
 #include "fasterapi/ws/frame.hpp"
 
 namespace ws = fasterapi::ws;
 using Kind = ws::Event::Kind;
+using fasterapi::fuzz::Choices;
 
 namespace {
 
@@ -46,27 +47,6 @@ namespace {
     if (!a.empty() || !b.empty()) std::fprintf(stderr, "  first:  %s\n  second: %s\n", a.c_str(), b.c_str());
     std::abort();
 }
-
-// A deterministic stream of numbers seeded from the input (FNV-1a, then
-// xorshift), so a crash reproduces from the input file alone.
-class Choices {
-public:
-    explicit Choices(std::string_view data) {
-        std::uint64_t h = 1469598103934665603ull;
-        for (char c : data) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-        state_ = h | 1;
-    }
-    std::uint64_t next() {
-        state_ ^= state_ << 13;
-        state_ ^= state_ >> 7;
-        state_ ^= state_ << 17;
-        return state_;
-    }
-    std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
-
-private:
-    std::uint64_t state_;
-};
 
 struct Setting {
     ws::ParserLimits limits;
@@ -257,16 +237,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const std::vector<Recorded> whole = run(input, {input.size()}, setting);
 
-    std::vector<std::size_t> arrivals;
-    if (input.size() <= 512 && choices.below(4) == 0) {
-        for (std::size_t i = 1; i <= input.size(); ++i) arrivals.push_back(i);
-    } else {
-        const std::size_t cuts = 1 + choices.below(8);
-        for (std::size_t i = 0; i < cuts; ++i) arrivals.push_back(choices.below(input.size() + 1));
-        arrivals.push_back(input.size());
-        std::sort(arrivals.begin(), arrivals.end());
-    }
-    const std::vector<Recorded> split = run(input, arrivals, setting);
+    const std::vector<Recorded> split = run(input, fasterapi::fuzz::arrivals(input.size(), choices), setting);
     if (describe(whole) != describe(split)) fail("whole and split delivery disagree", describe(whole), describe(split));
 
     check_reencode(whole, setting, choices);
