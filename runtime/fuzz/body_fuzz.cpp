@@ -22,11 +22,14 @@
 #include <string_view>
 #include <vector>
 
+#include "common.hpp"
 #include "fasterapi/body.hpp"
 
 using fasterapi::body::Field;
 using fasterapi::body::Type;
 using fasterapi::body::Value;
+using fasterapi::fuzz::date_text;
+using fasterapi::fuzz::two;
 using namespace std::string_view_literals;
 
 namespace {
@@ -164,19 +167,6 @@ void string_literal(std::string_view s, std::string& out) {
         }
     }
     out.push_back('"');
-}
-
-std::string two(long long v) {
-    char b[8];
-    std::snprintf(b, sizeof b, "%02lld", v);
-    return b;
-}
-
-std::string date_text(std::int64_t packed) {
-    char b[16];
-    std::snprintf(b, sizeof b, "%04lld-%02lld-%02lld", static_cast<long long>(packed / 10000),
-                  static_cast<long long>(packed / 100 % 100), static_cast<long long>(packed % 100));
-    return b;
 }
 
 std::string time_text(const Value& v) {

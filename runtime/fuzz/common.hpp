@@ -1,5 +1,5 @@
-// What several libFuzzer harnesses share: input-derived choices and the cut
-// points of a split delivery.
+// What several libFuzzer harnesses share: input-derived choices, the cut
+// points of a split delivery, and dates and two-digit fields as text.
 // What must hold: everything here is a pure function of its arguments (and
 // a Choices of its seed), so a crash reproduces from the input file alone.
 #pragma once
@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -48,6 +50,21 @@ inline std::vector<std::size_t> arrivals(std::size_t size, Choices& choices) {
         std::sort(out.begin(), out.end());
     }
     return out;
+}
+
+// A number of at least two digits: 7 -> "07".
+inline std::string two(long long v) {
+    char b[8];
+    std::snprintf(b, sizeof b, "%02lld", v);
+    return b;
+}
+
+// A date packed as yyyymmdd, as ISO 8601 text: 20240229 -> "2024-02-29".
+inline std::string date_text(std::int64_t packed) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%04lld-%02lld-%02lld", static_cast<long long>(packed / 10000),
+                  static_cast<long long>(packed / 100 % 100), static_cast<long long>(packed % 100));
+    return b;
 }
 
 }  // namespace fasterapi::fuzz

@@ -27,10 +27,13 @@
 #include <string>
 #include <string_view>
 
+#include "common.hpp"
 #include "fasterapi/app.hpp"
 
 namespace conv = fasterapi::conv;
 using fasterapi::Arg;
+using fasterapi::fuzz::date_text;
+using fasterapi::fuzz::two;
 
 namespace {
 
@@ -40,19 +43,6 @@ namespace {
 }
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string two(long v) {
-    char b[8];
-    std::snprintf(b, sizeof b, "%02ld", v);
-    return b;
-}
-
-std::string date_text(std::int64_t packed) {
-    char b[16];
-    std::snprintf(b, sizeof b, "%04lld-%02lld-%02lld", static_cast<long long>(packed / 10000),
-                  static_cast<long long>(packed / 100 % 100), static_cast<long long>(packed % 100));
-    return b;
-}
 
 bool real_date(std::int64_t packed) {
     const std::int64_t y = packed / 10000, m = packed / 100 % 100, d = packed % 100;
