@@ -30,8 +30,11 @@
 #include <vector>
 
 #include "fasterapi/text.hpp"
+#include "text_strings.hpp"
 
 namespace text = fasterapi::text;
+using fasterapi::testing::unquote;
+using fasterapi::testing::unquote_plus;
 
 namespace {
 
@@ -105,18 +108,6 @@ bool all_ascii(std::string_view s) {
 void check_decoded(const char* what, std::string_view in, const std::string& out) {
     if (!text::valid_utf8(out)) fail(what, in, out);
     if (all_ascii(in) ? out.size() > in.size() : out.size() > 2 * in.size()) fail("decoding grew the input", in, out);
-}
-
-std::string unquote(std::string_view s) {
-    std::string out;
-    text::unquote(s, out);
-    return out;
-}
-
-std::string unquote_plus(std::string_view s) {
-    std::string out;
-    text::unquote_plus(s, out);
-    return out;
 }
 
 }  // namespace

@@ -13,23 +13,15 @@
 #include <utility>
 #include <vector>
 
+#include "text_strings.hpp"
+
 namespace text = fasterapi::text;
+using fasterapi::testing::unquote;
+using fasterapi::testing::unquote_plus;
 
 namespace {
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
-
-std::string unquote(std::string_view s) {
-    std::string out;
-    text::unquote(s, out);
-    return out;
-}
-
-std::string unquote_plus(std::string_view s) {
-    std::string out;
-    text::unquote_plus(s, out);
-    return out;
-}
 
 std::string replacing(std::string_view s) {
     std::string out;
