@@ -283,3 +283,67 @@ def test_an_exception_handler_that_raises_gets_uvicorns_own_500(serve_app):
     want = want.replace(b"Transfer-Encoding: chunked", b"transfer-encoding: chunked")
     assert want.startswith(b"HTTP/1.1 500 ") and b"transfer-encoding: chunked" in want
     assert got == want
+
+
+def _answer_and_close(port: int, request: bytes, quiet: float = 1.0) -> tuple[bytes, bool]:
+    """Sends `request` and reads what comes until the server closes, or
+    until it has been silent for `quiet` seconds: (bytes, whether it closed)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(request)
+        data = b""
+        s.settimeout(quiet)
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except TimeoutError:
+                return data, False
+            if not chunk:
+                return data, True
+            data += chunk
+
+
+def _without_date_server_only(response: bytes) -> bytes:
+    return b"\r\n".join(line for line in response.split(b"\r\n")
+                        if not line.lower().startswith((b"date:", b"server:")))
+
+
+# An error that reaches uvicorn (ServerErrorMiddleware re-raises it after its
+# 500, or the app's handler for 500/Exception; an error after the response)
+# makes it close the connection, without a `connection: close` line; an error
+# the app's own handlers answer leaves it open.
+_ERRORS_REACHING_THE_SERVER = [
+    ("responses", b"GET /boom HTTP/1.1\r\nhost: testserver\r\n\r\n"),  # compiled sync handler, no handlers
+    ("responses", b"GET /aboom HTTP/1.1\r\nhost: testserver\r\n\r\n"),  # async
+    ("responses", b"GET /http-error-304 HTTP/1.1\r\nhost: testserver\r\n\r\n"),  # HTTPException: stays open
+    ("m_cors_api", b"GET /boom HTTP/1.1\r\nhost: testserver\r\norigin: https://app.example.com\r\n\r\n"),  # CORS, handlers
+    ("m_cors_api", b"GET /teapot HTTP/1.1\r\nhost: testserver\r\n\r\n"),  # the app's handler answers: stays open
+    # The tracker counts incidents: reset first, on both servers.
+    ("t_error_tracker", b"POST /reset HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\n\r\n"),
+    ("t_error_tracker", b"POST /payments/explode HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\n\r\n"),  # Exception handler
+    ("t_error_tracker", b"GET /receipts/explode HTTP/1.1\r\nhost: testserver\r\n\r\n"),  # background fails after the response
+    ("d_background", b"POST /fragile HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\n\r\n"),  # BackgroundTasks fails
+    ("d_dep_errors", b"GET /cleanup HTTP/1.1\r\nhost: testserver\r\n\r\n"),  # a yield dependency's exit raises
+    ("w_gateway", b"GET /explode HTTP/1.1\r\nhost: testserver\r\nx-request-id: r1\r\n\r\n"),  # behind @app.middleware("http")
+    ("w_gateway", b"GET /explode-in-middleware HTTP/1.1\r\nhost: testserver\r\nx-request-id: r2\r\n\r\n"),  # raised by the middleware
+]
+
+
+@pytest.mark.parametrize("name", sorted({name for name, _ in _ERRORS_REACHING_THE_SERVER}))
+def test_an_error_reaching_the_server_closes_the_connection_as_under_uvicorn(serve_app, name):
+    """Each request's answer, and whether the connection closes after it,
+    as uvicorn's (one request per connection, nothing pipelined)."""
+    from tests.conftest import start_uvicorn
+
+    requests = [request for app, request in _ERRORS_REACHING_THE_SERVER if app == name]
+    server = serve_app(CORPUS / f"{name}.py")
+    uvicorn = start_uvicorn(f"tests.corpus.{name}:app")
+    try:
+        want = [_answer_and_close(uvicorn.port, r) for r in requests]
+    finally:
+        uvicorn.stop(timeout=10)
+    got = [_answer_and_close(server.port, r) for r in requests]
+    for request, (want_bytes, want_closed), (got_bytes, got_closed) in zip(requests, want, got):
+        assert _without_date_server_only(got_bytes) == _without_date_server_only(want_bytes), request
+        assert got_closed == want_closed, request

@@ -355,16 +355,19 @@ def run_in_background(task: Any, hold: Any = None, on_error: Any = None) -> None
         raise RuntimeError("the runtime's loop is not attached")
 
     async def run() -> None:
+        failed = False
         try:
             await task()
         except Exception as exc:  # noqa: BLE001 - the response is already sent; log it
+            failed = True
             if on_error is not None:
                 await on_error(exc, True)
             else:
                 internal_error(exc)
         finally:
             if hold is not None:
-                hold.release()
+                # The error reached uvicorn, which closes the connection.
+                hold.release(hang_up=failed)
 
     # Queued behind the loop's current work, so the response is written first
     # whenever the writer is not itself waiting on the loop.
@@ -502,6 +505,8 @@ def app_error_answer(errors: Any, scope: dict[str, Any], body: bytes, answer: An
     async def on_error(exc: Exception, started: bool = False) -> None:
         if started:
             await report_late(errors, scope, exc)
+            if answer is not None:
+                answer.hang_up()  # ServerErrorMiddleware re-raised it to uvicorn, which closes
             return
         raised = dict(scope)
         raised[RAISED] = exc
@@ -569,8 +574,12 @@ async def serve_asgi(app: Any, scope: dict[str, Any], body: bytes, answer: Any, 
         elif not sink.started:
             answer.send(*internal_error(exc))
         else:
-            internal_error(exc)  # the response had begun: log it, cut the body short
+            # The response had begun (ServerErrorMiddleware's 500 included,
+            # which re-raises): logged, the body cut short, and the
+            # connection closes, as uvicorn closes it.
+            internal_error(exc)
             sink.abort()
+            answer.hang_up()
         if not isinstance(exc, Exception):
             raise
     else:

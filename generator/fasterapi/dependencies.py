@@ -547,6 +547,7 @@ class SolvedRoute:
                     await bridge.report_late(self.asgi.errors, dict(request.scope), exc)
                 else:
                     bridge.internal_error(exc)
+                answer.hang_up()  # the error reached uvicorn, which closes the connection
                 return
             if self.errors_via_app:
                 scope = dict(request.scope)
@@ -580,7 +581,7 @@ def _send(response: Response, answer: Any, method: str, http_version: str,
         return
     answer.send(*rendered)
     if response.background is not None:
-        _run_background_here(response.background, on_error)
+        _run_background_here(response.background, on_error, answer)
 
 
 # The __call__ of Starlette's and FastAPI's background task classes: each
@@ -588,12 +589,13 @@ def _send(response: Response, answer: Any, method: str, http_version: str,
 _PLAIN_BACKGROUND_CALLS = (BackgroundTask.__call__, StarletteBackgroundTasks.__call__, BackgroundTasks.__call__)
 
 
-def _run_background_here(background: Any, on_error: Any = None) -> None:
+def _run_background_here(background: Any, on_error: Any = None, answer: Any = None) -> None:
     """Runs a response's background tasks on this worker thread, at once,
     as Starlette runs them right after the body in the request's own task
     (``async`` ones on the loop, waited for): a client's next request then
     sees their effects as it does under uvicorn. A failure is logged, or
-    given to ``on_error(exc, True)`` (bridge.app_error_answer)."""
+    given to ``on_error(exc, True)`` (bridge.app_error_answer); either way
+    the connection then closes (``answer.hang_up()``), as uvicorn closes it."""
     if type(background).__call__ not in _PLAIN_BACKGROUND_CALLS:
         bridge.run_in_background(background, on_error=on_error)  # a custom __call__: as it is, on the loop
         return
@@ -609,6 +611,8 @@ def _run_background_here(background: Any, on_error: Any = None) -> None:
             bridge.run_on_loop(on_error(exc, True))
         else:
             bridge.internal_error(exc)
+        if answer is not None:
+            answer.hang_up()
 
 
 def _receive_body(body: bytes) -> Any:

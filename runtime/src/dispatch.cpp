@@ -470,7 +470,11 @@ private:
 class PyHold {
 public:
     explicit PyHold(RequestHold hold) : hold_(std::make_shared<RequestHold>(std::move(hold))) {}
-    void release() noexcept { hold_->release(); }
+    // `hang_up`: what ran after the response raised; the connection ends (HangUp).
+    void release(bool hang_up) noexcept {
+        if (hang_up) hold_->release_hanging_up();
+        else hold_->release();
+    }
 
 private:
     std::shared_ptr<RequestHold> hold_;  // shared: pybind11 copies the holder's value
@@ -480,15 +484,22 @@ private:
 // response or the head of a streamed one. Unanswered, it answers 500.
 class PyAnswer {
 public:
-    PyAnswer(Responder r, LoopBridge& bridge) : responder_(std::move(r)), bridge_(&bridge) {}
+    PyAnswer(Responder r, LoopBridge& bridge)
+        : hang_up_(r.hang_up_handle()), responder_(std::move(r)), bridge_(&bridge) {}
 
     void send(int status, const py::bytes& headers, const py::bytes& body) {
         if (!responder_) throw py::value_error("the request was already answered");
-        if (!PyBytes_CheckExact(headers.ptr())) responder_.clear_filter();  // bridge.Outside
         http::Response r = response_from(status, headers, body);
+        if (!PyBytes_CheckExact(headers.ptr())) {  // bridge.Outside: ServerErrorMiddleware's 500
+            responder_.clear_filter();
+            r.hang_up = true;
+        }
         keep_declared_length(r);
         responder_.send(std::move(r));
     }
+    // The application raised after its response began: the connection
+    // ends once it is written (HangUp). Before or after answering.
+    void hang_up() const noexcept { hang_up_(); }
     PyStream open(int status, const py::bytes& headers, const py::bytes& body) {
         if (!responder_) throw py::value_error("the request was already answered");
         http::Response r = response_from(status, headers, body);
@@ -499,6 +510,7 @@ public:
     void bypass() noexcept { responder_.clear_filter(); }
 
 private:
+    HangUp hang_up_;
     Responder responder_;
     LoopBridge* bridge_;
 };
@@ -578,8 +590,9 @@ void define_answer_types(py::module_& m) {
         .def("send", &PyAnswer::send, py::arg("status"), py::arg("headers"), py::arg("body"))
         .def("open", &PyAnswer::open, py::arg("status"), py::arg("headers"), py::arg("body") = py::bytes())
         .def_property_readonly("answered", &PyAnswer::answered)
-        .def("bypass", &PyAnswer::bypass);
-    py::class_<PyHold>(m, "Hold").def("release", &PyHold::release);
+        .def("bypass", &PyAnswer::bypass)
+        .def("hang_up", &PyAnswer::hang_up);
+    py::class_<PyHold>(m, "Hold").def("release", &PyHold::release, py::arg("hang_up") = false);
     py::class_<PyWebSocket>(m, "WebSocket", py::module_local())
         .def("accept", &PyWebSocket::accept, py::arg("subprotocol"), py::arg("headers"))
         .def("refuse", &PyWebSocket::refuse, py::arg("status"), py::arg("headers"), py::arg("body"))
@@ -1566,7 +1579,9 @@ void AppDispatcher::respond_exception(PyCall& pc) {
     if (!rendered) {
         PyErr_Print();
         pc.responder.clear_filter();  // ServerErrorMiddleware's 500: outside the app's middleware
-        pc.responder.send(plain_500());
+        http::Response r = plain_500();
+        r.hang_up = true;
+        pc.responder.send(std::move(r));
         return;
     }
     respond_rendered(pc, rendered);
@@ -1616,7 +1631,9 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
         Py_DECREF(rendered);
         PyErr_Print();
         pc.responder.clear_filter();  // ServerErrorMiddleware's 500: outside the app's middleware
-        pc.responder.send(plain_500());
+        http::Response r = plain_500();
+        r.hang_up = true;
+        pc.responder.send(std::move(r));
         return;
     }
     http::Response r;
@@ -1624,7 +1641,10 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
     r.has_content_length = true;
     r.headers.assign(PyBytes_AS_STRING(headers), static_cast<std::size_t>(PyBytes_GET_SIZE(headers)));
     r.body.assign(PyBytes_AS_STRING(body), static_cast<std::size_t>(PyBytes_GET_SIZE(body)));
-    if (!PyBytes_CheckExact(headers)) pc.responder.clear_filter();  // bridge.Outside: made outside the middleware
+    if (!PyBytes_CheckExact(headers)) {  // bridge.Outside: ServerErrorMiddleware's 500, outside the middleware
+        pc.responder.clear_filter();
+        r.hang_up = true;  // uvicorn closes the connection after it
+    }
     Py_DECREF(rendered);
     keep_declared_length(r);
     // Sending takes the owning reactor's queue lock for a moment; reactor

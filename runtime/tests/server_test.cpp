@@ -45,6 +45,9 @@ namespace {
 //   /status?<n>         answered with status <n>
 //   /own?<k>            "hello" under framing headers of its own: k = chunked, gzip or close
 //   /stream-status?<n>  a streamed body under status <n>
+//   /hang-up            the response ends the connection without saying so
+//   /hang-up-later?<ms> answered at once; <ms> later, a HangUp ends the connection
+//   /hang-up-first      a HangUp first, then the answer from another thread
 //   /ignore...          answered from the head alone: with Expect: 100-continue
 //                       it is dispatched at once, its body empty (as /stream...)
 class TestDispatcher : public Dispatcher {
@@ -77,6 +80,25 @@ public:
         }
         if (request.path == "/big") response.body.assign(std::stoul(std::string(request.query)), 'b');
         if (request.path == "/close") response.close = true;
+        if (request.path == "/hang-up") response.hang_up = true;
+        if (request.path == "/hang-up-later" || request.path == "/hang-up-first") {
+            fasterapi::HangUp hang_up = responder.hang_up_handle();
+            const auto delay = std::chrono::milliseconds(request.query.empty() ? 0 : std::stoi(std::string(request.query)));
+            const bool first = request.path == "/hang-up-first";
+            if (!first) responder.send(std::move(response));
+            std::lock_guard<std::mutex> lock(mutex_);
+            threads_.emplace_back([delay, first, hang_up, r = std::move(responder), resp = std::move(response)]() mutable {
+                if (first) {
+                    hang_up();
+                    std::this_thread::sleep_for(20ms);
+                    r.send(std::move(resp));
+                    return;
+                }
+                std::this_thread::sleep_for(delay);
+                hang_up();
+            });
+            return;
+        }
         if (request.path == "/status") response.status = static_cast<std::uint16_t>(std::stoi(std::string(request.query)));
         if (request.path == "/own") {
             response = http::Response{};
@@ -719,6 +741,56 @@ TEST_CASE("a status no final response can carry closes the connection unanswered
         Client c(server.port());
         c.send(get("/first") + get(target) + get("/next"));
         CHECK(c.read_reply().body == "GET /first|");
+        CHECK(c.closed_without_more_bytes());
+    }
+}
+
+TEST_CASE("a response that hangs up closes after it, unannounced, answering nothing after it", "[server]") {
+    // As uvicorn closes its transport when the application raised after its
+    // response began: no `connection: close` line, pipelined requests unanswered.
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/first") + get("/hang-up") + get("/next"));
+    CHECK(c.read_reply().body == "GET /first|");
+    const Reply r = c.read_reply();
+    CHECK(r.body == "GET /hang-up|");
+    CHECK_FALSE(r.has("connection"));
+    CHECK(c.closed_without_more_bytes());
+}
+
+TEST_CASE("a HangUp ends the connection after its request's answer, before or after it is sent", "[server]") {
+    SECTION("after: the connection closes once idle") {
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+        Client c(server.port());
+        c.send(get("/hang-up-later?50"));
+        const Reply r = c.read_reply();
+        CHECK(r.body == "GET /hang-up-later?50|");
+        CHECK_FALSE(r.has("connection"));
+        CHECK(c.closed_without_more_bytes());
+    }
+    SECTION("after, with a pipelined request still unanswered: it never is") {
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+        Client c(server.port());
+        c.send(get("/hang-up-later?50") + get("/slow?400"));
+        CHECK(c.read_reply().body == "GET /hang-up-later?50|");
+        CHECK(c.closed_without_more_bytes());
+    }
+    SECTION("before: the answer still goes out, then the connection closes") {
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+        Client c(server.port());
+        c.send(get("/hang-up-first") + get("/next"));
+        const Reply r = c.read_reply();
+        CHECK(r.body == "GET /hang-up-first|");
+        CHECK_FALSE(r.has("connection"));
         CHECK(c.closed_without_more_bytes());
     }
 }

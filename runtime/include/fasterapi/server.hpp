@@ -95,9 +95,28 @@ public:
     RequestHold& operator=(const RequestHold&) = delete;
     ~RequestHold() { release(); }
     void release() noexcept;
+    // Releases it and ends the connection once what it owes is written, as
+    // HangUp does: the work after the response raised.
+    void release_hanging_up() noexcept;
 
 private:
     std::shared_ptr<State> state_;
+};
+
+// Ends the connection a request came on once the responses it owes are
+// written, with no `connection: close` line and no further request started:
+// what uvicorn does when the application raises after its response began
+// (ServerErrorMiddleware re-raises after sending its 500, and errors after
+// the response, such as a failing background task, reach uvicorn too).
+// Taken from the Responder before it answers; used from any thread.
+class HangUp {
+public:
+    HangUp() = default;
+    explicit HangUp(std::shared_ptr<RequestHold::State> state) noexcept : state_(std::move(state)) {}
+    void operator()() const noexcept;
+
+private:
+    std::shared_ptr<RequestHold::State> state_;
 };
 
 class Responder {
@@ -126,6 +145,8 @@ public:
     // Holds the connection's next request until the returned hold is
     // released (see RequestHold); before the response is sent.
     RequestHold hold();
+    // For ending the connection later, even once answered (see HangUp).
+    HangUp hang_up_handle() const;
 
     struct Slot;    // defined by the server
     struct Answer;  // what the Slot's promise carries; defined by the server

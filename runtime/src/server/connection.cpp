@@ -70,7 +70,43 @@ RequestHold Responder::hold() {
             asio::post(reactor->io(), [connection] { connection->arm_hold(); });
         }
     }
-    return RequestHold(std::make_shared<RequestHold::State>(RequestHold::State{connection, slot_->reactor}));
+    return RequestHold(
+        std::make_shared<RequestHold::State>(RequestHold::State{connection, slot_->reactor, slot_}));
+}
+
+HangUp Responder::hang_up_handle() const {
+    if (!slot_) return {};
+    return HangUp(
+        std::make_shared<RequestHold::State>(RequestHold::State{slot_->connection, slot_->reactor, slot_}));
+}
+
+namespace {
+
+void hang_up_connection(const RequestHold::State& state) noexcept {
+    auto connection = state.connection.lock();
+    if (!connection) return;
+    auto reactor = state.reactor.lock();
+    if (!reactor) return;
+    try {
+        // Kept alive until then, so it cannot be mistaken for a later one.
+        asio::post(reactor->io(), [connection = std::move(connection), slot = state.slot.lock()] {
+            connection->hang_up(slot.get());
+        });
+    } catch (...) {
+        // Out of memory: the connection stays open, as it would have.
+    }
+}
+
+}  // namespace
+
+void HangUp::operator()() const noexcept {
+    if (state_) hang_up_connection(*state_);
+}
+
+void RequestHold::release_hanging_up() noexcept {
+    std::shared_ptr<State> state = state_;
+    release();
+    if (state) hang_up_connection(*state);
 }
 
 void RequestHold::release() noexcept {
@@ -97,6 +133,21 @@ void detail::Connection::arm_hold() {
         self->hold_expired_ = true;
         self->resume();
     });
+}
+
+void detail::Connection::hang_up(const Slot* slot) {
+    if (closed_ || lingering_ || ws_) return;
+    hang_up_ = true;
+    // uvicorn closed its transport: requests pipelined behind this one are
+    // never answered.
+    auto at = std::find_if(pending_.begin(), pending_.end(), [slot](const auto& s) { return s.get() == slot; });
+    if (at != pending_.end()) {
+        while (pending_.size() > static_cast<std::size_t>(at - pending_.begin()) + 1) pending_.pop_back();
+        return;  // flush() closes once it is written
+    }
+    pending_.clear();  // its response is written, or on its way
+    if (in_write_) close_after_write_ = true;
+    else finish();
 }
 
 void detail::Connection::resume() {
@@ -868,7 +919,8 @@ bool Connection::flush_stream(bool& close_after) {
     std::shared_ptr<Slot> done = std::move(pending_.front());
     pending_.pop_front();
     if (ended && slot.chunked) out_.append("0\r\n\r\n");
-    close_after = slot.close_after || !ended;  // an aborted body closes without its end
+    // An aborted body closes without its end.
+    close_after = slot.close_after || !ended || (hang_up_ && pending_.empty());
     writing_.push_back(std::move(done));
     return true;
 }
@@ -876,7 +928,7 @@ bool Connection::flush_stream(bool& close_after) {
 // Writes what is ready; once closing with nothing left to write, finishes.
 void Connection::settle() {
     flush();
-    if (!closed_ && !lingering_ && !in_write_ && read_closed_ && pending_.empty()) finish();
+    if (!closed_ && !lingering_ && !in_write_ && (read_closed_ || hang_up_) && pending_.empty()) finish();
 }
 
 void Connection::flush() {
@@ -929,6 +981,9 @@ void Connection::flush() {
         close_after = connection_lines(
             r, own, r.close || (own_chunked && !chunk) || !slot->keep_alive || (read_closed_ && pending_.empty()),
             slot->version_minor, framing);
+        // Hanging up (uvicorn closing after an application error): closes
+        // without announcing it.
+        if (r.hang_up || (hang_up_ && pending_.empty())) close_after = true;
         framing.chunked = chunk;
         framing.date = reactor_.date();
         framing.server = context_.config.server_header;

@@ -134,6 +134,7 @@ struct fasterapi::WebSocket::Core {
 struct fasterapi::RequestHold::State {
     std::weak_ptr<detail::Connection> connection;
     std::weak_ptr<detail::Reactor> reactor;
+    std::weak_ptr<const Responder::Slot> slot;  // the request it was taken for (HangUp)
 };
 
 // What the application answered one request with: a response; or a
@@ -253,6 +254,10 @@ public:
     bool release_hold() noexcept { return holds_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
     void arm_hold();  // on the reactor thread
     void resume();    // on the reactor thread
+    // HangUp: the connection ends once the response to `slot`'s request is
+    // written (at once if it already was), with no `connection: close`
+    // line; requests after it are not answered. Reactor thread.
+    void hang_up(const Slot* slot);
     // How long a hold keeps the next request waiting at most: work after a
     // response that takes longer (a slow background task) goes on while the
     // next request is served, as under uvicorn, which never waits for it.
@@ -260,8 +265,12 @@ public:
 
 private:
     std::atomic<int> holds_{0};  // RequestHolds alive: no new request is started
+    bool hang_up_ = false;       // reactor thread: close after the responses owed (HangUp)
     bool hold_expired_ = false;  // reactor thread: the current holds are past hold_limit
-    bool held() const noexcept { return holds_.load(std::memory_order_acquire) != 0 && !hold_expired_; }
+    // No further request is started: held by a RequestHold, or hanging up.
+    bool held() const noexcept {
+        return hang_up_ || (holds_.load(std::memory_order_acquire) != 0 && !hold_expired_);
+    }
     struct Deadline {
         explicit Deadline(asio::io_context& io) : timer(io) {}
         asio::steady_timer timer;

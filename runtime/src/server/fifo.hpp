@@ -30,6 +30,10 @@ public:
     T& front() noexcept { return items_[head_]; }
     const T& front() const noexcept { return items_[head_]; }
     void push_back(T value) { items_.push_back(std::move(value)); }
+    void pop_back() {
+        items_.pop_back();
+        if (head_ == items_.size()) clear();
+    }
     void pop_front() {
         items_[head_] = T();  // released now, not when the prefix is dropped
         ++head_;

@@ -23,6 +23,10 @@ struct Response {
     std::string headers;  // "name: value\r\n" lines
     std::string body;
     bool close = false;   // close the connection after writing this response
+    // Close it after writing this response without saying so in the head:
+    // uvicorn closing its transport once the application raised (the 500
+    // of ServerErrorMiddleware, or the app's own handler for it).
+    bool hang_up = false;
     bool has_content_length = false;  // `headers` already has content-length
 
     void add_header(std::string_view name, std::string_view value);
