@@ -347,3 +347,28 @@ def test_an_error_reaching_the_server_closes_the_connection_as_under_uvicorn(ser
     for request, (want_bytes, want_closed), (got_bytes, got_closed) in zip(requests, want, got):
         assert _without_date_server_only(got_bytes) == _without_date_server_only(want_bytes), request
         assert got_closed == want_closed, request
+
+
+@pytest.mark.parametrize("name", ["status_handlers", "t_routing_portal", "mounts", "m_cors_api", "responses"])
+def test_targets_not_in_origin_form_are_answered_as_under_uvicorn(serve_app, name):
+    """uvicorn passes h11's request-target on as it is: absolute-form, "*",
+    a path without its slash and authority-form reach the app as paths
+    (its not-found handling answers them, its own 404 handler included)."""
+    targets = [b"http://testserver/", b"http://testserver/items/1?x=2", b"HTTP://testserver", b"*", b"ping",
+               b"items/1", b"testserver:443", b"//items", b"http:/x"]
+    requests = [method + b" " + t + b" HTTP/1.1\r\nhost: testserver\r\nconnection: close\r\n\r\n"
+                for t in targets for method in (b"GET", b"OPTIONS")]
+    # A CORS preflight to such a path: the middleware answers it under uvicorn.
+    requests.append(b"OPTIONS * HTTP/1.1\r\nhost: testserver\r\norigin: https://app.example.com\r\n"
+                    b"access-control-request-method: GET\r\nconnection: close\r\n\r\n")
+    from tests.conftest import start_uvicorn
+
+    server = serve_app(CORPUS / f"{name}.py")
+    uvicorn = start_uvicorn(f"tests.corpus.{name}:app")
+    try:
+        want = [_raw_exchange(uvicorn.port, r) for r in requests]
+    finally:
+        uvicorn.stop(timeout=10)
+    got = [_raw_exchange(server.port, r) for r in requests]
+    for request, w, g in zip(requests, want, got):
+        assert _without_date_server(g) == _without_date_server(w), request

@@ -702,6 +702,8 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         for (std::size_t k = 0; k < p.part_count; ++k) {
             if (p.parts[k].kind != router::PartKind::literal) r.capture_names.push_back(new_str(p.parts[k].text));
         }
+        if (spec.routes[i].request_endpoint && std::string_view(spec.routes[i].name) == "any_unmatched")
+            unmatched_route_ = static_cast<std::uint32_t>(i);
         PyObject* stream_param = attr(r.binding, "stream_param");
         r.answers = PyObject_IsTrue(stream_param) == 1;
         Py_DECREF(stream_param);
@@ -965,8 +967,19 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
     }
 
     router::Result found;
-    router::lookup(*spec_.table, router::route_path(c.path, spec_.root_path), router::method_bit(c.request.method),
-                   found);
+    if (c.path.empty() || c.path.front() != '/') {
+        // A target not in origin-form ("http://h/p", "*", "ping"), a path
+        // as uvicorn passes it on: no route matches it (nor its other slash
+        // form), and the app's own not-found handling answers, when it has one.
+        if (unmatched_route_ == router::no_route) {
+            pc->responder.send(json_response(404, {}, std::string(not_found_body)));
+            return;
+        }
+        found.full = unmatched_route_;
+    } else {
+        router::lookup(*spec_.table, router::route_path(c.path, spec_.root_path),
+                       router::method_bit(c.request.method), found);
+    }
     if (cors_ && found.full != router::no_route && !routes_[found.full].served_by_app) {
         const http::Header* origin = c.request.find_header("origin");
         if (cors::preflight(c.request.method == http::Method::options, origin != nullptr,

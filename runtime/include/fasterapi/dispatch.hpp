@@ -206,6 +206,9 @@ private:
     std::array<PyObject*, common_header_names_.size()> header_names_{};  // made on first use
     std::shared_ptr<const std::vector<cors::Policy>> cors_;  // null: no CORS to apply
     std::size_t cors_catch_all_ = 0;
+    // The route every unmatched request goes to when the app routes those
+    // itself (its own 404 handler, middleware, CORS): router::no_route if none.
+    std::uint32_t unmatched_route_ = router::no_route;
     Executor executor_;
     LoopBridge loop_bridge_;
     HandoffBatch handoffs_{[this] { schedule_handoff_flush(); }};

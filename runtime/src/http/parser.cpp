@@ -106,7 +106,6 @@ void Parser::reset() noexcept {
     pos_ = scan_ = seen_ = empty_lines_ = 0;
     head_start_ = head_end_ = 0;
     method_span_ = target_ = path_ = query_ = Span{};
-    root_path_ = false;
     method_ = Method::other;
     version_minor_ = 1;
     fields_.clear();
@@ -301,46 +300,20 @@ Parser::Result Parser::on_request_line(std::string_view data, std::size_t end) {
     const std::size_t base = pos_ + sp1 + 1;
     target_ = Span{base, target.size()};
 
-    const auto split_query = [&](std::size_t path_from) {
-        const std::size_t q = target.find('?', path_from);
-        if (q == std::string_view::npos) {
-            path_ = Span{base + path_from, target.size() - path_from};
-            query_ = Span{base + target.size(), 0};
-        } else {
-            path_ = Span{base + path_from, q - path_from};
-            query_ = Span{base + q + 1, target.size() - q - 1};
-        }
-    };
-
-    if (target.front() == '/') {  // origin-form
-        split_query(0);
-        return Result::need_more;
+    // The path is what comes before the first "?", whatever the target's
+    // form: h11's request-target is any run of visible characters, and
+    // uvicorn passes it on as it is, so absolute-form ("http://h/p"), "*",
+    // "ping" and CONNECT's "host:443" reach the application as such paths,
+    // where routing answers them (404). RFC 9112 §3.2.2 would serve
+    // absolute-form's path; FastAPI under uvicorn does not.
+    const std::size_t q = target.find('?');
+    if (q == std::string_view::npos) {
+        path_ = Span{base, target.size()};
+        query_ = Span{base + target.size(), 0};
+    } else {
+        path_ = Span{base, q};
+        query_ = Span{base + q + 1, target.size() - q - 1};
     }
-    if (target == "*") {  // asterisk-form
-        if (method_ != Method::options) return fail(400, "asterisk-form is only for OPTIONS");
-        path_ = Span{base, 1};
-        query_ = Span{base + 1, 0};
-        return Result::need_more;
-    }
-    // absolute-form: "http://host[:port][/path][?query]"; the path and query
-    // are taken from it (RFC 9112 §3.2.2). Authority-form (CONNECT) is not
-    // served by an application server.
-    const std::size_t colon = target.find(':');
-    if (colon == std::string_view::npos) return fail(400, "invalid request target");
-    const std::string_view scheme = target.substr(0, colon);
-    if (!iequals(scheme, "http") && !iequals(scheme, "https")) return fail(400, "invalid request target");
-    if (target.substr(colon, 3) != "://") return fail(400, "invalid request target");
-    const std::size_t authority = colon + 3;
-    std::size_t authority_end = target.find_first_of("/?", authority);
-    if (authority_end == std::string_view::npos) authority_end = target.size();
-    if (authority_end == authority) return fail(400, "empty host in request target");
-    if (authority_end == target.size() || target[authority_end] == '?') {
-        root_path_ = true;  // "http://h?q" asks for "/?q"
-        const std::size_t q = authority_end;
-        query_ = q == target.size() ? Span{base + q, 0} : Span{base + q + 1, target.size() - q - 1};
-        return Result::need_more;
-    }
-    split_query(authority_end);
     return Result::need_more;
 }
 
@@ -574,7 +547,7 @@ void Parser::build_request(std::string_view data, Request& r, bool with_body) co
 
     const std::size_t head_len = head_end_ - head_start_;
     const auto body_len = with_body ? static_cast<std::size_t>(body_size_) : std::size_t{0};
-    const std::size_t total = head_len + body_len + (root_path_ ? 1 : 0);
+    const std::size_t total = head_len + body_len;
     r.storage.clear();
     // More than the small-buffer capacity, so a move keeps the bytes in place.
     r.storage.reserve(std::max<std::size_t>(total, 2 * sizeof(std::string)));
@@ -583,13 +556,12 @@ void Parser::build_request(std::string_view data, Request& r, bool with_body) co
     if (with_body) {
         for (const Span& s : body_) r.storage.append(data.substr(s.off, s.len));
     }
-    if (root_path_) r.storage.push_back('/');
 
     const char* base = r.storage.data();
     const auto view = [&](Span s) { return std::string_view(base + (s.off - head_start_), s.len); };
     r.method_token = view(method_span_);
     r.target = view(target_);
-    r.path = root_path_ ? std::string_view(base + total - 1, 1) : view(path_);
+    r.path = view(path_);
     r.query = view(query_);
     r.headers.clear();
     r.headers.reserve(fields_.size());

@@ -126,7 +126,6 @@ private:
     std::size_t head_start_ = 0;  // first byte of the request line
     std::size_t head_end_ = 0;    // first byte after the empty line
     Span method_span_, target_, path_, query_;
-    bool root_path_ = false;      // absolute-form with an empty path: path is "/"
     Method method_ = Method::other;
     int version_minor_ = 1;
     std::vector<Field> fields_;
