@@ -189,7 +189,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view value = rest.substr(0, nul);
     const std::string_view query = nul == std::string_view::npos ? std::string_view() : rest.substr(nul + 1);
 
-    auto buffer = std::make_unique<char[]>(value.size() + 1);
+    auto buffer = std::make_unique<char[]>(value.empty() ? 1 : value.size());  // exact: a read past it is caught
     std::memcpy(buffer.get(), value.data(), value.size());
     const std::string_view exact(buffer.get(), value.size());
     check_value(exact);

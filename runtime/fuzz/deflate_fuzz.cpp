@@ -66,7 +66,7 @@ Result inflate_message(ws::Inflater& inf, std::string_view payload, const std::v
     for (std::size_t cut : cuts) {
         if (cut < at || cut > payload.size()) continue;
         const std::size_t n = cut - at;
-        auto piece = std::make_unique<char[]>(n + 1);
+        auto piece = std::make_unique<char[]>(n == 0 ? 1 : n);  // exact: a read past it is caught
         std::memcpy(piece.get(), payload.data() + at, n);
         r.status = inf.inflate(std::string_view(piece.get(), n), r.out, limit);
         if (r.out.size() > limit) fail("the output exceeds the limit", r.out.size(), limit);

@@ -97,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fasterapi::text::unquote(raw, decoded);
         raw = decoded;
     }
-    auto buffer = std::make_unique<char[]>(raw.size() + 1);
+    auto buffer = std::make_unique<char[]>(raw.empty() ? 1 : raw.size());  // exact: a read past it is caught
     std::memcpy(buffer.get(), raw.data(), raw.size());
     const std::string_view path(buffer.get(), raw.size());
 

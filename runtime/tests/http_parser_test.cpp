@@ -307,7 +307,7 @@ TEST_CASE("malformed request lines are rejected with 400", "[parser][reject]") {
         "GET  / HTTP/1.1",     "GET /  HTTP/1.1",      " GET / HTTP/1.1",   "GET / HTTP/1.1 ",
         "GET /\tx HTTP/1.1",   "GET / x HTTP/1.1",     "G@T / HTTP/1.1",    "GET\t/ HTTP/1.1",
         "GET / http/1.1",      "GET / HTTP/1",         "GET / HTTP/1.1.1",  "GET / HTTP/11.1",
-        "GET / HTTP/1.x",      "GET /",                "GET",
+        "GET / HTTP/1.x",      "GET /",                "GET",               "GET ?q HTTP/1.1",
     };
     for (const char* line : lines) {
         INFO(line);

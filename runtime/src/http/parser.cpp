@@ -306,7 +306,10 @@ Parser::Result Parser::on_request_line(std::string_view data, std::size_t end) {
     // "ping" and CONNECT's "host:443" reach the application as such paths,
     // where routing answers them (404). RFC 9112 §3.2.2 would serve
     // absolute-form's path; FastAPI under uvicorn does not.
+    // A target that starts with "?" (an empty path) is refused: no client
+    // sends one, and code past the parser may take a path's first byte.
     const std::size_t q = target.find('?');
+    if (q == 0) return fail(400, "empty path in request target");
     if (q == std::string_view::npos) {
         path_ = Span{base, target.size()};
         query_ = Span{base + target.size(), 0};
