@@ -63,7 +63,8 @@ def test_exceptions_become_500_and_the_server_keeps_serving(server, path):
         r = client.get(path)
         assert r.status_code == 500
         assert r.text == "Internal Server Error"
-        assert client.get("/fast").status_code == 200
+    # That connection closes after the 500, as under uvicorn; a new one is served.
+    assert httpx.get(f"{server.url}/fast", timeout=10).status_code == 200
     deadline = time.monotonic() + 5
     word = "amissing" if path == "/araise" else "'missing'"
     while word not in server.output() and time.monotonic() < deadline:
@@ -186,3 +187,94 @@ def test_the_next_request_on_a_connection_waits_for_background_tasks(server):
         started = time.monotonic()
         assert "t3" not in client.get("/slow-background").json()
         assert time.monotonic() - started < 1.5
+
+
+def test_async_handlers_that_never_wait_see_a_task_and_contexts_of_their_own(server):
+    """Run at once, without a task of their own: asyncio.current_task() is
+    still a task, a ContextVar set by one request is not seen by the next,
+    a background task sees the request's value, tasks it spawns run."""
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        assert client.get("/at-once/task").json() == {"task": True, "loop": True}
+        assert client.get("/at-once/context/first").json() == {"before": "unset"}
+        assert client.get("/at-once/context/second").json() == {"before": "unset"}
+        assert client.get("/at-once/spawn").json() == {"spawned": True}
+        deadline = time.monotonic() + 5
+        while "spawned ran" not in (log := client.get("/at-once/log").json()):
+            assert time.monotonic() < deadline, log
+            time.sleep(0.05)
+        assert "background saw first" in log and "background saw second" in log
+
+
+def test_which_async_handlers_never_suspend():
+    import functools
+
+    from fasterapi.bridge import never_suspends
+
+    async def plain():
+        return 1
+
+    async def awaits():
+        await asyncio.sleep(0)
+
+    async def async_with(lock):
+        async with lock:
+            return 1
+
+    async def async_for(items):
+        async for item in items:
+            return item
+
+    async def comprehension(items):
+        return [i async for i in items]
+
+    async def defines_a_waiting_one():
+        async def inner():
+            await asyncio.sleep(0)
+
+        return inner
+
+    def wrapped(func):
+        @functools.wraps(func)
+        async def wrapper(*args, **kwargs):
+            return await func(*args, **kwargs)
+
+        return wrapper
+
+    def sync():
+        return 1
+
+    assert never_suspends(plain) and never_suspends(defines_a_waiting_one)
+    for func in (awaits, async_with, async_for, comprehension, wrapped(plain), functools.partial(plain), sync,
+                 lambda: plain()):
+        assert not never_suspends(func), func
+
+
+def test_a_coroutine_that_waits_after_its_first_step_finishes_in_a_task():
+    """bridge.Resumed: the rest of a coroutine whose first step ran outside
+    any task, awaited in one (values sent back, exceptions thrown in)."""
+    from fasterapi.bridge import Resumed
+
+    async def waits_twice(fut):
+        got = await fut
+        await asyncio.sleep(0.01)
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            return f"got {got}, then cancelled"
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        coro = waits_twice(fut)
+        waiting_for = coro.send(None)  # the first step, outside any task
+        assert waiting_for is fut
+        task = loop.create_task(_await(Resumed(coro, waiting_for)))
+        loop.call_later(0.01, fut.set_result, "it")
+        await asyncio.sleep(0.1)
+        task.cancel()
+        return await task
+
+    async def _await(awaitable):
+        return await awaitable
+
+    assert asyncio.run(main()) == "got it, then cancelled"

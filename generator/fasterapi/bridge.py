@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import dis
 import gc
+import inspect
 import json
 import logging
 import re
@@ -180,6 +182,9 @@ class Binding:
     # Served whole by the app's own ASGI entry (its middleware included).
     served_by_app: bool = False
     root_path: str = ""  # FastAPI(root_path=...), as FastAPI puts it in the scope
+    # An `async def` endpoint whose code never suspends (never_suspends):
+    # the runtime runs its coroutine to the end at once, with no task of its own.
+    runs_at_once: bool = False
 
     def _endpoint_context(self, method: str) -> dict[str, Any]:
         """The endpoint context FastAPI gives the errors it raises: file, line,
@@ -1633,7 +1638,67 @@ def _bind_route(live: Any, r: IRRoute, asgi: AsgiCall) -> Binding:
     return Binding(endpoint=endpoint, kwnames=kwnames, defaults=tuple(defaults), is_async=r.is_async,
                    fast_json=fast_json, status_code=status, route=live, asgi=asgi, body_field=body_field,
                    stream_param=r.stream_param, path_convertors=convertors, body_model=body_model,
-                   choices=tuple(choices))
+                   choices=tuple(choices), runs_at_once=r.is_async and never_suspends(endpoint))
+
+
+# The instructions where a coroutine can give up control: await (GET_AWAITABLE,
+# then SEND / YIELD_VALUE), async with and async for.
+_SUSPENDING = frozenset(dis.opmap[name] for name in (
+    "GET_AWAITABLE", "SEND", "YIELD_VALUE", "BEFORE_ASYNC_WITH", "GET_AITER", "GET_ANEXT", "END_ASYNC_FOR",
+) if name in dis.opmap)
+
+
+def never_suspends(func: Any) -> bool:
+    """Whether ``func`` is a plain ``async def`` function whose own code has
+    no await, async with or async for: its coroutine can only run to its end
+    (or raise) at its first step. Decorated or wrapped handlers, partials and
+    callable objects are not (their wrapper may wait)."""
+    if type(func) is not types.FunctionType:
+        return False
+    code = func.__code__
+    if not code.co_flags & inspect.CO_COROUTINE:
+        return False
+    return not any(ins.opcode in _SUSPENDING for ins in dis.get_instructions(code))
+
+
+def stand_in_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[None]:
+    """The task asyncio.current_task() gives while the runtime runs a
+    never-suspending handler's coroutine at once (AppDispatcher::run_at_once):
+    one finished task, made once per loop."""
+
+    async def stand_in() -> None:
+        return None
+
+    return loop.create_task(stand_in())
+
+
+class Resumed:
+    """The rest of a coroutine whose first step ran without a task of its
+    own and then waited after all: awaited in a task, it hands that task what
+    the coroutine waits for, and the coroutine what the task sends back."""
+
+    __slots__ = ("_coro", "_waiting_for")
+
+    def __init__(self, coro: Any, waiting_for: Any) -> None:
+        self._coro = coro
+        self._waiting_for = waiting_for
+
+    def __await__(self) -> Any:
+        coro, value = self._coro, self._waiting_for
+        self._waiting_for = None
+        while True:
+            try:
+                sent = yield value
+            except BaseException as exc:  # noqa: BLE001 - thrown into the coroutine, as a task throws it
+                try:
+                    value = coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    value = coro.send(sent)
+                except StopIteration as stop:
+                    return stop.value
 
 
 def _choice_values(field: Any, param: Any) -> tuple[Any, ...]:

@@ -725,6 +725,9 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         PyObject* by_app = attr(r.binding, "served_by_app");
         r.served_by_app = PyObject_IsTrue(by_app) == 1;
         Py_DECREF(by_app);
+        PyObject* at_once = attr(r.binding, "runs_at_once");
+        r.runs_at_once = PyObject_IsTrue(at_once) == 1;
+        Py_DECREF(at_once);
         PyObject* status = attr(r.binding, "status_code");
         r.status = static_cast<int>(PyLong_AsLong(status));
         Py_DECREF(status);
@@ -764,6 +767,14 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     drive_ = attr(bridge, "drive");
     finish_async_ = PyCFunction_New(&finish_async_def, nullptr);
     if (!finish_async_) throw py::error_already_set();
+    PyObject* tasks = PyImport_ImportModule("asyncio.tasks");
+    if (!tasks) throw py::error_already_set();
+    enter_task_ = attr(tasks, "_enter_task");
+    leave_task_ = attr(tasks, "_leave_task");
+    Py_DECREF(tasks);
+    stand_in_ = PyObject_CallMethod(bridge, "stand_in_task", "(O)", loop);
+    if (!stand_in_) throw py::error_already_set();
+    resumed_ = attr(bridge, "Resumed");
     flush_handoffs_ = py::cpp_function(handoffs_.flusher()).release().ptr();
 }
 
@@ -811,6 +822,10 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(create_task_);
     Py_XDECREF(drive_);
     Py_XDECREF(finish_async_);
+    Py_XDECREF(enter_task_);
+    Py_XDECREF(leave_task_);
+    Py_XDECREF(stand_in_);
+    Py_XDECREF(resumed_);
     Py_XDECREF(server_address_);
     for (PyObject* name : header_names_) Py_XDECREF(name);
 }
@@ -1363,6 +1378,14 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
         start_session(coro);
         return;
     }
+    if (routes_[pc->call.route].runs_at_once && !pc->call.use_asgi && PyCoro_CheckExact(coro)) {
+        run_at_once(std::move(pc), coro);
+        return;
+    }
+    start_driven(std::move(pc), coro);
+}
+
+void AppDispatcher::start_driven(std::unique_ptr<PyCall> pc, PyObject* coro, PyObject* context) {
     // The task runs in a context of its own, as asyncio's create_task gives
     // it; bridge.drive awaits the handler's coroutine and makes the response
     // in that task (so in that context, where a returned Response's
@@ -1378,7 +1401,7 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
         return;
     }
     PyObject* driven = PyObject_CallFunctionObjArgs(drive_, coro, token, finish_async_, nullptr);
-    PyObject* task = driven ? new_task(driven) : nullptr;
+    PyObject* task = driven ? new_task(driven, context) : nullptr;
     if (!task) {
         // Nothing will run: answer here (the capsule still holds the call).
         PyObject *type, *value, *tb;
@@ -1403,8 +1426,65 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
     Py_DECREF(token);
 }
 
-PyObject* AppDispatcher::new_task(PyObject* coro) {
+// What a task would do for a coroutine that never waits, less the task and
+// the loop turn it waits for: its one step runs here, on the loop thread,
+// in a copy of the current context (so ContextVars it sets stay its own),
+// with a stand-in task current (asyncio.current_task(), sniffio and anyio
+// see a task, as they would under FastAPI), and the response is made in
+// that context, as bridge.drive makes it in the task's.
+void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
     PyObject* context = PyContext_CopyCurrent();
+    if (!context || PyContext_Enter(context) < 0) {
+        Py_XDECREF(context);
+        PyErr_Clear();
+        start_driven(std::move(pc), coro);
+        return;
+    }
+    PyObject* args[] = {loop_, stand_in_};
+    PyObject* entered = PyObject_Vectorcall(enter_task_, args, 2, nullptr);
+    if (!entered) {
+        // Another task is current (the loop is not where it usually is): as usual, then.
+        PyErr_Clear();
+        PyContext_Exit(context);
+        Py_DECREF(context);
+        start_driven(std::move(pc), coro);
+        return;
+    }
+    Py_DECREF(entered);
+    PyObject* result = nullptr;
+    const PySendResult sent = PyIter_Send(coro, Py_None, &result);
+    {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        PyObject* left = PyObject_Vectorcall(leave_task_, args, 2, nullptr);
+        if (!left) PyErr_WriteUnraisable(leave_task_);
+        Py_XDECREF(left);
+        PyErr_Restore(type, value, tb);
+    }
+    if (sent == PYGEN_NEXT) {
+        // It waits after all (code the build could not see): the rest runs
+        // in a task, in the same context, awaiting what it waits for.
+        PyContext_Exit(context);
+        PyObject* rest = PyObject_CallFunctionObjArgs(resumed_, coro, result, nullptr);
+        Py_XDECREF(result);
+        Py_DECREF(coro);
+        if (!rest) {
+            Py_DECREF(context);
+            respond_exception(*pc);
+            return;
+        }
+        start_driven(std::move(pc), rest, context);
+        Py_DECREF(context);
+        return;
+    }
+    Py_DECREF(coro);
+    finish(*pc, sent == PYGEN_RETURN ? result : nullptr);  // PYGEN_ERROR: the exception is set
+    if (PyContext_Exit(context) < 0) PyErr_WriteUnraisable(nullptr);
+    Py_DECREF(context);
+}
+
+PyObject* AppDispatcher::new_task(PyObject* coro, PyObject* given) {
+    PyObject* context = given ? Py_NewRef(given) : PyContext_CopyCurrent();
     PyObject* kwargs = context ? Py_BuildValue("{sO}", "context", context) : nullptr;
     PyObject* args = kwargs ? PyTuple_Pack(1, coro) : nullptr;
     PyObject* task = args ? PyObject_Call(create_task_, args, kwargs) : nullptr;

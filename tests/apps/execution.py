@@ -1,6 +1,7 @@
 """Blocking, async and failing handlers, for the executor's end-to-end tests."""
 
 import asyncio
+import contextvars
 import time
 from typing import Annotated
 
@@ -167,3 +168,36 @@ def thread_of_dependency():
 @app.get("/dependency-threads")
 async def dependency_threads(count: Annotated[int, Depends(thread_of_dependency)]):
     return {"threads": count}
+
+
+# async def handlers that never wait run at once, without a task of their own
+# (bridge.never_suspends): what they see of asyncio is what a task sees.
+request_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_var", default="unset")
+SPAWNED: list[str] = []
+
+
+@app.get("/at-once/task")
+async def at_once_task():
+    return {"task": asyncio.current_task() is not None, "loop": asyncio.get_running_loop() is not None}
+
+
+@app.get("/at-once/context/{value}")
+async def at_once_context(value: str, tasks: BackgroundTasks):
+    before = request_var.get()
+    request_var.set(value)
+    tasks.add_task(lambda: SPAWNED.append(f"background saw {request_var.get()}"))
+    return {"before": before}
+
+
+@app.get("/at-once/spawn")
+async def at_once_spawn():
+    async def later() -> None:
+        SPAWNED.append("spawned ran")
+
+    asyncio.get_running_loop().create_task(later())
+    return {"spawned": True}
+
+
+@app.get("/at-once/log")
+def at_once_log():
+    return SPAWNED

@@ -63,6 +63,10 @@ struct BoundRoute {
     bool answers = false;  // the last keyword is a fasterapi.SSE: the handler answers through it
     bool errors_via_app = false;  // the app's own exception handlers answer this route's errors
     bool served_by_app = false;   // the app's own ASGI entry serves it whole, middleware included
+    // An `async def` handler whose code never suspends (no await, async for
+    // or async with): its coroutine runs to its end at once, without a task
+    // of its own (AppDispatcher::run_at_once).
+    bool runs_at_once = false;
     // FastAPI's max_body_size for this route (the smallest that applies):
     // a longer body is FastAPI's to answer (413, at the moment it decides).
     std::size_t max_body = static_cast<std::size_t>(-1);
@@ -132,7 +136,14 @@ public:
     void start_async(std::unique_ptr<PyCall> call);
     // loop.create_task(coro, context=<a copy of the current one>): a new
     // reference, or nullptr with a Python exception set.
-    PyObject* new_task(PyObject* coro);
+    PyObject* new_task(PyObject* coro, PyObject* context = nullptr);
+    // The handler's coroutine in a task of its own, through bridge.drive
+    // (steals `coro`; `context`: the task's, else a copy of the current one).
+    void start_driven(std::unique_ptr<PyCall> call, PyObject* coro, PyObject* context = nullptr);
+    // A runs_at_once handler's coroutine, run to its end here, in a copy of
+    // the current context and with bridge.stand_in as the current task
+    // (steals `coro`); should it wait after all, it goes on in a task.
+    void run_at_once(std::unique_ptr<PyCall> call, PyObject* coro);
     // Runs a WebSocket session's coroutine as a task of its own (steals `coro`).
     void start_session(PyObject* coro);
     void finish(PyCall& call, PyObject* result);  // steals result; nullptr: exception set
@@ -188,6 +199,10 @@ private:
     PyObject* create_task_ = nullptr;
     PyObject* drive_ = nullptr;         // bridge.drive: runs a handler's coroutine, then finish_async
     PyObject* finish_async_ = nullptr;  // the C function drive calls with the result
+    PyObject* enter_task_ = nullptr;    // asyncio.tasks._enter_task
+    PyObject* leave_task_ = nullptr;    // asyncio.tasks._leave_task
+    PyObject* stand_in_ = nullptr;      // bridge.stand_in_task(loop): current_task() of a run_at_once call
+    PyObject* resumed_ = nullptr;       // bridge.Resumed: the rest of a coroutine that waited after all
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
     // scope["headers"] as [(b"lower-case-name", b"value"), ...]. The names
     // most requests carry are made once and shared by every scope (bytes are
