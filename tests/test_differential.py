@@ -227,6 +227,19 @@ def test_an_interim_status_is_never_sent_as_the_answer(serve_app):
     assert got == want
 
 
+@pytest.mark.parametrize("status", ["99", "100", "199", "600", "1000", "70000", "-1"])
+def test_an_exception_handler_answering_an_unsendable_status_closes_unanswered(serve_app, status):
+    """An HTTPException handler turns HTTPException(1000) into a JSONResponse
+    with that status: uvicorn cannot send it and closes the connection
+    unanswered, the pipelined request behind it unanswered too; so does
+    FasterAPI (it once left the request waiting for ever)."""
+    request = (f"GET /http/{status}?detail=x HTTP/1.1\r\nhost: testserver\r\n\r\n"
+               "GET /http/418 HTTP/1.1\r\nhost: testserver\r\n\r\n").encode()
+    want, got = _raw_answers(serve_app, "u_report_center", request)
+    assert want == b""
+    assert got == want
+
+
 def test_hello_example(serve_app):
     from fasterapi.load import load
 

@@ -174,9 +174,12 @@ PyObject* attr(PyObject* o, const char* name) {
 }
 
 http::Response response_from(int status, const py::bytes& headers, const py::bytes& body) {
-    if (status < 100 || status > 999) throw py::value_error("status must be a 3-digit code");
     http::Response r;
-    r.status = static_cast<std::uint16_t>(status);
+    // A status uvicorn cannot send (HTTPException(1000) under a custom
+    // handler, say) still answers the request: as 0, never a final status,
+    // it makes the connection close unanswered, as uvicorn closes it. An
+    // error raised here instead would leave the request waiting forever.
+    r.status = (status < 100 || status > 999) ? 0 : static_cast<std::uint16_t>(status);
     r.has_content_length = true;
     r.headers = static_cast<std::string>(headers);
     r.body = static_cast<std::string>(body);
