@@ -385,3 +385,38 @@ def test_targets_not_in_origin_form_are_answered_as_under_uvicorn(serve_app, nam
     got = [_raw_exchange(server.port, r) for r in requests]
     for request, w, g in zip(requests, want, got):
         assert _without_date_server(g) == _without_date_server(w), request
+
+
+_MALFORMED = [
+    b"GET /ping HTTP/1.1\r\n\r\n",  # no Host
+    b"GET /ping HTTP/1.1\r\nhost: a\r\nhost: b\r\n\r\n",
+    b"G@T /ping HTTP/1.1\r\nhost: testserver\r\n\r\n",
+    b"GET /ping HTTP/1.1\r\nhost: testserver\r\nbad header: x\r\n\r\n",
+    b"GET /ping\xff HTTP/1.1\r\nhost: testserver\r\n\r\n",
+    b"\xff\xff\r\n\r\n",
+    b"POST /reset HTTP/1.1\r\nhost: testserver\r\ncontent-length: x\r\n\r\n",
+    b"POST /reset HTTP/1.1\r\nhost: testserver\r\ntransfer-encoding: gzip\r\n\r\n",
+    # The head accepted, the body malformed: chunked under HTTP/1.1, closed under 1.0.
+    b"POST /reset HTTP/1.1\r\nhost: testserver\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+    b"POST /reset HTTP/1.0\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+    # Behind a good request: h11 knows the client speaks HTTP/1.1.
+    b"GET /ping HTTP/1.1\r\nhost: testserver\r\n\r\nGET /ping HTTP/1.1\r\n\r\n",
+]
+
+
+def test_malformed_requests_get_uvicorns_400_byte_for_byte(serve_app):
+    """h11 refuses them and uvicorn answers "Invalid HTTP request received."
+    with no content-length: chunked once the client is known to speak
+    HTTP/1.1, else delimited by the close (h11 then writes `Connection`)."""
+    from tests.conftest import start_uvicorn
+
+    server = serve_app(CORPUS / "t_error_tracker.py")
+    uvicorn = start_uvicorn("tests.corpus.t_error_tracker:app")
+    try:
+        want = [_raw_exchange(uvicorn.port, r) for r in _MALFORMED]
+    finally:
+        uvicorn.stop(timeout=10)
+    got = [_raw_exchange(server.port, r) for r in _MALFORMED]
+    for request, w, g in zip(_MALFORMED, want, got):
+        assert b"Invalid HTTP request received." in w, request
+        assert _without_date_server_only(g) == _without_date_server_only(w), request

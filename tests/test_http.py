@@ -112,8 +112,10 @@ def read_replies(s: socket.socket, count: int, head: set[int] = frozenset(), wit
     return replies
 
 
-def parse_one(buf: bytes, head_request: bool = False) -> tuple[Reply, int] | None:
-    """b"HTTP/1.1 200 OK\\r\\ncontent-length: 2\\r\\n\\r\\nhi" -> (Reply(200, {...}, b"hi"), 40)"""
+def parse_one(buf: bytes, head_request: bool = False, whole: bool = False) -> tuple[Reply, int] | None:
+    """b"HTTP/1.1 200 OK\\r\\ncontent-length: 2\\r\\n\\r\\nhi" -> (Reply(200, {...}, b"hi"), 40).
+    A chunked body is read as its payload; one with neither length nor
+    chunks runs to the end of `buf` when `whole` (the server closed after it)."""
     end = buf.find(b"\r\n\r\n")
     if end < 0:
         return None
@@ -126,17 +128,35 @@ def parse_one(buf: bytes, head_request: bool = False) -> tuple[Reply, int] | Non
         assert name.lower() not in headers, f"repeated {name} in {lines}"
         headers[name.lower()] = value.strip()
     code = int(status)
-    length = 0 if head_request or code < 200 or code in (204, 304) else int(headers.get("content-length", "0"))
     start = end + 4
+    if head_request or code < 200 or code in (204, 304):
+        return Reply(code, headers, b""), start
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        payload, at = b"", start
+        while True:
+            eol = buf.find(b"\r\n", at)
+            if eol < 0:
+                return None
+            size = int(buf[at:eol], 16)
+            if len(buf) < eol + 2 + size + 2:
+                return None
+            if size == 0:
+                return Reply(code, headers, payload), eol + 4
+            payload += buf[eol + 2:eol + 2 + size]
+            at = eol + 2 + size + 2
+    if "content-length" not in headers and whole:
+        return Reply(code, headers, buf[start:]), len(buf)
+    length = int(headers.get("content-length", "0"))
     if len(buf) < start + length:
         return None
     return Reply(code, headers, buf[start:start + length]), start + length
 
 
 def parse_all(data: bytes) -> list[Reply]:
+    """Every response in what a server sent before it closed."""
     replies = []
     while data:
-        parsed = parse_one(data)
+        parsed = parse_one(data, whole=True)
         assert parsed is not None, f"truncated response: {data!r}"
         replies.append(parsed[0])
         data = data[parsed[1]:]

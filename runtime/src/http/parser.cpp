@@ -105,6 +105,7 @@ void Parser::reset() noexcept {
     state_ = State::request_line;
     pos_ = scan_ = seen_ = empty_lines_ = 0;
     head_start_ = head_end_ = 0;
+    head_accepted_ = false;
     method_span_ = target_ = path_ = query_ = Span{};
     method_ = Method::other;
     version_minor_ = 1;
@@ -199,6 +200,7 @@ Parser::Result Parser::parse(std::string_view data) {
                 }
                 head_end_ = next;
                 if (on_head_end() == Result::error) return Result::error;
+                head_accepted_ = true;
                 continue;
             }
             if (++field_count_ > limits_.max_header_count)

@@ -511,6 +511,7 @@ void Connection::dispatch(http::Request&& request, bool continue_owed, bool read
         slot->keep_alive = false;
     }
     if (!slot->keep_alive) read_closed_ = true;
+    last_version_minor_ = request.version_minor;
     if (context_.access_log != nullptr) {
         std::string& line = slot->log_request;
         line.reserve(request.method_token.size() + request.path.size() + request.query.size() + 12);
@@ -556,9 +557,30 @@ void Connection::reject(std::uint16_t status) {
     slot->keep_alive = false;
     http::Response& r = slot->response;
     r.status = status;
-    r.add_header("content-type", "text/plain; charset=utf-8");
-    r.body = http::reason_phrase(status);
-    r.close = true;
+    if (status == 400) {
+        // A request outside HTTP/1.1's grammar: uvicorn's answer to h11's
+        // refusal, byte for byte. h11 frames it by what it knows of the
+        // client: chunked once a head of HTTP/1.1 was accepted (this
+        // request's, its body then being at fault, or an earlier one's on
+        // the connection), else delimited by the close, with h11's own
+        // `Connection: close`.
+        const int known = parser_ && parser_->accepted_version_minor() >= 0 ? parser_->accepted_version_minor()
+                                                                             : last_version_minor_;
+        r.has_content_length = true;  // no content-length: framed as h11 frames it
+        if (known == 1) {
+            r.headers = "content-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
+                        "Transfer-Encoding: chunked\r\n";
+            r.body = "1e\r\nInvalid HTTP request received.\r\n0\r\n\r\n";
+        } else {
+            r.headers = "content-type: text/plain; charset=utf-8\r\nConnection: close\r\n";
+            r.body = "Invalid HTTP request received.";
+        }
+        slot->verbatim = true;
+    } else {
+        r.add_header("content-type", "text/plain; charset=utf-8");
+        r.body = http::reason_phrase(status);
+        r.close = true;
+    }
     pending_.push_back(std::move(slot));
     read_closed_ = true;
 }
@@ -961,6 +983,20 @@ void Connection::flush() {
         http::Response& r = slot->response;
         // The application read the body: uvicorn sent its 100 then.
         if (slot->continue_owed && slot->continue_reads_body) out_.append(http::continue_response);
+        if (slot->verbatim) {
+            // Its head lines and framing are its own (reject's 400): written
+            // as they are, then the connection closes.
+            http::ResponseFraming framing;
+            framing.head_request = slot->head;
+            framing.date = reactor_.date();
+            framing.server = context_.config.server_header;
+            if (http::write_head(out_, r, framing)) out_.append(r.body);
+            writing_.push_back(std::move(slot));
+            close_after = true;
+            pending_.clear();
+            read_closed_ = true;
+            break;
+        }
         const http::OwnFraming own = http::own_framing(r.headers);
         if (!http::final_status(r.status) || own.refused) {
             // Unanswered, as uvicorn leaves it: written, a 1xx head would be

@@ -173,6 +173,7 @@ struct fasterapi::Responder::Slot {
     bool ready = false;
     bool head = false;        // HEAD: the body is not written
     bool keep_alive = true;   // the request allows another after it
+    bool verbatim = false;    // `response` carries its own framing lines (reject's 400): written as is
     // The request asked for `Expect: 100-continue` and no 100 went out for
     // it: one goes just before a streamed answer's head (Starlette's
     // streaming responses read the request while they stream, which makes
@@ -323,6 +324,7 @@ private:
     std::unique_ptr<http::Parser> parser_;  // dropped once the connection carries WebSocket frames
     Fifo<std::shared_ptr<Slot>> pending_;
     std::size_t requests_ = 0;
+    int last_version_minor_ = -1;  // of the last request dispatched; -1 before the first
     std::string peer_;  // "127.0.0.1:54321", only when access-logging
     std::string peer_host_;  // "127.0.0.1", for each request's scope["client"]
     std::uint16_t peer_port_ = 0;

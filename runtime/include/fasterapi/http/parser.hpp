@@ -74,6 +74,9 @@ public:
     bool head_started() const noexcept { return state_ == State::request_line ? seen_ > 0 : state_ == State::headers; }
     // The head is parsed and the body is still being read.
     bool in_body() const noexcept;
+    // The current request's HTTP minor version once its head was accepted
+    // (a later error is in its body), else -1: what h11 knows of the client.
+    int accepted_version_minor() const noexcept { return head_accepted_ ? version_minor_ : -1; }
     // The head asked for `Expect: 100-continue`, the body is still to come and
     // no interim response was sent yet: the connection should send one now.
     bool expects_continue() const noexcept { return expect_continue_ && !continue_sent_ && in_body(); }
@@ -128,6 +131,7 @@ private:
     Span method_span_, target_, path_, query_;
     Method method_ = Method::other;
     int version_minor_ = 1;
+    bool head_accepted_ = false;  // the head is complete and valid: the body follows
     std::vector<Field> fields_;
     std::size_t field_bytes_ = 0;
     std::size_t field_count_ = 0;
