@@ -1664,7 +1664,7 @@ def never_suspends(func: Any) -> bool:
 def stand_in_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[None]:
     """The task asyncio.current_task() gives while the runtime runs a
     never-suspending handler's coroutine at once (AppDispatcher::run_at_once):
-    one finished task, made once per loop."""
+    one task per loop, of a coroutine that ends at the loop's first turn."""
 
     async def stand_in() -> None:
         return None
