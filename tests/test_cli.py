@@ -202,6 +202,33 @@ def test_routes_with_dependencies_say_where_their_plan_runs(tmp_path: Path):
     assert rows["/login"].endswith("yes: routed in C++, dependency plan in Python on the event loop")  # forms: async parser
 
 
+def test_routes_say_which_async_handlers_run_at_once(tmp_path: Path):
+    (tmp_path / "app.py").write_text(textwrap.dedent(
+        '''
+        import asyncio
+
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/quick")
+        async def quick():
+            return {"quick": True}
+
+
+        @app.get("/nap")
+        async def nap():
+            await asyncio.sleep(0)
+            return {"nap": True}
+        '''
+    ))
+    rows = {line.split()[1]: line for line in fasterapi("routes", "app.py", cwd=tmp_path).stdout.splitlines()
+            if line.startswith("GET")}
+    assert rows["/quick"].endswith("yes (async, never waits: run at once, without a task)")
+    assert rows["/nap"].endswith("yes (async: in a task on the event loop)")
+
+
 def test_mounts_are_listed_and_warned_about(tmp_path: Path):
     (tmp_path / "files").mkdir()
     (tmp_path / "app.py").write_text(textwrap.dedent(

@@ -146,6 +146,14 @@ def _run(args: argparse.Namespace) -> int:
 
 def _routes(app: str) -> int:
     p = plan(app)
+    from .bridge import never_suspends
+    from .inspect import live_routes
+
+    live = live_routes(p.loaded.app)
+
+    def runs_at_once(r: Any) -> bool:
+        return 0 <= r.index < len(live) and never_suspends(getattr(live[r.index], "endpoint", None))
+
     rows = [("METHOD", "PATH", "HANDLER", "LOCATION", "COMPILED")]
     served = {(d.route, d.location): d.message.rpartition(": ")[2] for d in p.diagnostics
               if d.feature == "served by FastAPI"}
@@ -169,6 +177,9 @@ def _routes(app: str) -> int:
             elif r.body:
                 converted.append(f"{r.body}: JSON body (pydantic validates: {r.body_note})")
             note = "yes" + (f" [{', '.join(converted)}]" if converted else "")
+            if r.is_async:
+                note += (" (async, never waits: run at once, without a task)" if runs_at_once(r)
+                         else " (async: in a task on the event loop)")
         rows.append((",".join(r.methods), r.path, r.endpoint.rpartition(":")[2], r.location or "-", note))
     for d in p.diagnostics:
         if d.severity == "error":
