@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 
@@ -298,6 +299,20 @@ def test_an_exception_handler_that_raises_gets_uvicorns_own_500(serve_app):
     assert got == want
 
 
+def _both_answers(serve_app, name: str, requests: list[bytes], exchange) -> list[tuple[Any, Any]]:
+    """(uvicorn's, the compiled server's) answer to each raw request to
+    corpus app `name`, each read by ``exchange(port, request)``."""
+    from tests.conftest import start_uvicorn
+
+    server = serve_app(CORPUS / f"{name}.py")
+    uvicorn = start_uvicorn(f"tests.corpus.{name}:app")
+    try:
+        want = [exchange(uvicorn.port, r) for r in requests]
+    finally:
+        uvicorn.stop(timeout=10)
+    return list(zip(want, [exchange(server.port, r) for r in requests]))
+
+
 def _answer_and_close(port: int, request: bytes, quiet: float = 1.0) -> tuple[bytes, bool]:
     """Sends `request` and reads what comes until the server closes, or
     until it has been silent for `quiet` seconds: (bytes, whether it closed)."""
@@ -347,17 +362,9 @@ _ERRORS_REACHING_THE_SERVER = [
 def test_an_error_reaching_the_server_closes_the_connection_as_under_uvicorn(serve_app, name):
     """Each request's answer, and whether the connection closes after it,
     as uvicorn's (one request per connection, nothing pipelined)."""
-    from tests.conftest import start_uvicorn
-
     requests = [request for app, request in _ERRORS_REACHING_THE_SERVER if app == name]
-    server = serve_app(CORPUS / f"{name}.py")
-    uvicorn = start_uvicorn(f"tests.corpus.{name}:app")
-    try:
-        want = [_answer_and_close(uvicorn.port, r) for r in requests]
-    finally:
-        uvicorn.stop(timeout=10)
-    got = [_answer_and_close(server.port, r) for r in requests]
-    for request, (want_bytes, want_closed), (got_bytes, got_closed) in zip(requests, want, got):
+    answers = _both_answers(serve_app, name, requests, _answer_and_close)
+    for request, ((want_bytes, want_closed), (got_bytes, got_closed)) in zip(requests, answers):
         assert _without_date_server_only(got_bytes) == _without_date_server_only(want_bytes), request
         assert got_closed == want_closed, request
 
@@ -374,16 +381,7 @@ def test_targets_not_in_origin_form_are_answered_as_under_uvicorn(serve_app, nam
     # A CORS preflight to such a path: the middleware answers it under uvicorn.
     requests.append(b"OPTIONS * HTTP/1.1\r\nhost: testserver\r\norigin: https://app.example.com\r\n"
                     b"access-control-request-method: GET\r\nconnection: close\r\n\r\n")
-    from tests.conftest import start_uvicorn
-
-    server = serve_app(CORPUS / f"{name}.py")
-    uvicorn = start_uvicorn(f"tests.corpus.{name}:app")
-    try:
-        want = [_raw_exchange(uvicorn.port, r) for r in requests]
-    finally:
-        uvicorn.stop(timeout=10)
-    got = [_raw_exchange(server.port, r) for r in requests]
-    for request, w, g in zip(requests, want, got):
+    for request, (w, g) in zip(requests, _both_answers(serve_app, name, requests, _raw_exchange)):
         assert _without_date_server(g) == _without_date_server(w), request
 
 
@@ -408,15 +406,6 @@ def test_malformed_requests_get_uvicorns_400_byte_for_byte(serve_app):
     """h11 refuses them and uvicorn answers "Invalid HTTP request received."
     with no content-length: chunked once the client is known to speak
     HTTP/1.1, else delimited by the close (h11 then writes `Connection`)."""
-    from tests.conftest import start_uvicorn
-
-    server = serve_app(CORPUS / "t_error_tracker.py")
-    uvicorn = start_uvicorn("tests.corpus.t_error_tracker:app")
-    try:
-        want = [_raw_exchange(uvicorn.port, r) for r in _MALFORMED]
-    finally:
-        uvicorn.stop(timeout=10)
-    got = [_raw_exchange(server.port, r) for r in _MALFORMED]
-    for request, w, g in zip(_MALFORMED, want, got):
+    for request, (w, g) in zip(_MALFORMED, _both_answers(serve_app, "t_error_tracker", _MALFORMED, _raw_exchange)):
         assert b"Invalid HTTP request received." in w, request
         assert _without_date_server_only(g) == _without_date_server_only(w), request
