@@ -247,34 +247,3 @@ def test_which_async_handlers_never_suspend():
     for func in (awaits, async_with, async_for, comprehension, wrapped(plain), functools.partial(plain), sync,
                  lambda: plain()):
         assert not never_suspends(func), func
-
-
-def test_a_coroutine_that_waits_after_its_first_step_finishes_in_a_task():
-    """bridge.Resumed: the rest of a coroutine whose first step ran outside
-    any task, awaited in one (values sent back, exceptions thrown in)."""
-    from fasterapi.bridge import Resumed
-
-    async def waits_twice(fut):
-        got = await fut
-        await asyncio.sleep(0.01)
-        try:
-            await asyncio.sleep(10)
-        except asyncio.CancelledError:
-            return f"got {got}, then cancelled"
-
-    async def main():
-        loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-        coro = waits_twice(fut)
-        waiting_for = coro.send(None)  # the first step, outside any task
-        assert waiting_for is fut
-        task = loop.create_task(_await(Resumed(coro, waiting_for)))
-        loop.call_later(0.01, fut.set_result, "it")
-        await asyncio.sleep(0.1)
-        task.cancel()
-        return await task
-
-    async def _await(awaitable):
-        return await awaitable
-
-    assert asyncio.run(main()) == "got it, then cancelled"

@@ -1672,35 +1672,6 @@ def stand_in_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[None]:
     return loop.create_task(stand_in())
 
 
-class Resumed:
-    """The rest of a coroutine whose first step ran without a task of its
-    own and then waited after all: awaited in a task, it hands that task what
-    the coroutine waits for, and the coroutine what the task sends back."""
-
-    __slots__ = ("_coro", "_waiting_for")
-
-    def __init__(self, coro: Any, waiting_for: Any) -> None:
-        self._coro = coro
-        self._waiting_for = waiting_for
-
-    def __await__(self) -> Any:
-        coro, value = self._coro, self._waiting_for
-        self._waiting_for = None
-        while True:
-            try:
-                sent = yield value
-            except BaseException as exc:  # noqa: BLE001 - thrown into the coroutine, as a task throws it
-                try:
-                    value = coro.throw(exc)
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    value = coro.send(sent)
-                except StopIteration as stop:
-                    return stop.value
-
-
 def _choice_values(field: Any, param: Any) -> tuple[Any, ...]:
     """What FastAPI's validation makes of each of ``param.choices``
     (``"red"`` -> ``Color.red``): the values the runtime hands the handler."""

@@ -67,6 +67,15 @@ http::Response plain_500() {
     return r;
 }
 
+// ServerErrorMiddleware's 500 (bridge.Outside, or plain_500 when Python
+// failed): made outside the app's middleware, so sent without its headers
+// (CORS), and uvicorn closes the connection after it.
+void send_server_error(Responder& responder, http::Response r) {
+    responder.clear_filter();
+    r.hang_up = true;
+    responder.send(std::move(r));
+}
+
 // The exact types whose JSON the runtime writes itself; anything else goes
 // through FastAPI's serialisation.
 bool plain_json_type(PyObject* o) noexcept {
@@ -493,12 +502,9 @@ public:
     void send(int status, const py::bytes& headers, const py::bytes& body) {
         if (!responder_) throw py::value_error("the request was already answered");
         http::Response r = response_from(status, headers, body);
-        if (!PyBytes_CheckExact(headers.ptr())) {  // bridge.Outside: ServerErrorMiddleware's 500
-            responder_.clear_filter();
-            r.hang_up = true;
-        }
         keep_declared_length(r);
-        responder_.send(std::move(r));
+        if (!PyBytes_CheckExact(headers.ptr())) send_server_error(responder_, std::move(r));  // bridge.Outside
+        else responder_.send(std::move(r));
     }
     // The application raised after its response began: the connection
     // ends once it is written (HangUp). Before or after answering.
@@ -777,7 +783,6 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     Py_DECREF(tasks);
     stand_in_ = PyObject_CallMethod(bridge, "stand_in_task", "(O)", loop);
     if (!stand_in_) throw py::error_already_set();
-    resumed_ = attr(bridge, "Resumed");
     flush_handoffs_ = py::cpp_function(handoffs_.flusher()).release().ptr();
 }
 
@@ -828,7 +833,6 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(enter_task_);
     Py_XDECREF(leave_task_);
     Py_XDECREF(stand_in_);
-    Py_XDECREF(resumed_);
     Py_XDECREF(server_address_);
     for (PyObject* name : header_names_) Py_XDECREF(name);
 }
@@ -1388,7 +1392,7 @@ void AppDispatcher::start_async(std::unique_ptr<PyCall> pc) {
     start_driven(std::move(pc), coro);
 }
 
-void AppDispatcher::start_driven(std::unique_ptr<PyCall> pc, PyObject* coro, PyObject* context) {
+void AppDispatcher::start_driven(std::unique_ptr<PyCall> pc, PyObject* coro) {
     // The task runs in a context of its own, as asyncio's create_task gives
     // it; bridge.drive awaits the handler's coroutine and makes the response
     // in that task (so in that context, where a returned Response's
@@ -1404,7 +1408,7 @@ void AppDispatcher::start_driven(std::unique_ptr<PyCall> pc, PyObject* coro, PyO
         return;
     }
     PyObject* driven = PyObject_CallFunctionObjArgs(drive_, coro, token, finish_async_, nullptr);
-    PyObject* task = driven ? new_task(driven, context) : nullptr;
+    PyObject* task = driven ? new_task(driven) : nullptr;
     if (!task) {
         // Nothing will run: answer here (the capsule still holds the call).
         PyObject *type, *value, *tb;
@@ -1465,29 +1469,22 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
         PyErr_Restore(type, value, tb);
     }
     if (sent == PYGEN_NEXT) {
-        // It waits after all (code the build could not see): the rest runs
-        // in a task, in the same context, awaiting what it waits for.
-        PyContext_Exit(context);
-        PyObject* rest = PyObject_CallFunctionObjArgs(resumed_, coro, result, nullptr);
+        // Not for code never_suspends passed (a coroutine waits only at an
+        // await, async with or async for of its own): an error, not a hang.
         Py_XDECREF(result);
-        Py_DECREF(coro);
-        if (!rest) {
-            Py_DECREF(context);
-            respond_exception(*pc);
-            return;
-        }
-        start_driven(std::move(pc), rest, context);
-        Py_DECREF(context);
-        return;
+        PyObject* closed = PyObject_CallMethod(coro, "close", nullptr);
+        if (!closed) PyErr_Clear();
+        Py_XDECREF(closed);
+        PyErr_SetString(PyExc_RuntimeError, "an async handler whose code never waits waited");
     }
     Py_DECREF(coro);
-    finish(*pc, sent == PYGEN_RETURN ? result : nullptr);  // PYGEN_ERROR: the exception is set
+    finish(*pc, sent == PYGEN_RETURN ? result : nullptr);  // else the exception is set
     if (PyContext_Exit(context) < 0) PyErr_WriteUnraisable(nullptr);
     Py_DECREF(context);
 }
 
-PyObject* AppDispatcher::new_task(PyObject* coro, PyObject* given) {
-    PyObject* context = given ? Py_NewRef(given) : PyContext_CopyCurrent();
+PyObject* AppDispatcher::new_task(PyObject* coro) {
+    PyObject* context = PyContext_CopyCurrent();
     PyObject* kwargs = context ? Py_BuildValue("{sO}", "context", context) : nullptr;
     PyObject* args = kwargs ? PyTuple_Pack(1, coro) : nullptr;
     PyObject* task = args ? PyObject_Call(create_task_, args, kwargs) : nullptr;
@@ -1674,10 +1671,7 @@ void AppDispatcher::respond_exception(PyCall& pc) {
     Py_XDECREF(tb);
     if (!rendered) {
         PyErr_Print();
-        pc.responder.clear_filter();  // ServerErrorMiddleware's 500: outside the app's middleware
-        http::Response r = plain_500();
-        r.hang_up = true;
-        pc.responder.send(std::move(r));
+        send_server_error(pc.responder, plain_500());
         return;
     }
     respond_rendered(pc, rendered);
@@ -1726,10 +1720,7 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
     if (!PyArg_ParseTuple(rendered, "OSS", &status, &headers, &body)) {
         Py_DECREF(rendered);
         PyErr_Print();
-        pc.responder.clear_filter();  // ServerErrorMiddleware's 500: outside the app's middleware
-        http::Response r = plain_500();
-        r.hang_up = true;
-        pc.responder.send(std::move(r));
+        send_server_error(pc.responder, plain_500());
         return;
     }
     http::Response r;
@@ -1737,15 +1728,13 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
     r.has_content_length = true;
     r.headers.assign(PyBytes_AS_STRING(headers), static_cast<std::size_t>(PyBytes_GET_SIZE(headers)));
     r.body.assign(PyBytes_AS_STRING(body), static_cast<std::size_t>(PyBytes_GET_SIZE(body)));
-    if (!PyBytes_CheckExact(headers)) {  // bridge.Outside: ServerErrorMiddleware's 500, outside the middleware
-        pc.responder.clear_filter();
-        r.hang_up = true;  // uvicorn closes the connection after it
-    }
+    const bool outside = !PyBytes_CheckExact(headers);  // bridge.Outside
     Py_DECREF(rendered);
     keep_declared_length(r);
     // Sending takes the owning reactor's queue lock for a moment; reactor
     // threads never take the GIL, so holding it here cannot deadlock.
-    pc.responder.send(std::move(r));
+    if (outside) send_server_error(pc.responder, std::move(r));
+    else pc.responder.send(std::move(r));
 }
 
 }  // namespace fasterapi

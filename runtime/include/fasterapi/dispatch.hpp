@@ -136,13 +136,12 @@ public:
     void start_async(std::unique_ptr<PyCall> call);
     // loop.create_task(coro, context=<a copy of the current one>): a new
     // reference, or nullptr with a Python exception set.
-    PyObject* new_task(PyObject* coro, PyObject* context = nullptr);
-    // The handler's coroutine in a task of its own, through bridge.drive
-    // (steals `coro`; `context`: the task's, else a copy of the current one).
-    void start_driven(std::unique_ptr<PyCall> call, PyObject* coro, PyObject* context = nullptr);
+    PyObject* new_task(PyObject* coro);
+    // The handler's coroutine in a task of its own, through bridge.drive (steals `coro`).
+    void start_driven(std::unique_ptr<PyCall> call, PyObject* coro);
     // A runs_at_once handler's coroutine, run to its end here, in a copy of
-    // the current context and with bridge.stand_in as the current task
-    // (steals `coro`); should it wait after all, it goes on in a task.
+    // the current context and with bridge.stand_in_task's task current
+    // (steals `coro`).
     void run_at_once(std::unique_ptr<PyCall> call, PyObject* coro);
     // Runs a WebSocket session's coroutine as a task of its own (steals `coro`).
     void start_session(PyObject* coro);
@@ -202,7 +201,6 @@ private:
     PyObject* enter_task_ = nullptr;    // asyncio.tasks._enter_task
     PyObject* leave_task_ = nullptr;    // asyncio.tasks._leave_task
     PyObject* stand_in_ = nullptr;      // bridge.stand_in_task(loop): current_task() of a run_at_once call
-    PyObject* resumed_ = nullptr;       // bridge.Resumed: the rest of a coroutine that waited after all
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
     // scope["headers"] as [(b"lower-case-name", b"value"), ...]. The names
     // most requests carry are made once and shared by every scope (bytes are
