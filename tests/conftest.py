@@ -45,7 +45,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
-            raise
+            raise AssertionError(f"the server did not exit within {timeout:g}s of signal {sig}; "
+                                 f"it printed:\n{self.output()}") from None
         finally:
             if self.proc.stderr is not None:
                 self.proc.stderr.close()

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -952,10 +953,29 @@ TEST_CASE("stop after the grace period closes what is still pending", "[server]"
     Client c(server.port());
     c.send(get("/slow?600"));
     while (d.count < 1) std::this_thread::sleep_for(1ms);
+    // What is cut off is reported on stderr.
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::fflush(stderr);
+    const int saved = ::dup(2);
+    ::dup2(fds[1], 2);
     const auto started = std::chrono::steady_clock::now();
     server.stop(100ms);
-    CHECK(std::chrono::steady_clock::now() - started < 500ms);
+    const auto took = std::chrono::steady_clock::now() - started;
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+    ::close(fds[1]);
+    std::string log;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) log.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    CHECK(took < 500ms);
     CHECK(c.read_reply().status == 0);  // closed without a response
+    CHECK(log.find("WARNING:  closing 127.0.0.1:") == 0);
+    CHECK(log.find(": 1 response owed: waiting for the application at the end of the grace period\n") !=
+          std::string::npos);
 }
 
 // Keeps every Responder, for answering after the server is gone.

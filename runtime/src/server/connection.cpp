@@ -1123,6 +1123,22 @@ void Connection::stop_gracefully() {
     update_read_deadline(false);
 }
 
+std::string Connection::still_serving() const {
+    std::string out = peer_host_.empty() ? std::string("a connection") : peer_host_ + ":" + std::to_string(peer_port_);
+    if (ws_) return out + ": a WebSocket";
+    out += ": " + std::to_string(pending_.size()) + (pending_.size() == 1 ? " response" : " responses") + " owed";
+    if (!pending_.empty()) {
+        const Responder::Slot& first = *pending_.front();
+        if (first.stream) out += first.head_written ? ": streaming a body" : ": a streamed body not started";
+        else if (first.websocket) out += ": a WebSocket handshake the application has not answered";
+        else if (!first.ready) out += ": waiting for the application";
+        else out += ": writing";
+    } else if (in_write_) {
+        out += ": writing";
+    }
+    return out;
+}
+
 future<> Connection::served() {
     if (!counted_) return make_ready_future();
     served_.emplace();

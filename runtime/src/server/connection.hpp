@@ -243,6 +243,10 @@ public:
     void websocket_progress();
     // Server stop: close if idle, else finish what is pending, then close.
     void stop_gracefully();
+    // Still serving at the end of stop()'s grace period: what it waits for,
+    // for the log ("1 response owed: waiting for the application").
+    std::string still_serving() const;
+    bool counted() const noexcept { return counted_; }  // holds a place under max_connections
     // Resolved once the connection no longer holds a place under
     // max_connections: closed, or lingering after its last response (ready
     // at once for a 503 refusal). One caller; on the reactor thread.

@@ -107,7 +107,16 @@ void Reactor::stop(reactor_context::clock::time_point deadline) {
     std::vector<future<>> serving;
     serving.reserve(connections_.size());
     for (auto& [ptr, connection] : connections_) serving.push_back(connection->served());
-    detail::when_resolved(with_timeout(deadline, when_all(std::move(serving))), [this](auto&&) {
+    detail::when_resolved(with_timeout(deadline, when_all(std::move(serving))), [this](auto&& done) {
+        if (done.failed()) {
+            // The grace period is over: say what is cut off.
+            for (auto& [ptr, connection] : connections_) {
+                if (!connection->counted()) continue;
+                std::fprintf(stderr, "WARNING:  closing %s at the end of the grace period\n",
+                             connection->still_serving().c_str());
+            }
+            (void)done.get_exception();
+        }
         // Posted: this may run inside the close() of the last connection.
         asio::post(io_, [this] { close_all(); });
     });
