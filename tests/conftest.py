@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ class Server:
     proc: subprocess.Popen[str]
     port: int
     lines: list[str] = field(default_factory=list)
+    signalled: bool = False
 
     @property
     def url(self) -> str:
@@ -37,9 +39,14 @@ class Server:
     def output(self) -> str:
         return "\n".join(self.lines)
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
-        if self.proc.poll() is None:
+    def send(self, sig: int = signal.SIGTERM) -> None:
+        """Sends SIG once; stop() then only waits."""
+        if self.proc.poll() is None and not self.signalled:
             self.proc.send_signal(sig)
+            self.signalled = True
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
+        self.send(sig)
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -131,9 +138,17 @@ def serve_app(builds: Builds) -> Iterator:
     def get(app: Path) -> Server:
         app = app.resolve()
         if app not in servers:
-            servers[app] = start_server(app, builds.get(app), "--no-access-log")
+            # A grace period well inside Server.stop's timeout: a connection
+            # still pending at the end of the session is closed (and named in
+            # the server's log) instead of failing the teardown.
+            servers[app] = start_server(app, builds.get(app), "--no-access-log", "--timeout-graceful-shutdown", "10")
         return servers[app]
 
     yield get
     for s in servers.values():
+        s.send()
+    for app, s in servers.items():
         s.stop()
+        cut = [line for line in s.lines if "at the end of the grace period" in line]
+        if cut:
+            warnings.warn(f"{app.name}: stopping cut off what was still pending:\n" + "\n".join(cut), stacklevel=1)
