@@ -13,8 +13,10 @@ namespace fasterapi {
 Executor::Executor(unsigned threads, std::chrono::microseconds stall)
     : thread_count_(threads == 0 ? 1 : threads),
       stall_(stall),
+      waiters_(new Waiter[thread_count_]),
       task_started_(new std::atomic<std::int64_t>[thread_count_]) {
     for (unsigned i = 0; i < thread_count_; ++i) task_started_[i].store(0, std::memory_order_relaxed);
+    idle_workers_.reserve(thread_count_);
 }
 
 Executor::~Executor() {
@@ -38,6 +40,7 @@ void Executor::start() {
 // wake-up. So submissions decide whom to wake under the lock, and notify after.
 void Executor::submit(std::unique_ptr<Task> task) {
     Wake wake;
+    int worker = -1;
     {
         std::lock_guard lock(mutex_);
         if (!accepting_) {
@@ -46,25 +49,28 @@ void Executor::submit(std::unique_ptr<Task> task) {
             const std::int64_t now = now_ns();
             queue_.push_back(Queued{std::move(task), now});
             wake = queued(now);
+            if (wake == Wake::worker) worker = take_idle();
         }
     }
     if (wake == Wake::refused) task.reset();  // dropping it answers the request
-    else notify(wake);
+    else notify(wake, worker);
 }
 
 void Executor::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
     if (tasks.empty()) return;
     Wake wake = Wake::none;
+    int worker = -1;
     {
         std::lock_guard lock(mutex_);
         if (accepting_) {
             const std::int64_t now = now_ns();
             for (auto& t : tasks) queue_.push_back(Queued{std::move(t), now});
             wake = queued(now);
+            if (wake == Wake::worker) worker = take_idle();
         }
     }
     tasks.clear();  // refused ones, if stopping, are dropped here
-    notify(wake);
+    notify(wake, worker);
 }
 
 bool Executor::stalled(std::int64_t now) const noexcept {
@@ -86,12 +92,24 @@ Executor::Wake Executor::queued(std::int64_t now) noexcept {
     if (monitor_asleep_) return Wake::monitor;
     // A busy server submits all the time: each submission looks at the
     // active workers itself, so the monitor can poll slowly meanwhile.
-    if (waiting_ > 0 && stalled(now)) return Wake::worker;
+    if (!idle_workers_.empty() && stalled(now)) return Wake::worker;
     return Wake::none;
 }
 
-void Executor::notify(Wake wake) noexcept {
-    if (wake == Wake::worker) ready_.notify_one();
+int Executor::take_idle() noexcept {
+    if (idle_workers_.empty()) return -1;
+    const unsigned index = idle_workers_.back();
+    idle_workers_.pop_back();
+    waiters_[index].woken = true;
+    return static_cast<int>(index);
+}
+
+void Executor::notify_worker(int index) noexcept {
+    if (index >= 0) waiters_[index].cv.notify_one();
+}
+
+void Executor::notify(Wake wake, int worker) noexcept {
+    if (wake == Wake::worker) notify_worker(worker);
     else if (wake == Wake::monitor) busy_.notify_one();
 }
 
@@ -103,11 +121,23 @@ void Executor::work(unsigned index) {
     PyGILState_STATE registered = PyGILState_Ensure();
     if (thread_init_) thread_init_();
     PyThreadState* state = PyEval_SaveThread();
+    Waiter& waiter = waiters_[index];
     std::unique_lock lock(mutex_);
     for (;;) {
-        ++waiting_;
-        ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        --waiting_;
+        if (queue_.empty() && !stopping_) {
+            // Whoever takes this worker off idle_workers_ sets `woken`; it
+            // may find the queue already emptied by an active worker, and
+            // waits again.
+            idle_workers_.push_back(index);
+            waiter.cv.wait(lock, [&] { return stopping_ || waiter.woken; });
+            if (!waiter.woken) {  // stopping: still listed as idle
+                idle_workers_.erase(std::find(idle_workers_.begin(), idle_workers_.end(), index));
+                break;
+            }
+            waiter.woken = false;
+            if (stopping_) break;
+            if (queue_.empty()) continue;
+        }
         if (stopping_) break;
         std::unique_ptr<Task> task = std::move(queue_.front().task);
         queue_.pop_front();
@@ -177,7 +207,7 @@ void Executor::monitor() {
             quiet += period;
         } else {
             quiet = steady_clock::duration::zero();
-            if (waiting_ > 0 && stalled(now_ns())) ready_.notify_one();
+            if (!idle_workers_.empty() && stalled(now_ns())) notify_worker(take_idle());
             if (arrivals_ == seen) period = fast;
         }
         seen = arrivals_;
@@ -196,7 +226,7 @@ std::size_t Executor::stop(std::chrono::milliseconds grace) {
         stopping_ = true;
         dropped.swap(queue_);
         still_running = running_;
-        ready_.notify_all();
+        for (unsigned i = 0; i < thread_count_; ++i) waiters_[i].cv.notify_one();
         busy_.notify_all();
     }
     dropped.clear();

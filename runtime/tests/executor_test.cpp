@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 
@@ -83,6 +85,46 @@ TEST_CASE("after a quiet spell the stall monitor still wakes a worker for work b
     CHECK(std::chrono::steady_clock::now() - t0 < 300ms);  // not after the sleeper's 500 ms
     CHECK(ex.stop(5s) == 0);
     CHECK(dropped.load() == 0);
+}
+
+namespace {
+
+class Where final : public fasterapi::Task {
+public:
+    Where(std::mutex& m, std::vector<std::thread::id>& ids, std::atomic<int>& done) : m_(m), ids_(ids), done_(done) {}
+    void run() override {
+        {
+            std::lock_guard lock(m_);
+            ids_.push_back(std::this_thread::get_id());
+        }
+        ++done_;
+    }
+
+private:
+    std::mutex& m_;
+    std::vector<std::thread::id>& ids_;
+    std::atomic<int>& done_;
+};
+
+}  // namespace
+
+TEST_CASE("one task at a time is run by the worker that went idle last") {
+    interpreter();
+    std::mutex m;
+    std::vector<std::thread::id> ids;
+    std::atomic<int> done{0};
+    fasterapi::Executor ex(8);
+    ex.start();
+    std::this_thread::sleep_for(20ms);  // every worker waiting
+    for (int i = 1; i <= 20; ++i) {
+        ex.submit(std::make_unique<Where>(m, ids, done));
+        auto t0 = std::chrono::steady_clock::now();
+        while (done.load() < i && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(100us);
+        std::this_thread::sleep_for(1ms);  // back to waiting
+    }
+    CHECK(ex.stop(5s) == 0);
+    REQUIRE(ids.size() == 20);
+    for (auto& id : ids) CHECK(id == ids.front());
 }
 
 TEST_CASE("stop drops queued work and refuses new work") {
