@@ -225,7 +225,7 @@ def test_routes_say_which_async_handlers_run_at_once(tmp_path: Path):
     ))
     rows = {line.split()[1]: line for line in fasterapi("routes", "app.py", cwd=tmp_path).stdout.splitlines()
             if line.startswith("GET")}
-    assert rows["/quick"].endswith("yes (async, never waits: run at once, without a task)")
+    assert rows["/quick"].endswith("yes (async, never waits: run at once, in a task of its own)")
     assert rows["/nap"].endswith("yes (async: in a task on the event loop)")
 
 

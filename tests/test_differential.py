@@ -53,7 +53,9 @@ def test_corpus_app_matches_uvicorn(name, serve_app):
     """The same cases against the app under uvicorn, over TCP: what users
     compare FasterAPI with. Run after the TestClient comparison, so the
     compiled server has seen each case once already; apps whose answers
-    depend on earlier requests read state that both servers built alike."""
+    depend on earlier requests read state that both servers built alike.
+    An app's WIRE_CASES come last, here only: what the TestClient, which
+    has no HTTP framing, cannot show (a 204 with a body)."""
     from tests.conftest import start_uvicorn
     from tests.differential import compare_servers
 
@@ -61,7 +63,7 @@ def test_corpus_app_matches_uvicorn(name, serve_app):
     server = serve_app(CORPUS / f"{name}.py")
     uvicorn = start_uvicorn(f"tests.corpus.{name}:app")
     try:
-        problems = compare_servers(uvicorn.url, server.url, module.CASES)
+        problems = compare_servers(uvicorn.url, server.url, module.CASES + getattr(module, "WIRE_CASES", []))
     finally:
         uvicorn.stop(timeout=10)
     assert not problems, "\n".join(problems)
@@ -104,6 +106,19 @@ def _raw_answers(serve_app, name: str, request: bytes) -> tuple[bytes, bytes]:
     finally:
         uvicorn.stop(timeout=10)
     return want, _raw_exchange(server.port, request)
+
+
+@pytest.mark.parametrize("name, path", [("h_reply_native", "/ack/204"), ("middleware", "/ack")])
+def test_body_on_204_closes_as_uvicorn(serve_app, name, path):
+    """A returned response with a body on a 204 (compiled, and through the
+    app's middleware): uvicorn writes the head, refuses the body, logs the
+    error and closes; a request pipelined behind it is not answered."""
+    request = (f"GET {path} HTTP/1.1\r\nhost: t\r\n\r\n".encode()
+               + b"GET /nothing HTTP/1.1\r\nhost: t\r\n\r\n")
+    want, got = _raw_answers(serve_app, name, request)
+    assert got.count(b"HTTP/1.1 ") == want.count(b"HTTP/1.1 ") == 1
+    assert _without_date_server(got) == _without_date_server(want)
+    assert got.startswith(b"HTTP/1.1 204 No Content\r\n") and got.endswith(b"\r\n\r\n")
 
 
 def _staged_exchange(port: int, head: bytes, rest: bytes, pause: float = 0.5) -> tuple[bytes, bytes]:

@@ -117,6 +117,23 @@ class Outside(bytes):
     middleware's headers (CORS), as Starlette does."""
 
 
+class HangUp(bytes):
+    """Header lines of a response after which the connection is closed."""
+
+
+def no_body_allowed(rendered: Rendered) -> Rendered:
+    """A response with a body on a status that has none (a returned
+    ``JSONResponse(..., status_code=204)``): uvicorn writes the head, then
+    refuses the body with an exception the app sees — so its background
+    never runs — logs it and closes the connection. The same here: the
+    head, then the connection closed, the error logged; the caller drops
+    the background."""
+    status, lines, body = rendered
+    logger.error("Exception in ASGI application\nRuntimeError: Response content longer than Content-Length "
+                 "(a %d response has no body; the application gave %d bytes)", status, len(body))
+    return status, HangUp(lines), b""
+
+
 def internal_error(exc: BaseException) -> Rendered:
     """What Starlette's ServerErrorMiddleware sends, with the traceback logged as uvicorn logs it."""
     logger.error(
@@ -290,6 +307,8 @@ class Binding:
             if through_asgi(result):
                 return result  # streams its body, or sends itself: the runtime runs it (stream_response)
             rendered = render(result)
+            if rendered[2] and result.status_code in (204, 304):
+                return no_body_allowed(rendered)
             if result.background is not None:
                 # The runtime sends it, then runs the background on the loop
                 # (run_in_background), holding the connection's next request.
@@ -730,6 +749,12 @@ class _Sink:
             raise RuntimeError("Expected ASGI message 'http.response.start', but got 'http.response.body'.")
         body = message.get("body", b"")
         more = message.get("more_body", False)
+        if body and self.method != "HEAD" and int(self.start_message.get("status", 200)) in (204, 304):
+            # A body where the status allows none: uvicorn's h11 writes the
+            # head, refuses the body (the app sees the error) and closes.
+            if self.stream is None:
+                self._open()
+            raise RuntimeError("Too much data for declared Content-Length")
         if self.stream is None and not more and _framed(self.start_message):
             self.answer.send(*_rendered_from_asgi(self.start_message, bytes(body)))
             self._done(complete=True)
@@ -1661,15 +1686,13 @@ def never_suspends(func: Any) -> bool:
     return not any(ins.opcode in _SUSPENDING for ins in dis.get_instructions(code))
 
 
-def stand_in_task(loop: asyncio.AbstractEventLoop) -> asyncio.Task[None]:
-    """The task asyncio.current_task() gives while the runtime runs a
-    never-suspending handler's coroutine at once (AppDispatcher::run_at_once):
-    one task per loop, of a coroutine that ends at the loop's first turn."""
-
-    async def stand_in() -> None:
-        return None
-
-    return loop.create_task(stand_in())
+async def stand_in() -> None:
+    """The coroutine of the task asyncio.current_task() gives while the
+    runtime runs a never-suspending handler's coroutine at once
+    (AppDispatcher::run_at_once): a task of its own for each request, still
+    pending while the handler runs (as the request's task is under
+    FastAPI), that ends at the loop's next turn, after the response."""
+    return None
 
 
 def _choice_values(field: Any, param: Any) -> tuple[Any, ...]:

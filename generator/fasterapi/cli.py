@@ -178,7 +178,7 @@ def _routes(app: str) -> int:
                 converted.append(f"{r.body}: JSON body (pydantic validates: {r.body_note})")
             note = "yes" + (f" [{', '.join(converted)}]" if converted else "")
             if r.is_async:
-                note += (" (async, never waits: run at once, without a task)" if runs_at_once(r)
+                note += (" (async, never waits: run at once, in a task of its own)" if runs_at_once(r)
                          else " (async: in a task on the event loop)")
         rows.append((",".join(r.methods), r.path, r.endpoint.rpartition(":")[2], r.location or "-", note))
     for d in p.diagnostics:

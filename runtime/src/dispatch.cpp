@@ -771,6 +771,7 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     Py_DECREF(encoders);
     exception_response_ = attr(bridge, "exception_response");
     internal_error_ = attr(bridge, "internal_error");
+    outside_type_ = reinterpret_cast<PyTypeObject*>(attr(bridge, "Outside"));
     redirect_fn_ = attr(bridge, "redirect");
     create_task_ = attr(loop, "create_task");
     drive_ = attr(bridge, "drive");
@@ -781,8 +782,7 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     enter_task_ = attr(tasks, "_enter_task");
     leave_task_ = attr(tasks, "_leave_task");
     Py_DECREF(tasks);
-    stand_in_ = PyObject_CallMethod(bridge, "stand_in_task", "(O)", loop);
-    if (!stand_in_) throw py::error_already_set();
+    stand_in_ = attr(bridge, "stand_in");
     flush_handoffs_ = py::cpp_function(handoffs_.flusher()).release().ptr();
 }
 
@@ -826,6 +826,7 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(response_cls_);
     Py_XDECREF(exception_response_);
     Py_XDECREF(internal_error_);
+    Py_XDECREF(reinterpret_cast<PyObject*>(outside_type_));
     Py_XDECREF(redirect_fn_);
     Py_XDECREF(create_task_);
     Py_XDECREF(drive_);
@@ -1433,27 +1434,34 @@ void AppDispatcher::start_driven(std::unique_ptr<PyCall> pc, PyObject* coro) {
     Py_DECREF(token);
 }
 
-// What a task would do for a coroutine that never waits, less the task and
-// the loop turn it waits for: its one step runs here, on the loop thread,
-// in a copy of the current context (so ContextVars it sets stay its own),
-// with a stand-in task current (asyncio.current_task(), sniffio and anyio
-// see a task, as they would under FastAPI), and the response is made in
-// that context, as bridge.drive makes it in the task's.
+// What a task would do for a coroutine that never waits, less the loop turn
+// it waits for: its one step runs here, on the loop thread, in a copy of the
+// current context (so ContextVars it sets stay its own), with a task of its
+// own current — a pending one, made for this request, that ends at the
+// loop's next turn — so asyncio.current_task(), sniffio, anyio and whatever
+// keys state by task (async_scoped_session) see one task per request, as
+// under FastAPI; and the response is made in that context, as bridge.drive
+// makes it in the task's.
 void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
-    PyObject* context = PyContext_CopyCurrent();
+    PyObject* stand_in_coro = PyObject_CallNoArgs(stand_in_);
+    PyObject* task = stand_in_coro ? new_task(stand_in_coro) : nullptr;
+    Py_XDECREF(stand_in_coro);
+    PyObject* context = task ? PyContext_CopyCurrent() : nullptr;
     if (!context || PyContext_Enter(context) < 0) {
         Py_XDECREF(context);
+        Py_XDECREF(task);
         PyErr_Clear();
         start_driven(std::move(pc), coro);
         return;
     }
-    PyObject* args[] = {loop_, stand_in_};
+    PyObject* args[] = {loop_, task};
     PyObject* entered = PyObject_Vectorcall(enter_task_, args, 2, nullptr);
     if (!entered) {
         // Another task is current (the loop is not where it usually is): as usual, then.
         PyErr_Clear();
         PyContext_Exit(context);
         Py_DECREF(context);
+        Py_DECREF(task);
         start_driven(std::move(pc), coro);
         return;
     }
@@ -1481,6 +1489,7 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
     finish(*pc, sent == PYGEN_RETURN ? result : nullptr);  // else the exception is set
     if (PyContext_Exit(context) < 0) PyErr_WriteUnraisable(nullptr);
     Py_DECREF(context);
+    Py_DECREF(task);  // the loop keeps it until its step, at the next turn
 }
 
 PyObject* AppDispatcher::new_task(PyObject* coro) {
@@ -1728,7 +1737,9 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
     r.has_content_length = true;
     r.headers.assign(PyBytes_AS_STRING(headers), static_cast<std::size_t>(PyBytes_GET_SIZE(headers)));
     r.body.assign(PyBytes_AS_STRING(body), static_cast<std::size_t>(PyBytes_GET_SIZE(body)));
-    const bool outside = !PyBytes_CheckExact(headers);  // bridge.Outside
+    // bridge.Outside (ServerErrorMiddleware's 500) or bridge.HangUp (close after it)
+    const bool outside = !PyBytes_CheckExact(headers) && PyObject_TypeCheck(headers, outside_type_);
+    r.hang_up = !PyBytes_CheckExact(headers) && !outside;
     Py_DECREF(rendered);
     keep_declared_length(r);
     // Sending takes the owning reactor's queue lock for a moment; reactor

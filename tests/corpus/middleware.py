@@ -1,13 +1,15 @@
 """User middleware: CORS (which answers preflight OPTIONS no route
 declares), GZip, a function middleware adding a header and short-circuiting
 some paths, and a pure ASGI middleware — every request passes through them,
-404s and 405s included."""
+404s and 405s included; a response with a body on a 204, whose background
+task never runs under uvicorn."""
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.background import BackgroundTask
 
 from tests.differential import Case
 
@@ -68,6 +70,19 @@ async def create(item: Item):
     return item
 
 
+ACKED: list[str] = []
+
+
+@app.get("/ack")
+def ack():
+    return JSONResponse({"queued": True}, status_code=204, background=BackgroundTask(ACKED.append, "ack"))
+
+
+@app.get("/acked")
+def acked():
+    return {"acked": ACKED}
+
+
 CASES = [
     Case("GET", "/items/1"),
     Case("GET", "/items/1?q=x"),
@@ -86,4 +101,10 @@ CASES = [
     Case("OPTIONS", "/items/2"),
     Case("POST", "/items", {"content-type": "application/json"}, b'{"name": "saw", "price": 2}'),
     Case("POST", "/items", {"content-type": "application/json"}, b'{"name": "saw"}'),
+]
+
+# Compared with uvicorn only (the TestClient has no HTTP framing).
+WIRE_CASES = [
+    Case("GET", "/ack"),
+    Case("GET", "/acked"),
 ]

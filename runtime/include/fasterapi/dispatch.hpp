@@ -140,8 +140,8 @@ public:
     // The handler's coroutine in a task of its own, through bridge.drive (steals `coro`).
     void start_driven(std::unique_ptr<PyCall> call, PyObject* coro);
     // A runs_at_once handler's coroutine, run to its end here, in a copy of
-    // the current context and with bridge.stand_in_task's task current
-    // (steals `coro`).
+    // the current context and with a task of bridge.stand_in current, made
+    // for this request (steals `coro`).
     void run_at_once(std::unique_ptr<PyCall> call, PyObject* coro);
     // Runs a WebSocket session's coroutine as a task of its own (steals `coro`).
     void start_session(PyObject* coro);
@@ -194,13 +194,14 @@ private:
     PyObject* response_cls_ = nullptr;  // starlette.responses.Response
     PyObject* exception_response_ = nullptr;
     PyObject* internal_error_ = nullptr;
+    PyTypeObject* outside_type_ = nullptr;  // bridge.Outside
     PyObject* redirect_fn_ = nullptr;
     PyObject* create_task_ = nullptr;
     PyObject* drive_ = nullptr;         // bridge.drive: runs a handler's coroutine, then finish_async
     PyObject* finish_async_ = nullptr;  // the C function drive calls with the result
     PyObject* enter_task_ = nullptr;    // asyncio.tasks._enter_task
     PyObject* leave_task_ = nullptr;    // asyncio.tasks._leave_task
-    PyObject* stand_in_ = nullptr;      // bridge.stand_in_task(loop): current_task() of a run_at_once call
+    PyObject* stand_in_ = nullptr;      // bridge.stand_in: the coroutine function of a run_at_once call's task
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
     // scope["headers"] as [(b"lower-case-name", b"value"), ...]. The names
     // most requests carry are made once and shared by every scope (bytes are
