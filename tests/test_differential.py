@@ -108,7 +108,8 @@ def _raw_answers(serve_app, name: str, request: bytes) -> tuple[bytes, bytes]:
     return want, _raw_exchange(server.port, request)
 
 
-@pytest.mark.parametrize("name, path", [("h_reply_native", "/ack/204"), ("middleware", "/ack")])
+@pytest.mark.parametrize("name, path", [("h_reply_native", "/ack/204"), ("h_reply_native", "/ack-dep/3"),
+                                        ("h_reply_native", "/ack-dep-async/4"), ("middleware", "/ack")])
 def test_body_on_204_closes_as_uvicorn(serve_app, name, path):
     """A returned response with a body on a 204 (compiled, and through the
     app's middleware): uvicorn writes the head, refuses the body, logs the
@@ -118,7 +119,8 @@ def test_body_on_204_closes_as_uvicorn(serve_app, name, path):
     want, got = _raw_answers(serve_app, name, request)
     assert got.count(b"HTTP/1.1 ") == want.count(b"HTTP/1.1 ") == 1
     assert _without_date_server(got) == _without_date_server(want)
-    assert got.startswith(b"HTTP/1.1 204 No Content\r\n") and got.endswith(b"\r\n\r\n")
+    assert got.startswith((b"HTTP/1.1 204 No Content\r\n", b"HTTP/1.1 304 Not Modified\r\n"))
+    assert got.endswith(b"\r\n\r\n")
 
 
 def _staged_exchange(port: int, head: bytes, rest: bytes, pause: float = 0.5) -> tuple[bytes, bytes]:

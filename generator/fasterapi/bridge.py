@@ -121,14 +121,17 @@ class HangUp(bytes):
     """Header lines of a response after which the connection is closed."""
 
 
-def no_body_allowed(rendered: Rendered) -> Rendered:
+def refused_body(rendered: Rendered, method: str) -> Rendered | None:
     """A response with a body on a status that has none (a returned
     ``JSONResponse(..., status_code=204)``): uvicorn writes the head, then
     refuses the body with an exception the app sees — so its background
-    never runs — logs it and closes the connection. The same here: the
-    head, then the connection closed, the error logged; the caller drops
-    the background."""
+    never runs — logs it and closes the connection. Returns the head alone
+    (the error logged), its header lines a HangUp so that the runtime
+    closes the connection after it, when that is so: the caller sends it
+    and drops the background; else None."""
     status, lines, body = rendered
+    if not body or status not in (204, 304) or method == "HEAD":
+        return None
     logger.error("Exception in ASGI application\nRuntimeError: Response content longer than Content-Length "
                  "(a %d response has no body; the application gave %d bytes)", status, len(body))
     return status, HangUp(lines), b""
@@ -307,8 +310,9 @@ class Binding:
             if through_asgi(result):
                 return result  # streams its body, or sends itself: the runtime runs it (stream_response)
             rendered = render(result)
-            if rendered[2] and result.status_code in (204, 304):
-                return no_body_allowed(rendered)
+            refused = refused_body(rendered, method)
+            if refused is not None:
+                return refused
             if result.background is not None:
                 # The runtime sends it, then runs the background on the loop
                 # (run_in_background), holding the connection's next request.

@@ -531,8 +531,9 @@ class SolvedRoute:
                 else:
                     rendered = response.rendered if isinstance(response, _Rendered) else bridge.render(response)
                     sent = True
-                    answer.send(*rendered)
-                    if background is not None:
+                    refused = bridge.refused_body(rendered, method)
+                    answer.send(*(refused or rendered))
+                    if refused is None and background is not None:
                         await background()
             if not sent:  # a yield dependency swallowed the handler's exception
                 raise FastAPIError(
@@ -579,8 +580,9 @@ def _send(response: Response, answer: Any, method: str, http_version: str,
     except Exception as exc:  # noqa: BLE001 - as ServerErrorMiddleware answers it
         answer.send(*bridge.internal_error(exc))
         return
-    answer.send(*rendered)
-    if response.background is not None:
+    refused = bridge.refused_body(rendered, method)
+    answer.send(*(refused or rendered))
+    if refused is None and response.background is not None:
         _run_background_here(response.background, on_error, answer)
 
 

@@ -67,6 +67,18 @@ http::Response plain_500() {
     return r;
 }
 
+// What a rendered response's header lines say beyond themselves: plain
+// bytes; bridge.Outside, a response made outside the app's middleware
+// (ServerErrorMiddleware's 500); or bridge.HangUp, the connection closes
+// after it.
+enum class Lines { plain, outside, hang_up };
+PyTypeObject* outside_lines = nullptr;  // bridge.Outside, set when the first AppDispatcher is made
+
+Lines lines_kind(PyObject* headers) noexcept {
+    if (PyBytes_CheckExact(headers)) return Lines::plain;
+    return Py_TYPE(headers) == outside_lines ? Lines::outside : Lines::hang_up;
+}
+
 // ServerErrorMiddleware's 500 (bridge.Outside, or plain_500 when Python
 // failed): made outside the app's middleware, so sent without its headers
 // (CORS), and uvicorn closes the connection after it.
@@ -503,8 +515,11 @@ public:
         if (!responder_) throw py::value_error("the request was already answered");
         http::Response r = response_from(status, headers, body);
         keep_declared_length(r);
-        if (!PyBytes_CheckExact(headers.ptr())) send_server_error(responder_, std::move(r));  // bridge.Outside
-        else responder_.send(std::move(r));
+        switch (lines_kind(headers.ptr())) {
+            case Lines::outside: send_server_error(responder_, std::move(r)); break;
+            case Lines::hang_up: r.hang_up = true; [[fallthrough]];
+            case Lines::plain: responder_.send(std::move(r)); break;
+        }
     }
     // The application raised after its response began: the connection
     // ends once it is written (HangUp). Before or after answering.
@@ -772,6 +787,7 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     exception_response_ = attr(bridge, "exception_response");
     internal_error_ = attr(bridge, "internal_error");
     outside_type_ = reinterpret_cast<PyTypeObject*>(attr(bridge, "Outside"));
+    outside_lines = outside_type_;
     redirect_fn_ = attr(bridge, "redirect");
     create_task_ = attr(loop, "create_task");
     drive_ = attr(bridge, "drive");
@@ -1737,9 +1753,9 @@ void AppDispatcher::respond_rendered(PyCall& pc, PyObject* rendered) {
     r.has_content_length = true;
     r.headers.assign(PyBytes_AS_STRING(headers), static_cast<std::size_t>(PyBytes_GET_SIZE(headers)));
     r.body.assign(PyBytes_AS_STRING(body), static_cast<std::size_t>(PyBytes_GET_SIZE(body)));
-    // bridge.Outside (ServerErrorMiddleware's 500) or bridge.HangUp (close after it)
-    const bool outside = !PyBytes_CheckExact(headers) && PyObject_TypeCheck(headers, outside_type_);
-    r.hang_up = !PyBytes_CheckExact(headers) && !outside;
+    const Lines kind = lines_kind(headers);
+    const bool outside = kind == Lines::outside;
+    r.hang_up = kind == Lines::hang_up;
     Py_DECREF(rendered);
     keep_declared_length(r);
     // Sending takes the owning reactor's queue lock for a moment; reactor

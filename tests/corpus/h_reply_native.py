@@ -17,7 +17,7 @@ the tasks recorded (reset first, as both servers see the cases in turn)."""
 
 from typing import Annotated, Any, Optional
 
-from fastapi import FastAPI, HTTPException, Path, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -236,6 +236,22 @@ def ack(kind: str):
     return JSONResponse({"queued": True}, status_code=202, background=BackgroundTask(_deliver, kind))
 
 
+def _channel(channel: str = "mail") -> str:
+    return channel
+
+
+@app.get("/ack-dep/{kind}")
+def ack_with_dependency(kind: str, channel: Annotated[str, Depends(_channel)]):
+    """The same through a dependency plan, on a worker thread..."""
+    return JSONResponse({"queued": True}, status_code=204, background=BackgroundTask(_deliver, f"d{kind}-{channel}"))
+
+
+@app.get("/ack-dep-async/{kind}")
+async def ack_with_dependency_async(kind: str, channel: Annotated[str, Depends(_channel)]):
+    """... and on the event loop."""
+    return PlainTextResponse("cached", status_code=304, background=BackgroundTask(_deliver, f"a{kind}-{channel}"))
+
+
 @app.post("/delivered/reset")
 def reset_delivered():
     DELIVERED.clear()
@@ -300,5 +316,7 @@ WIRE_CASES = [
     Case("GET", "/ack/ok"),
     Case("GET", "/ack/204"),
     Case("GET", "/ack/304"),
+    Case("GET", "/ack-dep/1"),
+    Case("GET", "/ack-dep-async/2?channel=sms"),
     Case("GET", "/delivered"),
 ]
