@@ -481,6 +481,10 @@ def _inspect_api_route(index: int, live: APIRoute | _EffectiveRouteContext, base
         (f"response_class={getattr(live.response_class, '__name__', '?')}",
          not isinstance(live.response_class, DefaultPlaceholder) and not native_events),
     ) if present]
+    if planned and native_events:
+        # A dependency plan makes a response from the handler's return value;
+        # a generator's events need FastAPI's own streaming of them.
+        handled_by_fastapi += ["generator endpoint (streamed body)"]
     if planned and not handled_by_fastapi and not stream_param:
         why_not = dependencies.plannable(live)
         if why_not:
