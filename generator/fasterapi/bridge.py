@@ -22,6 +22,7 @@ import inspect
 import json
 import logging
 import re
+import threading
 import traceback
 import types
 from contextlib import AsyncExitStack
@@ -359,7 +360,9 @@ def claim_worker_thread() -> None:
     """Called by each of the runtime's worker threads as it starts: makes it an
     anyio worker thread of the runtime's loop, as the threads FastAPI runs
     `def` handlers, dependencies and background tasks in are, so that
-    ``anyio.from_thread.run(...)`` and ``check_cancelled()`` work there."""
+    ``anyio.from_thread.run(...)`` and ``check_cancelled()`` work there,
+    and named as anyio names them (logging's ``%(threadName)s``)."""
+    threading.current_thread().name = "AnyIO worker thread"
     if _loop is None:
         return
     try:

@@ -1373,7 +1373,19 @@ PyObject* AppDispatcher::call_handler(PyCall& pc, bool& answered, bool& to_asgi)
 void AppDispatcher::run_sync(std::unique_ptr<PyCall>& owned) {
     PyCall& pc = *owned;
     bool answered = false, to_asgi = false;
+    // In a copy of the worker's context, as anyio's to_thread runs each call
+    // under FastAPI: ContextVars a handler sets do not reach later requests.
+    PyObject* context = PyContext_CopyCurrent();
+    const bool entered = context && PyContext_Enter(context) == 0;
+    if (!entered) PyErr_Clear();
     PyObject* result = call_handler(pc, answered, to_asgi);
+    if (entered) {
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        if (PyContext_Exit(context) < 0) PyErr_WriteUnraisable(nullptr);
+        PyErr_Restore(type, value, tb);
+    }
+    Py_XDECREF(context);
     if (to_asgi) {  // the app's ASGI entry runs on the loop
         pc.call.use_asgi = true;
         loop_bridge_.submit(std::make_unique<AsyncTask>(std::move(owned)));
