@@ -400,7 +400,6 @@ CASES = [
     Case("GET", "/status"),
     Case("HEAD", "/status"),
     Case("GET", "/status/stream"),
-    Case("HEAD", "/status/stream"),
     Case("HEAD", "/status/only-head"),
     Case("GET", "/status/only-head"),
     Case("GET", "/status/get-only"),
