@@ -133,7 +133,7 @@ void Server::stop(std::chrono::milliseconds grace) {
     // deadline (Reactor::stop); its thread ends then.
     const auto deadline = reactor_context::clock::now() + grace;
     for (auto& reactor : s.reactors)
-        asio::post(reactor->io(), [r = reactor.get(), deadline] { r->stop(deadline); });
+        reactor->post([r = reactor.get(), deadline] { r->stop(deadline); });
     for (std::thread& t : s.threads) t.join();
     s.threads.clear();
     if (s.access_log) s.access_log->stop();

@@ -67,7 +67,7 @@ RequestHold Responder::hold() {
     if (!connection) return {};
     if (connection->hold()) {
         if (auto reactor = slot_->reactor.lock()) {
-            asio::post(reactor->io(), [connection] { connection->arm_hold(); });
+            reactor->post([connection] { connection->arm_hold(); });
         }
     }
     return RequestHold(
@@ -89,7 +89,7 @@ void hang_up_connection(const RequestHold::State& state) noexcept {
     if (!reactor) return;
     try {
         // Kept alive until then, so it cannot be mistaken for a later one.
-        asio::post(reactor->io(), [connection = std::move(connection), slot = state.slot.lock()] {
+        reactor->post([connection = std::move(connection), slot = state.slot.lock()] {
             connection->hang_up(slot.get());
         });
     } catch (...) {
@@ -117,7 +117,7 @@ void RequestHold::release() noexcept {
     auto reactor = state->reactor.lock();
     if (!reactor) return;
     try {
-        asio::post(reactor->io(), [connection = std::move(connection)] { connection->resume(); });
+        reactor->post([connection = std::move(connection)] { connection->resume(); });
     } catch (...) {
         // Out of memory: the connection resumes with its next read or timeout.
     }

@@ -1,9 +1,13 @@
 #include "reactor.hpp"
 
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <system_error>
 #include <mutex>
 #include <vector>
 
@@ -22,7 +26,83 @@ http::ParserLimits limits_of(const ServerConfig& c) {
     return l;
 }
 
+int new_eventfd() {
+    const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+    return fd;
+}
+
+// A posted function, run on the reactor thread; what it throws is reported
+// there and the reactor goes on, as with a handler that throws in io_.run().
+std::unique_ptr<reactor_context::task> logging_task(std::function<void()> fn) {
+    return make_task([fn = std::move(fn)]() noexcept {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "ERROR:    reactor: %s\n", e.what());
+        } catch (...) {
+            std::fprintf(stderr, "ERROR:    reactor: unknown exception\n");
+        }
+    });
+}
+
 }  // namespace
+
+Mailbox::Mailbox(asio::io_context& io) : fd_(new_eventfd()), wake_(io) {
+    // The stream_descriptor owns fd_ from here and closes it.
+    std::error_code ec;
+    wake_.assign(fd_, ec);
+    if (ec) {
+        ::close(fd_);
+        throw std::system_error(ec, "eventfd");
+    }
+    wait();
+}
+
+Mailbox::~Mailbox() = default;
+
+void Mailbox::post(std::unique_ptr<reactor_context::task> t) {
+    bool wake;
+    {
+        std::lock_guard lock(mutex_);
+        pending_.push_back(std::move(t));
+        wake = !signalled_;
+        signalled_ = true;
+    }
+    if (wake) {
+        const std::uint64_t one = 1;
+        // EAGAIN only at a counter near 2^64: the reactor is woken anyway.
+        [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
+    }
+}
+
+void Mailbox::wait() {
+    // A read, not a wait: asio tries it at once, so a wake-up written before
+    // the read was started is not missed (the descriptor is edge-triggered).
+    wake_.async_read_some(asio::buffer(&count_, sizeof count_), [this](std::error_code ec, std::size_t) {
+        if (ec == asio::error::operation_aborted) return;
+        drain();
+        wait();
+    });
+}
+
+void Mailbox::drain() {
+    std::vector<std::unique_ptr<reactor_context::task>> batch;
+    {
+        std::lock_guard lock(mutex_);
+        batch.swap(pending_);
+        signalled_ = false;
+    }
+    for (auto& t : batch) t->run();
+}
+
+void ReactorScheduler::post(std::unique_ptr<task> t) {
+    if (reactor_context::current() == this) {
+        asio::post(timers_.io(), [t = std::move(t)] { t->run(); });
+        return;
+    }
+    mailbox_.post(std::move(t));
+}
 
 ServerContext::ServerContext(ServerConfig c, Dispatcher& d)
     : config(std::move(c)), limits(limits_of(config)), dispatcher(d) {}
@@ -148,6 +228,8 @@ void Reactor::close_all() {
 
 void Reactor::remove(Connection* connection) noexcept { connections_.erase(connection); }
 
+void Reactor::post(std::function<void()> fn) { scheduler_.mailbox().post(logging_task(std::move(fn))); }
+
 }  // namespace fasterapi::detail
 
 namespace fasterapi {
@@ -166,7 +248,7 @@ struct HandoffBatch::State {
             scheduled = false;
         }
         for (auto& [reactor, fns] : out) {
-            asio::post(reactor->io(), [fns = std::move(fns)]() mutable {
+            reactor->post([fns = std::move(fns)]() mutable {
                 for (auto& fn : fns) fn();
             });
         }
@@ -200,7 +282,7 @@ namespace fasterapi::detail {
 void Reactor::hand_off(std::shared_ptr<Reactor> owner, std::function<void()> fn) {
     std::shared_ptr<HandoffBatch::State> batch = attached_batch.lock();
     if (!batch) {
-        asio::post(owner->io(), std::move(fn));
+        owner->post(std::move(fn));
         return;
     }
     bool schedule = false;

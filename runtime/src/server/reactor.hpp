@@ -3,8 +3,15 @@
 // Each reactor owns an SO_REUSEPORT acceptor on the server's address, so the
 // kernel spreads connections across reactors and a connection lives and dies
 // on the thread that accepted it. Everything a reactor owns is touched only
-// from its thread, except io() (for posting answers) and the shared
-// ServerContext counters.
+// from its thread, except post() and scheduler().post() (answers and hand-offs
+// from other threads) and the shared ServerContext counters.
+//
+// Other threads post through a Mailbox, not asio::post: asio wakes a reactor
+// blocked in epoll_wait while it still holds its io_context's lock, so on one
+// core the woken reactor preempts the poster, blocks on that lock at once and
+// switches back: two extra context switches per hand-off. The mailbox wakes
+// the reactor (an eventfd write) after releasing its own lock, and one wake-up
+// serves every task posted before the reactor drains it.
 //
 // Lifetime: the Server owns reactors through shared_ptr; a Responder::Slot
 // holds a weak_ptr, so an answer arriving after the server is gone finds no
@@ -27,9 +34,12 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "fasterapi/asio_scheduler.hpp"
 #include "fasterapi/http/date.hpp"
@@ -40,6 +50,49 @@ namespace fasterapi::detail {
 
 class AccessLog;
 class Connection;
+
+// Tasks for one io_context's thread from any thread, in the order posted.
+// What must hold: a task runs once, on the thread running the io_context;
+// an eventfd write wakes that thread only when the mailbox was empty since
+// its last drain; tasks left when the mailbox is destroyed are destroyed
+// unrun.
+class Mailbox {
+public:
+    explicit Mailbox(asio::io_context& io);
+    ~Mailbox();
+    Mailbox(const Mailbox&) = delete;
+    Mailbox& operator=(const Mailbox&) = delete;
+
+    void post(std::unique_ptr<reactor_context::task> t);  // any thread
+
+private:
+    void wait();
+    void drain();
+
+    const int fd_;
+    asio::posix::stream_descriptor wake_;
+    std::uint64_t count_ = 0;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<reactor_context::task>> pending_;  // guarded by mutex_
+    bool signalled_ = false;                                         // guarded by mutex_
+};
+
+// A reactor's reactor_context: a task posted on the reactor's own thread goes
+// on the io_context's queue, one from another thread through the mailbox.
+class ReactorScheduler final : public reactor_context {
+public:
+    explicit ReactorScheduler(asio::io_context& io) : timers_(io), mailbox_(io) {}
+
+    void post(std::unique_ptr<task> t) override;
+    std::shared_ptr<timer> arm(clock::time_point when, std::unique_ptr<task> t) override {
+        return timers_.arm(when, std::move(t));
+    }
+    Mailbox& mailbox() noexcept { return mailbox_; }
+
+private:
+    asio_scheduler timers_;
+    Mailbox mailbox_;
+};
 
 // What the reactors of one Server share. Owned by the Server; outlives the
 // reactor threads.
@@ -80,6 +133,10 @@ public:
     void close_all();   // close everything; run() returns soon after
 
     asio::io_context& io() noexcept { return io_; }
+    // From any thread: runs `fn` on this reactor's thread, in the order posted
+    // (an exception it throws is logged). Destroyed unrun if the reactor stops
+    // first.
+    void post(std::function<void()> fn);
     // The reactor_context bound on this reactor's thread while run() runs:
     // futures, sleep() and foreign_promise there use it.
     reactor_context& scheduler() noexcept { return scheduler_; }
@@ -98,7 +155,7 @@ private:
     void on_accepted(asio::ip::tcp::socket socket);
 
     asio::io_context io_{1};
-    asio_scheduler scheduler_{io_};
+    ReactorScheduler scheduler_{io_};
     asio::executor_work_guard<asio::io_context::executor_type> work_;
     ServerContext& context_;
     asio::ip::tcp::acceptor acceptor_;
