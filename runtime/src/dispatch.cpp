@@ -790,6 +790,8 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     outside_lines = outside_type_;
     redirect_fn_ = attr(bridge, "redirect");
     create_task_ = attr(loop, "create_task");
+    context_kwnames_ = Py_BuildValue("(s)", "context");
+    if (!context_kwnames_) throw py::error_already_set();
     drive_ = attr(bridge, "drive");
     finish_async_ = PyCFunction_New(&finish_async_def, nullptr);
     if (!finish_async_) throw py::error_already_set();
@@ -845,6 +847,7 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(reinterpret_cast<PyObject*>(outside_type_));
     Py_XDECREF(redirect_fn_);
     Py_XDECREF(create_task_);
+    Py_XDECREF(context_kwnames_);
     Py_XDECREF(drive_);
     Py_XDECREF(finish_async_);
     Py_XDECREF(enter_task_);
@@ -1471,11 +1474,14 @@ void AppDispatcher::start_driven(std::unique_ptr<PyCall> pc, PyObject* coro) {
 // under FastAPI; and the response is made in that context, as bridge.drive
 // makes it in the task's.
 void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
-    PyObject* stand_in_coro = PyObject_CallNoArgs(stand_in_);
-    PyObject* task = stand_in_coro ? new_task(stand_in_coro) : nullptr;
+    // One context for the task and the handler: the handler's step is the
+    // task's first, as it would be under create_task; the task's own (empty)
+    // step enters it again at the next turn, after it is left here.
+    PyObject* context = PyContext_CopyCurrent();
+    PyObject* stand_in_coro = context ? PyObject_CallNoArgs(stand_in_) : nullptr;
+    PyObject* task = stand_in_coro ? new_task(stand_in_coro, context) : nullptr;
     Py_XDECREF(stand_in_coro);
-    PyObject* context = task ? PyContext_CopyCurrent() : nullptr;
-    if (!context || PyContext_Enter(context) < 0) {
+    if (!task || PyContext_Enter(context) < 0) {
         Py_XDECREF(context);
         Py_XDECREF(task);
         PyErr_Clear();
@@ -1520,14 +1526,12 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
     Py_DECREF(task);  // the loop keeps it until its step, at the next turn
 }
 
-PyObject* AppDispatcher::new_task(PyObject* coro) {
-    PyObject* context = PyContext_CopyCurrent();
-    PyObject* kwargs = context ? Py_BuildValue("{sO}", "context", context) : nullptr;
-    PyObject* args = kwargs ? PyTuple_Pack(1, coro) : nullptr;
-    PyObject* task = args ? PyObject_Call(create_task_, args, kwargs) : nullptr;
-    Py_XDECREF(args);
-    Py_XDECREF(kwargs);
-    Py_XDECREF(context);
+PyObject* AppDispatcher::new_task(PyObject* coro, PyObject* context) {
+    PyObject* copied = context ? nullptr : PyContext_CopyCurrent();
+    if (!context && !copied) return nullptr;
+    PyObject* args[] = {coro, context ? context : copied};
+    PyObject* task = PyObject_Vectorcall(create_task_, args, 1, context_kwnames_);
+    Py_XDECREF(copied);
     return task;
 }
 

@@ -136,7 +136,9 @@ public:
     void start_async(std::unique_ptr<PyCall> call);
     // loop.create_task(coro, context=<a copy of the current one>): a new
     // reference, or nullptr with a Python exception set.
-    PyObject* new_task(PyObject* coro);
+    // loop.create_task(coro, context=context): a copy of the current context
+    // when `context` is null.
+    PyObject* new_task(PyObject* coro, PyObject* context = nullptr);
     // The handler's coroutine in a task of its own, through bridge.drive (steals `coro`).
     void start_driven(std::unique_ptr<PyCall> call, PyObject* coro);
     // A runs_at_once handler's coroutine, run to its end here, in a copy of
@@ -197,6 +199,7 @@ private:
     PyTypeObject* outside_type_ = nullptr;  // bridge.Outside
     PyObject* redirect_fn_ = nullptr;
     PyObject* create_task_ = nullptr;
+    PyObject* context_kwnames_ = nullptr;  // ("context",), for create_task's keyword
     PyObject* drive_ = nullptr;         // bridge.drive: runs a handler's coroutine, then finish_async
     PyObject* finish_async_ = nullptr;  // the C function drive calls with the result
     PyObject* enter_task_ = nullptr;    // asyncio.tasks._enter_task
