@@ -1,7 +1,9 @@
 #include "fasterapi/executor.hpp"
 
 #include <Python.h>
+#include <linux/futex.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +11,24 @@
 #include <system_error>
 
 namespace fasterapi {
+
+namespace {
+
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+              std::atomic<std::uint32_t>::is_always_lock_free);
+
+std::uint32_t* futex_word(std::atomic<std::uint32_t>& a) noexcept { return reinterpret_cast<std::uint32_t*>(&a); }
+
+// Sleeps while `a` holds `expected` (or returns at once if it does not).
+void futex_wait(std::atomic<std::uint32_t>& a, std::uint32_t expected) noexcept {
+    ::syscall(SYS_futex, futex_word(a), FUTEX_WAIT_PRIVATE, expected, nullptr, nullptr, 0);
+}
+
+void futex_wake_one(std::atomic<std::uint32_t>& a) noexcept {
+    ::syscall(SYS_futex, futex_word(a), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+}  // namespace
 
 Executor::Executor(unsigned threads, std::chrono::microseconds stall)
     : thread_count_(threads == 0 ? 1 : threads),
@@ -105,7 +125,10 @@ int Executor::take_idle() noexcept {
 }
 
 void Executor::notify_worker(int index) noexcept {
-    if (index >= 0) waiters_[index].cv.notify_one();
+    if (index < 0) return;
+    Waiter& w = waiters_[index];
+    w.signal.store(1, std::memory_order_release);
+    futex_wake_one(w.signal);
 }
 
 void Executor::notify(Wake wake, int worker) noexcept {
@@ -129,7 +152,12 @@ void Executor::work(unsigned index) {
             // may find the queue already emptied by an active worker, and
             // waits again.
             idle_workers_.push_back(index);
-            waiter.cv.wait(lock, [&] { return stopping_ || waiter.woken; });
+            while (!stopping_ && !waiter.woken) {
+                lock.unlock();
+                while (waiter.signal.load(std::memory_order_acquire) == 0) futex_wait(waiter.signal, 0);
+                waiter.signal.store(0, std::memory_order_relaxed);
+                lock.lock();
+            }
             if (!waiter.woken) {  // stopping: still listed as idle
                 idle_workers_.erase(std::find(idle_workers_.begin(), idle_workers_.end(), index));
                 break;
@@ -226,7 +254,7 @@ std::size_t Executor::stop(std::chrono::milliseconds grace) {
         stopping_ = true;
         dropped.swap(queue_);
         still_running = running_;
-        for (unsigned i = 0; i < thread_count_; ++i) waiters_[i].cv.notify_one();
+        for (unsigned i = 0; i < thread_count_; ++i) notify_worker(static_cast<int>(i));
         busy_.notify_all();
     }
     dropped.clear();

@@ -98,9 +98,13 @@ private:
     unsigned thread_count_;
     std::chrono::microseconds stall_;
     std::mutex mutex_;
+    // A worker sleeps on a futex of its own, not on a condition variable:
+    // after a condition variable's wait glibc retakes the mutex as if it were
+    // contended, so the unlock before running the task made a futex call for
+    // nobody on every wake-up.
     struct Waiter {
-        std::condition_variable cv;  // this worker waits here for work
-        bool woken = false;          // set (under mutex_) by whoever took it off idle_
+        std::atomic<std::uint32_t> signal{0};  // 1: woken since it last looked (futex word)
+        bool woken = false;                    // set (under mutex_) by whoever took it off idle_
     };
     std::unique_ptr<Waiter[]> waiters_;
     std::vector<unsigned> idle_workers_;  // waiting workers, the last to go idle at the back
