@@ -378,7 +378,9 @@ TEST_CASE("keep-alive: several requests on one connection", "[server]") {
 
 TEST_CASE("pipelined responses keep request order when answered out of order", "[server]") {
     TestDispatcher d;
-    Server server(test_config(), d);
+    ServerConfig config = test_config();
+    config.max_dispatched = 0;  // all dispatched at once
+    Server server(config, d);
     server.start();
 
     Client c(server.port());
@@ -390,10 +392,44 @@ TEST_CASE("pipelined responses keep request order when answered out of order", "
     CHECK(c.read_reply().body == "GET /last|");
 }
 
+TEST_CASE("pipelined requests are dispatched one at a time by default, each once the one before is answered",
+          "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/slow?300") + get("/fast") + get("/last"));
+    std::this_thread::sleep_for(150ms);
+    CHECK(d.count.load() == 1);  // /fast waits for /slow's answer
+    CHECK(c.read_reply().body == "GET /slow?300|");
+    CHECK(c.read_reply().body == "GET /fast|");
+    CHECK(c.read_reply().body == "GET /last|");
+    CHECK(d.count.load() == 3);
+}
+
+TEST_CASE("a request pipelined behind a stream is dispatched once the stream has ended", "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    c.send(get("/stream?100") + get("/after"));  // 100 chunks, 1 ms apart
+    std::this_thread::sleep_for(30ms);           // its head is out, its end is not
+    CHECK(d.count.load() == 1);
+    REQUIRE(c.read_reply(true).status == 200);
+    auto [payload, complete] = c.read_chunked();
+    CHECK(complete);
+    CHECK(payload.ends_with("98;99;"));
+    CHECK(c.read_reply().body == "GET /after|");
+    CHECK(d.count.load() == 2);
+}
+
 TEST_CASE("pipelining beyond max_pipelined waits instead of failing", "[server]") {
     TestDispatcher d;
     ServerConfig config = test_config();
     config.max_pipelined = 2;
+    config.max_dispatched = 0;
     Server server(config, d);
     server.start();
 

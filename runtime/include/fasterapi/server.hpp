@@ -52,6 +52,13 @@ struct ServerConfig {
     std::size_t max_requests_per_connection = 0;   // 0: unlimited
     std::size_t max_connections = 10000;           // per worker; beyond -> 503
     std::size_t max_pipelined = 64;                // requests in flight per connection
+    // Requests of one connection with the dispatcher at a time. 1 (as uvicorn
+    // serves a connection): a pipelined request starts only once the one
+    // before it is answered, its stream has ended and its after-response
+    // work (a RequestHold) is done, so it sees that request's effects. More
+    // lets pipelined requests run at once (answers still leave in order).
+    // 0 means max_pipelined.
+    std::size_t max_dispatched = 1;
 
     std::chrono::milliseconds head_timeout{10'000};      // whole request head
     std::chrono::milliseconds body_timeout{30'000};      // idle gap while reading a body

@@ -228,6 +228,9 @@ std::int64_t steady_ns() noexcept {
 constexpr std::size_t initial_buffer = 8 * 1024;
 constexpr std::size_t min_read = 4 * 1024;
 constexpr std::size_t idle_buffer_limit = 64 * 1024;
+// Input read ahead while requests before it are served, waiting its turn to
+// be parsed: reading pauses beyond this.
+constexpr std::size_t unparsed_limit = 64 * 1024;
 // Bodies up to this size are copied next to their head so small responses
 // leave in one buffer; larger ones are written from the Response itself.
 constexpr std::size_t coalesce_limit = 16 * 1024;
@@ -403,11 +406,10 @@ void Connection::on_read(std::error_code ec, std::size_t n) {
             return;
         }
         // The client finished sending. Answer what it asked for (it may
-        // still read), drop any partial request, then close.
+        // still read), including requests read but not yet parsed (waiting
+        // for the ones before them), drop any partial request, then close.
         eof_ = true;
-        read_closed_ = true;
-        settle();
-        if (!closed_) update_read_deadline(false);
+        process(false);
         return;
     }
     in_.commit(n);
@@ -436,60 +438,90 @@ void Connection::process(bool bytes_arrived) {
         return;
     }
     const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
-    processing_ = true;
-    // A RequestHold of an earlier request: its after-response work runs first.
-    while (!read_closed_ && pending_.size() < max_pipelined && !held()) {
-        const std::string_view data = in_.view();
-        if (data.empty()) break;
-        const http::Parser::Result result = parser_->parse(data);
-        if (result == http::Parser::Result::need_more) {
-            if (parser_->expects_continue()) {
-                if (!continue_asked_) {
-                    continue_asked_ = true;
-                    http::Request head = parser_->head_request(data);
-                    continue_reads_ = context_.dispatcher.reads_body(head);
-                    if (!continue_reads_) {
-                        // Its answer does not depend on the body: answered
-                        // now, without a 100, as uvicorn answers a request
-                        // the application never reads; a body sent anyway
-                        // is parsed and dropped.
-                        parser_->continue_sent();
-                        early_ = true;
-                        dispatch(std::move(head), true, false);
-                        break;
-                    }
-                }
-                continue_due_ = true;
-            }
-            break;
-        }
-        if (result == http::Parser::Result::error) {
-            if (early_) {
-                // The body of a request answered at its head is malformed or
-                // too large: no second answer to one request; the connection
-                // closes once the answer is written.
-                read_closed_ = true;
+    for (;;) {
+        processing_ = true;
+        bool blocked = false;  // parsing stopped by a limit, not for want of input
+        for (;;) {
+            if (read_closed_) break;
+            // A RequestHold of an earlier request: its after-response work runs first.
+            if (pending_.size() >= max_pipelined || held() || dispatch_full()) {
+                blocked = true;
                 break;
             }
-            reject(parser_->error_status());
-            break;
+            const std::string_view data = in_.view();
+            if (data.empty()) break;
+            const http::Parser::Result result = parser_->parse(data);
+            if (result == http::Parser::Result::need_more) {
+                if (parser_->expects_continue()) {
+                    if (!continue_asked_) {
+                        continue_asked_ = true;
+                        http::Request head = parser_->head_request(data);
+                        continue_reads_ = context_.dispatcher.reads_body(head);
+                        if (!continue_reads_) {
+                            // Its answer does not depend on the body: answered
+                            // now, without a 100, as uvicorn answers a request
+                            // the application never reads; a body sent anyway
+                            // is parsed and dropped.
+                            parser_->continue_sent();
+                            early_ = true;
+                            dispatch(std::move(head), true, false);
+                            break;
+                        }
+                    }
+                    continue_due_ = true;
+                }
+                break;
+            }
+            if (result == http::Parser::Result::error) {
+                if (early_) {
+                    // The body of a request answered at its head is malformed or
+                    // too large: no second answer to one request; the connection
+                    // closes once the answer is written.
+                    read_closed_ = true;
+                    break;
+                }
+                reject(parser_->error_status());
+                break;
+            }
+            in_.consume(parser_->consumed());
+            http::Request request = parser_->take_request();
+            const bool owed = parser_->continue_owed();
+            const bool reads = owed && (continue_asked_ ? continue_reads_ : context_.dispatcher.reads_body(request));
+            const bool early = early_;
+            parser_->reset();
+            continue_asked_ = continue_reads_ = early_ = false;
+            if (!early) dispatch(std::move(request), owed, reads);
         }
-        in_.consume(parser_->consumed());
-        http::Request request = parser_->take_request();
-        const bool owed = parser_->continue_owed();
-        const bool reads = owed && (continue_asked_ ? continue_reads_ : context_.dispatcher.reads_body(request));
-        const bool early = early_;
-        parser_->reset();
-        continue_asked_ = continue_reads_ = early_ = false;
-        if (!early) dispatch(std::move(request), owed, reads);
+        // The input has ended and all of it is parsed: a partial request left is dropped.
+        if (eof_ && !blocked) read_closed_ = true;
+        processing_ = false;
+        settle();
+        if (closed_ || lingering_) return;
+        // What settle() wrote may have ended what held parsing back (a stream
+        // written to its end): then parse on.
+        if (!blocked || read_closed_ || in_.view().empty() || pending_.size() >= max_pipelined || held() ||
+            dispatch_full())
+            break;
     }
-    processing_ = false;
-    settle();
-    if (closed_ || lingering_) return;
-    if (!read_closed_ && !reading_ && pending_.size() < max_pipelined && !held()) {
-        start_read();
-    }
+    if (!read_closed_ && !eof_ && !reading_ && may_read()) start_read();
     update_read_deadline(bytes_arrived);
+}
+
+bool Connection::dispatch_full() const noexcept {
+    const std::size_t limit = context_.config.max_dispatched;
+    if (limit == 0) return false;  // max_pipelined bounds it
+    std::size_t serving = 0;
+    for (const auto& slot : pending_) {
+        if ((!slot->ready || slot->stream) && ++serving >= limit) return true;
+    }
+    return false;
+}
+
+bool Connection::may_read() const noexcept {
+    const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
+    // Held, or a full pipeline: nothing read would be parsed soon. (Input
+    // already waiting, while requests before it are served, is bounded.)
+    return pending_.size() < max_pipelined && !held() && in_.view().size() < unparsed_limit;
 }
 
 void Connection::dispatch(http::Request&& request, bool continue_owed, bool reads_body) {
@@ -1176,7 +1208,7 @@ void Connection::close() noexcept {
 void Connection::update_read_deadline(bool bytes_arrived) {
     if (closed_ || lingering_ || ws_) return;
     const auto& config = context_.config;
-    if (read_closed_) {
+    if (read_closed_ || eof_) {
         read_wait_ = ReadWait::none;
         set_deadline(read_deadline_, Clock::time_point::max());
     } else if (parser_->in_body()) {

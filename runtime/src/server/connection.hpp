@@ -6,8 +6,11 @@
 //                   request head to its end, the body deadline between body
 //                   reads.
 //   2. dispatched — each complete request gets a Slot in `pending_` (request
-//                   order) and goes to the dispatcher; parsing and reading go
-//                   on while fewer than max_pipelined are pending. The
+//                   order) and goes to the dispatcher, while fewer than
+//                   max_dispatched are still being served (unanswered, or
+//                   streaming) and no RequestHold is alive; reading goes on
+//                   while fewer than max_pipelined are pending and less than
+//                   unparsed_limit bytes wait unparsed. The
 //                   Slot's foreign_promise<Answer> is what the Responder
 //                   resolves, from whichever thread answers; the future's
 //                   continuation, on the reactor thread, marks the slot
@@ -276,6 +279,10 @@ private:
     bool held() const noexcept {
         return hang_up_ || (holds_.load(std::memory_order_acquire) != 0 && !hold_expired_);
     }
+    // max_dispatched requests are still being served (unanswered, or streaming).
+    bool dispatch_full() const noexcept;
+    // Reading may go on: room in the pipeline, and not too much input waiting to be parsed.
+    bool may_read() const noexcept;
     struct Deadline {
         explicit Deadline(asio::io_context& io) : timer(io) {}
         asio::steady_timer timer;
@@ -354,7 +361,7 @@ private:
     bool in_write_ = false;
     bool processing_ = false;   // inside process(): answers wait for its flush
     bool read_closed_ = false;  // closing: parse nothing more
-    bool eof_ = false;
+    bool eof_ = false;          // the peer finished sending: nothing more is read; what was read is still served
     bool close_after_write_ = false;
     bool continue_due_ = false;
     // The request being parsed asked for 100-continue and the dispatcher

@@ -1,0 +1,78 @@
+"""A note-taking service whose clients may pipeline: a request sent behind
+another on the same connection starts, under uvicorn, only once the one
+before it has its response, so it sees what that handler did, however long
+the handler took.
+
+Routes: slow async and sync handlers recording a note; handlers queueing a
+background task that records one after a short wait; the notes, and a
+reset. The cases here read no notes (both servers see them in turn, one
+connection per request under uvicorn); the pipelined exchanges in
+tests/test_differential.py read them on one connection."""
+
+import asyncio
+import time
+
+from fastapi import BackgroundTasks, FastAPI
+
+from tests.differential import Case
+
+app = FastAPI(title="Notes")
+
+NOTES: list[str] = []
+
+
+async def record_later(entry: str) -> None:
+    await asyncio.sleep(0.05)
+    NOTES.append(entry)
+
+
+def record_later_sync(entry: str) -> None:
+    time.sleep(0.05)
+    NOTES.append(entry)
+
+
+@app.post("/notes/{entry}")
+async def add_note(entry: str, tasks: BackgroundTasks):
+    tasks.add_task(record_later, entry)
+    return {"queued": entry}
+
+
+@app.post("/notes-sync/{entry}")
+def add_note_sync(entry: str, tasks: BackgroundTasks):
+    tasks.add_task(record_later_sync, entry)
+    return {"queued": entry}
+
+
+@app.post("/slow/{entry}")
+async def slow_note(entry: str):
+    await asyncio.sleep(0.2)
+    NOTES.append(entry)
+    return {"recorded": entry}
+
+
+@app.post("/slow-sync/{entry}")
+def slow_note_sync(entry: str):
+    time.sleep(0.2)
+    NOTES.append(entry)
+    return {"recorded": entry}
+
+
+@app.get("/notes")
+async def notes():
+    return {"notes": NOTES}
+
+
+@app.delete("/notes")
+def reset():
+    NOTES.clear()
+    return {"cleared": True}
+
+
+CASES = [
+    Case("POST", "/notes/a"),
+    Case("POST", "/notes-sync/b"),
+    Case("POST", "/slow/c"),
+    Case("POST", "/slow-sync/d"),
+    Case("DELETE", "/notes"),
+    Case("GET", "/nowhere"),
+]
