@@ -425,6 +425,27 @@ TEST_CASE("a request pipelined behind a stream is dispatched once the stream has
     CHECK(d.count.load() == 2);
 }
 
+TEST_CASE("a body longer than the read-ahead bound is read whole; input pipelined past it waits its turn",
+          "[server]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+
+    Client c(server.port());
+    const std::string body(200 * 1024, 'x');
+    const auto post = [&](const std::string& path) {
+        return "POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+               body;
+    };
+    c.send(post("/one"));
+    CHECK(c.read_reply().body == "POST /one|" + body);
+    // Behind a slow request: more than the bound waits unparsed, then each is served.
+    c.send(get("/slow?100") + post("/two") + post("/three"));
+    CHECK(c.read_reply().body == "GET /slow?100|");
+    CHECK(c.read_reply().body == "POST /two|" + body);
+    CHECK(c.read_reply().body == "POST /three|" + body);
+}
+
 TEST_CASE("pipelining beyond max_pipelined waits instead of failing", "[server]") {
     TestDispatcher d;
     ServerConfig config = test_config();

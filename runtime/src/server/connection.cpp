@@ -519,9 +519,10 @@ bool Connection::dispatch_full() const noexcept {
 
 bool Connection::may_read() const noexcept {
     const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
-    // Held, or a full pipeline: nothing read would be parsed soon. (Input
-    // already waiting, while requests before it are served, is bounded.)
-    return pending_.size() < max_pipelined && !held() && in_.view().size() < unparsed_limit;
+    // Held, or a full pipeline: nothing read would be parsed soon. Input
+    // waiting its turn while requests before it are served is bounded; the
+    // request being parsed reads on (its body may be long).
+    return pending_.size() < max_pipelined && !held() && (!dispatch_full() || in_.view().size() < unparsed_limit);
 }
 
 void Connection::dispatch(http::Request&& request, bool continue_owed, bool reads_body) {
