@@ -13,7 +13,9 @@ handler (GET /async-json):
   leaves out uvicorn's own parsing and task creation — so uvicorn's figure
   is a lower bound and the ratio, if anything, favours uvicorn. Each
   (server, endpoint, round) gets a fresh server process, whose summary is
-  read when it stops.
+  read when it stops. Beside it, the context switches per request of all
+  the server's threads (from /proc) while wrk ran: with one request at a
+  time on one core, each hand-off between threads is a switch.
 - over the network (measure): with a single connection nothing overlaps, so
   a request's mean latency is the loopback round trip plus what the server
   spends on it; nginx returning the same bytes measures the round trip plus
@@ -87,6 +89,26 @@ def measure(running, seconds: int, rounds: int) -> dict:
 IN_SERVER_PATHS = {"sync": "/json", "async": "/async-json"}
 
 
+def context_switches(pid: int) -> int:
+    """Context switches so far (voluntary and not) of every thread of `pid`
+    and of its descendants (a server's worker processes), from /proc."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                for line in (task / "status").read_text().splitlines():
+                    if "ctxt_switches:" in line:  # voluntary_ and nonvoluntary_
+                        total += int(line.split()[1])
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except (OSError, ValueError):
+                continue  # the thread ended meanwhile
+    return total
+
+
 def _timed_peers(work: Path) -> list[Peer]:
     """FasterAPI and FastAPI + uvicorn, each writing its request timings to a file in ``work`` when it stops."""
     out, error = build_fasterapi()
@@ -117,13 +139,17 @@ def in_server(seconds: int, rounds: int) -> dict:
                         f.unlink()
                     server.start()
                     try:
+                        before = context_switches(server.proc.pid)
                         mean_latency_us(server.port, path, seconds)
+                        switches = context_switches(server.proc.pid) - before
                     finally:
                         server.stop()
                     files = list(work.glob("*.json"))
                     if len(files) != 1:
                         raise RuntimeError(f"{server.name} wrote {len(files)} timing files")
-                    samples.setdefault((server.name, kind), []).append(json.loads(files[0].read_text()))
+                    summary = json.loads(files[0].read_text())
+                    summary["switches"] = switches
+                    samples.setdefault((server.name, kind), []).append(summary)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows: dict[str, dict] = {}
@@ -133,6 +159,8 @@ def in_server(seconds: int, rounds: int) -> dict:
             "mean_us": statistics.median(x["mean_ns"] for x in runs) / 1000,
             "p50_us": statistics.median(x["p50_ns"] for x in runs) / 1000,
             "p99_us": statistics.median(x["p99_ns"] for x in runs) / 1000,
+            # Every thread of the server, while wrk ran: hand-offs between threads show here.
+            "switches_per_request": statistics.median(x["switches"] / x["count"] for x in runs if x["count"]),
         }
     ratios = {}
     for kind, path in IN_SERVER_PATHS.items():
@@ -166,10 +194,11 @@ def main() -> int:
     report["in_server"] = inside = in_server(args.seconds, args.rounds)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "overhead.json").write_text(json.dumps(report, indent=2) + "\n")
-    print("| server, endpoint (in the server) | requests | mean µs | p50 µs | p99 µs |")
-    print("|---|---:|---:|---:|---:|")
+    print("| server, endpoint (in the server) | requests | mean µs | p50 µs | p99 µs | context switches / request |")
+    print("|---|---:|---:|---:|---:|---:|")
     for key, r in inside["results"].items():
-        print(f"| {key} | {r['requests']} | {r['mean_us']:.1f} | {r['p50_us']:.1f} | {r['p99_us']:.1f} |")
+        print(f"| {key} | {r['requests']} | {r['mean_us']:.1f} | {r['p50_us']:.1f} | {r['p99_us']:.1f} "
+              f"| {r['switches_per_request']:.2f} |")
     for kind, ratio in inside["uvicorn_over_fasterapi"].items():
         if ratio:
             print(f"in the server, FastAPI + uvicorn / FasterAPI ({kind} handler): {ratio:.1f}x")
