@@ -1644,7 +1644,7 @@ void AppDispatcher::respond_streaming(PyCall& pc, PyObject* response) {
         PyObject* fn = PyObject_GetAttrString(routes_[pc.call.route].binding, "stream_via_app");
         PyObject* kwargs = fn ? Py_BuildValue("{sO}", "response", response) : nullptr;
         Py_DECREF(response);
-        PyObject* r = kwargs ? call_for_request(pc, fn, kwargs) : nullptr;
+        PyObject* r = kwargs ? call_for_request(pc, fn, kwargs, true, true) : nullptr;
         Py_XDECREF(kwargs);
         Py_XDECREF(fn);
         if (!r) PyErr_Print();  // the Responder, dropped with its Answer, answered 500
@@ -1721,7 +1721,7 @@ void AppDispatcher::respond_exception(PyCall& pc) {
 bool AppDispatcher::exception_via_app(PyCall& pc, PyObject* exc) {
     PyObject* fn = PyObject_GetAttrString(routes_[pc.call.route].binding, "exception_via_app");
     PyObject* kwargs = fn ? Py_BuildValue("{sO}", "exc", exc) : nullptr;
-    PyObject* r = kwargs ? call_for_request(pc, fn, kwargs) : nullptr;
+    PyObject* r = kwargs ? call_for_request(pc, fn, kwargs, true, true) : nullptr;
     Py_XDECREF(kwargs);
     Py_XDECREF(fn);
     if (!r) return false;
@@ -1729,7 +1729,8 @@ bool AppDispatcher::exception_via_app(PyCall& pc, PyObject* exc) {
     return true;
 }
 
-PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kwargs, bool with_answer) {
+PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kwargs, bool with_answer,
+                                          bool lend_hold) {
     const http::Request& req = pc.call.request;
     PyObject* answer = with_answer ? new_answer(pc) : Py_NewRef(Py_None);
     if (!answer) return nullptr;
@@ -1749,7 +1750,18 @@ PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kw
     PyObject* all = kwargs ? PyDict_Copy(kwargs) : PyDict_New();
     PyObject* client = client_tuple(req);
     PyObject* result = nullptr;
-    if (all && client && PyDict_SetItemString(all, "client", client) == 0) result = PyObject_Call(fn, args, all);
+    bool ready = all && client && PyDict_SetItemString(all, "client", client) == 0;
+    if (ready && lend_hold) {
+        PyObject* hold = nullptr;
+        try {
+            hold = py::cast(PyHold(std::move(pc.hold))).release().ptr();
+        } catch (py::error_already_set& e) {
+            e.restore();
+        }
+        ready = hold && PyDict_SetItemString(all, "hold", hold) == 0;
+        Py_XDECREF(hold);
+    }
+    if (ready) result = PyObject_Call(fn, args, all);
     Py_XDECREF(client);
     Py_XDECREF(all);
     Py_DECREF(args);

@@ -50,6 +50,8 @@ namespace {
 //   /hang-up            the response ends the connection without saying so
 //   /hang-up-later?<ms> answered at once; <ms> later, a HangUp ends the connection
 //   /hang-up-first      a HangUp first, then the answer from another thread
+//   /held?<ms>          answered at once under a RequestHold, released <ms> later
+//   /held-hang-up?<ms>  the same, released hanging up (a failed background task)
 //   /ignore...          answered from the head alone: with Expect: 100-continue
 //                       it is dispatched at once, its body empty (as /stream...)
 class TestDispatcher : public Dispatcher {
@@ -98,6 +100,19 @@ public:
                 }
                 std::this_thread::sleep_for(delay);
                 hang_up();
+            });
+            return;
+        }
+        if (request.path == "/held" || request.path == "/held-hang-up") {
+            fasterapi::RequestHold hold = responder.hold();
+            const auto delay = std::chrono::milliseconds(std::stoi(std::string(request.query)));
+            const bool hang_up = request.path == "/held-hang-up";
+            responder.send(std::move(response));
+            std::lock_guard<std::mutex> lock(mutex_);
+            threads_.emplace_back([delay, hang_up, hold = std::move(hold)]() mutable {
+                std::this_thread::sleep_for(delay);
+                if (hang_up) hold.release_hanging_up();
+                else hold.release();
             });
             return;
         }
@@ -884,6 +899,35 @@ TEST_CASE("a HangUp ends the connection after its request's answer, before or af
         CHECK(r.body == "GET /hang-up-first|");
         CHECK_FALSE(r.has("connection"));
         CHECK(c.closed_without_more_bytes());
+    }
+}
+
+TEST_CASE("a RequestHold keeps the connection's next request waiting until it is released", "[server]") {
+    SECTION("released: the next request is served then") {
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+        Client c(server.port());
+        const auto started = std::chrono::steady_clock::now();
+        c.send(get("/held?150"));
+        CHECK(c.read_reply().body == "GET /held?150|");
+        c.send(get("/next"));
+        CHECK(c.read_reply().body == "GET /next|");
+        CHECK(std::chrono::steady_clock::now() - started >= 150ms);
+    }
+    SECTION("released hanging up: the request that waited never starts") {
+        // As uvicorn closes after a background task that raised. Were the
+        // hold counted down before the hang-up reached the connection, the
+        // waiting request would start, then be cut off unanswered.
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+        Client c(server.port());
+        c.send(get("/held-hang-up?100"));
+        CHECK(c.read_reply().body == "GET /held-hang-up?100|");
+        c.send(get("/next"));
+        CHECK(c.closed_without_more_bytes());
+        CHECK(d.count == 1);
     }
 }
 

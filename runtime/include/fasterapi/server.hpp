@@ -107,6 +107,7 @@ public:
     void release_hanging_up() noexcept;
 
 private:
+    void release(bool hang_up) noexcept;
     std::shared_ptr<State> state_;
 };
 

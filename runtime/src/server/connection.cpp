@@ -103,23 +103,33 @@ void HangUp::operator()() const noexcept {
     if (state_) hang_up_connection(*state_);
 }
 
-void RequestHold::release_hanging_up() noexcept {
-    std::shared_ptr<State> state = state_;
-    release();
-    if (state) hang_up_connection(*state);
-}
+// Both count the hold down on the reactor thread, in the order of what the
+// releasing thread posted before: a HangUp posted first has closed the
+// connection by then, so no request behind it starts (and is lost) in
+// between, as one would if the count dropped here, on the releasing thread,
+// while the reactor parses.
+void RequestHold::release_hanging_up() noexcept { release(true); }
 
-void RequestHold::release() noexcept {
+void RequestHold::release() noexcept { release(false); }
+
+void RequestHold::release(bool hang_up) noexcept {
     std::shared_ptr<State> state = std::move(state_);
     if (!state) return;
     auto connection = state->connection.lock();
-    if (!connection || !connection->release_hold()) return;
+    if (!connection) return;
     auto reactor = state->reactor.lock();
-    if (!reactor) return;
+    if (!reactor) {
+        connection->release_hold();
+        return;
+    }
     try {
-        reactor->post([connection = std::move(connection)] { connection->resume(); });
+        reactor->post([connection, slot = hang_up ? state->slot.lock() : nullptr, hang_up] {
+            if (hang_up) connection->hang_up(slot.get());
+            if (connection->release_hold()) connection->resume();
+        });
     } catch (...) {
-        // Out of memory: the connection resumes with its next read or timeout.
+        // Out of memory: released here; the hold's timer resumes the connection.
+        connection->release_hold();
     }
 }
 
@@ -437,14 +447,12 @@ void Connection::process(bool bytes_arrived) {
         if (!paused && !ws_finish_ && !reading_) start_read();
         return;
     }
-    const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
     for (;;) {
         processing_ = true;
         bool blocked = false;  // parsing stopped by a limit, not for want of input
         for (;;) {
             if (read_closed_) break;
-            // A RequestHold of an earlier request: its after-response work runs first.
-            if (pending_.size() >= max_pipelined || held() || dispatch_full()) {
+            if (parse_blocked()) {
                 blocked = true;
                 break;
             }
@@ -499,9 +507,7 @@ void Connection::process(bool bytes_arrived) {
         if (closed_ || lingering_) return;
         // What settle() wrote may have ended what held parsing back (a stream
         // written to its end): then parse on.
-        if (!blocked || read_closed_ || in_.view().empty() || pending_.size() >= max_pipelined || held() ||
-            dispatch_full())
-            break;
+        if (!blocked || read_closed_ || in_.view().empty() || parse_blocked()) break;
     }
     if (!read_closed_ && !eof_ && !reading_ && may_read()) start_read();
     update_read_deadline(bytes_arrived);
@@ -517,12 +523,20 @@ bool Connection::dispatch_full() const noexcept {
     return false;
 }
 
-bool Connection::may_read() const noexcept {
+bool Connection::parse_blocked() const noexcept {
+    // A full pipeline; a RequestHold of an earlier request (its after-response
+    // work runs first); or the requests before it still being served.
     const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
-    // Held, or a full pipeline: nothing read would be parsed soon. Input
-    // waiting its turn while requests before it are served is bounded; the
-    // request being parsed reads on (its body may be long).
-    return pending_.size() < max_pipelined && !held() && (!dispatch_full() || in_.view().size() < unparsed_limit);
+    return pending_.size() >= max_pipelined || held() || dispatch_full();
+}
+
+bool Connection::may_read() const noexcept {
+    // Reading goes on while parsing waits (so a client that leaves is seen),
+    // for a bounded amount of input; the request being parsed reads on (its
+    // body may be long). Not with a full pipeline, nor once hanging up.
+    if (hang_up_ || !parse_blocked()) return !hang_up_;
+    const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
+    return pending_.size() < max_pipelined && in_.view().size() < unparsed_limit;
 }
 
 void Connection::dispatch(http::Request&& request, bool continue_owed, bool reads_body) {

@@ -281,6 +281,8 @@ private:
     }
     // max_dispatched requests are still being served (unanswered, or streaming).
     bool dispatch_full() const noexcept;
+    // Parsing the next request must wait.
+    bool parse_blocked() const noexcept;
     // Reading may go on: room in the pipeline, and not too much input waiting to be parsed.
     bool may_read() const noexcept;
     struct Deadline {
