@@ -410,6 +410,42 @@ def test_an_error_reaching_the_server_closes_the_connection_as_under_uvicorn(ser
         assert got_closed == want_closed, request
 
 
+def test_a_request_sent_behind_an_error_reaching_the_server_never_starts(serve_app):
+    """After the app's `Exception` handler answers a compiled `def`
+    handler's error (ServerErrorMiddleware calls it, then re-raises) the
+    connection closes, as under uvicorn: a request the client sends on it
+    as soon as that 500 arrives is never started. It once was, and then
+    cut off unanswered (a client asking again had it served twice): the
+    next request was let through once the handler returned, before the
+    app's handlers had run. Each started request is an incident here."""
+    import json
+    import socket
+    import time
+
+    server = serve_app(CORPUS / "t_error_tracker.py")
+    explode = b"POST /refunds/explode HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\n\r\n"
+    _raw_exchange(server.port, b"POST /reset HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+    rounds = 20
+    for n in range(rounds):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+            s.sendall(explode)
+            answer = b""
+            while not answer.endswith(b"}"):
+                chunk = s.recv(65536)
+                assert chunk, answer
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 500 "), answer
+            time.sleep(n * 0.0001)  # at once, then while the error is still being reported
+            try:
+                s.sendall(explode)
+                after = s.recv(65536)
+            except (BrokenPipeError, ConnectionResetError):
+                after = b""
+            assert after == b"", after
+    answer = _raw_exchange(server.port, b"GET /tracked HTTP/1.1\r\nhost: testserver\r\nconnection: close\r\n\r\n")
+    assert len(json.loads(answer.split(b"\r\n\r\n", 1)[1])["tracked"]) == rounds
+
+
 @pytest.mark.parametrize("name", ["status_handlers", "t_routing_portal", "mounts", "m_cors_api", "responses"])
 def test_targets_not_in_origin_form_are_answered_as_under_uvicorn(serve_app, name):
     """uvicorn passes h11's request-target on as it is: absolute-form, "*",
