@@ -147,6 +147,34 @@ def test_a_pipelined_request_starts_once_the_one_before_it_is_answered(serve_app
     assert got == want
 
 
+@pytest.mark.parametrize("route", ["/notes", "/notes-sync", "/stream-notes", "/stream-notes-sync"])
+def test_the_next_request_on_a_connection_sees_what_the_background_task_did(serve_app, route):
+    """As in FastAPI's own request cycle (and its TestClient), a client's next
+    request on the connection starts once the response's background task is
+    done, a streamed response's too, and so reads the note it recorded 50 ms
+    after the response. (uvicorn starts it as soon as the response is
+    complete: there the two race.) A streamed response's background once
+    ran beside the next request."""
+    import socket
+
+    server = serve_app(CORPUS / "h_pipelined.py")
+    assert b'"cleared":true' in _raw_exchange(server.port, _pipelined("DELETE /notes"))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(f"POST {route}/z HTTP/1.1\r\nhost: t\r\ncontent-length: 0\r\n\r\n".encode())
+        answer = b""
+        while not answer.endswith((b"}", b"0\r\n\r\n")):
+            chunk = s.recv(65536)
+            assert chunk, answer
+            answer += chunk
+        s.sendall(b"GET /notes HTTP/1.1\r\nhost: t\r\n\r\n")
+        notes = b""
+        while not notes.endswith(b"}"):
+            chunk = s.recv(65536)
+            assert chunk, notes
+            notes += chunk
+    assert notes.endswith(b'{"notes":["z"]}'), notes
+
+
 def _staged_exchange(port: int, head: bytes, rest: bytes, pause: float = 0.5) -> tuple[bytes, bytes]:
     """Sends `head`, keeps what arrives within `pause`, then sends `rest`
     and reads until the server closes (at most 5 s): (before, after)."""

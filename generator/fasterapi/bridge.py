@@ -220,18 +220,15 @@ class Binding:
 
     def exception_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                           headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                          server: tuple[str, int] | None, *, exc: BaseException, hold: Any = None,
+                          server: tuple[str, int] | None, *, exc: BaseException,
                           client: tuple[str, int] | None = None) -> None:
         """The handler raised ``exc``: answer as the app's exception handlers
         would (or FastAPI's defaults, or a 500), on the runtime's loop.
-        ``hold`` (the runtime's Hold) is released once that is done: the
-        client's next request on the connection waits for it (after
-        ServerErrorMiddleware's 500 it must not start: the connection
-        closes). Called from any thread."""
+        Called from any thread."""
         scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server, client)
         scope[RAISED] = exc
         answer.bypass()  # the app's middleware stack makes this response
-        spawn(released_after(serve_asgi(self.asgi.errors, scope, body, answer), hold))
+        spawn_holding(serve_asgi(self.asgi.errors, scope, body, answer), answer)
 
     def background_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                            headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
@@ -246,16 +243,15 @@ class Binding:
 
     def stream_via_app(self, answer: Any, method: str, path: str, raw_path: bytes, raw_query: bytes,
                        headers: list[tuple[bytes, bytes]], body: bytes, http_version: str,
-                       server: tuple[str, int] | None, *, response: Response, hold: Any = None,
+                       server: tuple[str, int] | None, *, response: Response,
                        client: tuple[str, int] | None = None) -> None:
         """The handler returned a streaming response (StreamingResponse,
         FileResponse ...): run it, and should it raise before it starts
         (a FileResponse of a missing file), answer as the app's exception
-        handlers would; ``hold`` is released once all of it is done.
-        Called from any thread."""
+        handlers would. Called from any thread."""
         scope = self.asgi.scope(method, path, raw_path, raw_query, headers, http_version, server, client)
         stream_response(response, answer, method, http_version, headers,
-                        on_error=app_error_answer(self.asgi.errors, scope, body, answer), hold=hold)
+                        on_error=app_error_answer(self.asgi.errors, scope, body, answer))
 
     def validate(self, path_params: dict[str, Any], raw_query: bytes, body: bytes,
                  headers: list[tuple[bytes, bytes]]) -> Any:
@@ -416,14 +412,20 @@ def _keep_task(loop: asyncio.AbstractEventLoop, coro: Any) -> None:
     t.add_done_callback(_background.discard)
 
 
-async def released_after(coro: Any, hold: Any) -> None:
-    """Runs ``coro``, then releases ``hold`` (the runtime's Hold, or None).
-    What ``coro`` did to the connection first (a HangUp) is done by then."""
+async def _released_after(coro: Any, hold: Any) -> None:
     try:
         await coro
     finally:
-        if hold is not None:
-            hold.release()
+        hold.release()
+
+
+def spawn_holding(coro: Any, answer: Any) -> None:
+    """spawn(coro) for work that answers a request (or runs after its
+    response) and outlives the call that started it: the client's next
+    request on that connection waits until ``coro`` is done, as in FastAPI's
+    request cycle, and what ``coro`` did to the connection (a HangUp after
+    ServerErrorMiddleware's 500) is in place before that request may start."""
+    spawn(_released_after(coro, answer.hold()))
 
 
 def spawn(coro: Any) -> None:
@@ -686,21 +688,17 @@ def through_asgi(response: Any) -> bool:
 
 
 def stream_response(response: Response, answer: Any, method: str, http_version: str,
-                    headers: Sequence[tuple[bytes, bytes]] = (), on_error: Any = None, hold: Any = None) -> None:
+                    headers: Sequence[tuple[bytes, bytes]] = (), on_error: Any = None) -> None:
     """A compiled route returned a streaming response (StreamingResponse,
     FileResponse ...): run it as FastAPI would, on the runtime's loop
-    (``on_error``: see serve_asgi), then release ``hold`` (the runtime's
-    Hold, or None). Called from any thread."""
+    (``on_error``: see serve_asgi); the connection's next request waits
+    for it and its background tasks. Called from any thread."""
     from .event_stream import NativeEventStream
 
     if isinstance(response, NativeEventStream):
-        spawn(released_after(response.drive(answer), hold))
+        spawn_holding(response.drive(answer), answer)
         return
-    loop = _loop
-    if loop is None:
-        raise RuntimeError("the runtime's loop is not attached")
-    loop.call_soon_threadsafe(_keep_task, loop, released_after(
-        serve_streaming(response, answer, method, http_version, headers, on_error), hold))
+    spawn_holding(serve_streaming(response, answer, method, http_version, headers, on_error), answer)
 
 
 async def serve_streaming(response: Response, answer: Any, method: str, http_version: str,

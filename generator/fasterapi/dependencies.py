@@ -458,7 +458,7 @@ class SolvedRoute:
             scope = dict(request.scope)
             scope[bridge.RAISED] = exc
             answer.bypass()  # the app's middleware stack makes this response
-            bridge.spawn(bridge.serve_asgi(self.asgi.errors, scope, body, answer))
+            bridge.spawn_holding(bridge.serve_asgi(self.asgi.errors, scope, body, answer), answer)
             return
         answer.send(*bridge.exception_response(exc))
 
@@ -476,8 +476,8 @@ class SolvedRoute:
             method, path, raw_path, raw_query, headers, body, http_version, server, client)
         parsed = ... if request is None else self._parse_body(request, body)
         if parsed is ...:
-            bridge.spawn(self.asgi(answer, method, path, raw_path, raw_query, headers, body, http_version, server,
-                                   client))
+            bridge.spawn_holding(self.asgi(answer, method, path, raw_path, raw_query, headers, body, http_version,
+                                           server, client), answer)
             return
         try:
             solved = self._solve_sync(request, parsed)
@@ -599,7 +599,8 @@ def _run_background_here(background: Any, on_error: Any = None, answer: Any = No
     given to ``on_error(exc, True)`` (bridge.app_error_answer); either way
     the connection then closes (``answer.hang_up()``), as uvicorn closes it."""
     if type(background).__call__ not in _PLAIN_BACKGROUND_CALLS:
-        bridge.run_in_background(background, on_error=on_error)  # a custom __call__: as it is, on the loop
+        # A custom __call__: as it is, on the loop; the next request waits for it.
+        bridge.run_in_background(background, answer.hold() if answer is not None else None, on_error=on_error)
         return
     tasks = background.tasks if isinstance(background, StarletteBackgroundTasks) else [background]
     try:

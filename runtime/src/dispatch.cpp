@@ -524,6 +524,11 @@ public:
     // The application raised after its response began: the connection
     // ends once it is written (HangUp). Before or after answering.
     void hang_up() const noexcept { hang_up_(); }
+    // The connection's next request waits until it is released: for work
+    // the bridge starts on the loop that outlives the call (which holds it
+    // until it returns) — the app's exception handlers, a streamed
+    // response and its background tasks.
+    PyHold hold() const { return PyHold(hang_up_.hold()); }
     PyStream open(int status, const py::bytes& headers, const py::bytes& body) {
         if (!responder_) throw py::value_error("the request was already answered");
         http::Response r = response_from(status, headers, body);
@@ -615,7 +620,8 @@ void define_answer_types(py::module_& m) {
         .def("open", &PyAnswer::open, py::arg("status"), py::arg("headers"), py::arg("body") = py::bytes())
         .def_property_readonly("answered", &PyAnswer::answered)
         .def("bypass", &PyAnswer::bypass)
-        .def("hang_up", &PyAnswer::hang_up);
+        .def("hang_up", &PyAnswer::hang_up)
+        .def("hold", &PyAnswer::hold);
     py::class_<PyHold>(m, "Hold").def("release", &PyHold::release, py::arg("hang_up") = false);
     py::class_<PyWebSocket>(m, "WebSocket", py::module_local())
         .def("accept", &PyWebSocket::accept, py::arg("subprotocol"), py::arg("headers"))
@@ -1644,7 +1650,7 @@ void AppDispatcher::respond_streaming(PyCall& pc, PyObject* response) {
         PyObject* fn = PyObject_GetAttrString(routes_[pc.call.route].binding, "stream_via_app");
         PyObject* kwargs = fn ? Py_BuildValue("{sO}", "response", response) : nullptr;
         Py_DECREF(response);
-        PyObject* r = kwargs ? call_for_request(pc, fn, kwargs, true, true) : nullptr;
+        PyObject* r = kwargs ? call_for_request(pc, fn, kwargs) : nullptr;
         Py_XDECREF(kwargs);
         Py_XDECREF(fn);
         if (!r) PyErr_Print();  // the Responder, dropped with its Answer, answered 500
@@ -1721,7 +1727,7 @@ void AppDispatcher::respond_exception(PyCall& pc) {
 bool AppDispatcher::exception_via_app(PyCall& pc, PyObject* exc) {
     PyObject* fn = PyObject_GetAttrString(routes_[pc.call.route].binding, "exception_via_app");
     PyObject* kwargs = fn ? Py_BuildValue("{sO}", "exc", exc) : nullptr;
-    PyObject* r = kwargs ? call_for_request(pc, fn, kwargs, true, true) : nullptr;
+    PyObject* r = kwargs ? call_for_request(pc, fn, kwargs) : nullptr;
     Py_XDECREF(kwargs);
     Py_XDECREF(fn);
     if (!r) return false;
@@ -1729,8 +1735,7 @@ bool AppDispatcher::exception_via_app(PyCall& pc, PyObject* exc) {
     return true;
 }
 
-PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kwargs, bool with_answer,
-                                          bool lend_hold) {
+PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kwargs, bool with_answer) {
     const http::Request& req = pc.call.request;
     PyObject* answer = with_answer ? new_answer(pc) : Py_NewRef(Py_None);
     if (!answer) return nullptr;
@@ -1750,18 +1755,7 @@ PyObject* AppDispatcher::call_for_request(PyCall& pc, PyObject* fn, PyObject* kw
     PyObject* all = kwargs ? PyDict_Copy(kwargs) : PyDict_New();
     PyObject* client = client_tuple(req);
     PyObject* result = nullptr;
-    bool ready = all && client && PyDict_SetItemString(all, "client", client) == 0;
-    if (ready && lend_hold) {
-        PyObject* hold = nullptr;
-        try {
-            hold = py::cast(PyHold(std::move(pc.hold))).release().ptr();
-        } catch (py::error_already_set& e) {
-            e.restore();
-        }
-        ready = hold && PyDict_SetItemString(all, "hold", hold) == 0;
-        Py_XDECREF(hold);
-    }
-    if (ready) result = PyObject_Call(fn, args, all);
+    if (all && client && PyDict_SetItemString(all, "client", client) == 0) result = PyObject_Call(fn, args, all);
     Py_XDECREF(client);
     Py_XDECREF(all);
     Py_DECREF(args);

@@ -4,8 +4,8 @@ before it has its response, so it sees what that handler did, however long
 the handler took.
 
 Routes: slow async and sync handlers recording a note; handlers queueing a
-background task that records one after a short wait; the notes, and a
-reset. The cases here read no notes (both servers see them in turn, one
+background task that records one after a short wait, behind a plain or a
+streamed response; the notes, and a reset. The cases here read no notes (both servers see them in turn, one
 connection per request under uvicorn); the pipelined exchanges in
 tests/test_differential.py read them on one connection."""
 
@@ -13,6 +13,8 @@ import asyncio
 import time
 
 from fastapi import BackgroundTasks, FastAPI
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
 
 from tests.differential import Case
 
@@ -57,6 +59,20 @@ def slow_note_sync(entry: str):
     return {"recorded": entry}
 
 
+@app.post("/stream-notes/{entry}")
+async def stream_note(entry: str):
+    async def lines():
+        yield f"queued {entry}\n"
+
+    return StreamingResponse(lines(), media_type="text/plain", background=BackgroundTask(record_later, entry))
+
+
+@app.post("/stream-notes-sync/{entry}")
+def stream_note_sync(entry: str):
+    return StreamingResponse(iter([f"queued {entry}\n"]), media_type="text/plain",
+                             background=BackgroundTask(record_later_sync, entry))
+
+
 @app.get("/notes")
 async def notes():
     return {"notes": NOTES}
@@ -73,6 +89,8 @@ CASES = [
     Case("POST", "/notes-sync/b"),
     Case("POST", "/slow/c"),
     Case("POST", "/slow-sync/d"),
+    Case("POST", "/stream-notes/e"),
+    Case("POST", "/stream-notes-sync/f"),
     Case("DELETE", "/notes"),
     Case("GET", "/nowhere"),
 ]

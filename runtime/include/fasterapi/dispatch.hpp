@@ -176,12 +176,7 @@ private:
     // callers take it, its Responder moved into `answer`. A new reference,
     // or nullptr with a Python exception set.
     // with_answer false: the Answer argument is None, the Responder stays with the call.
-    // lend_hold: fn returns at once, having started work on the loop that
-    // answers; the hold the answer took (the connection's next request
-    // waits) goes to fn as hold=, for that work to release when it ends,
-    // instead of ending with the call.
-    PyObject* call_for_request(PyCall& call, PyObject* fn, PyObject* kwargs, bool with_answer = true,
-                               bool lend_hold = false);
+    PyObject* call_for_request(PyCall& call, PyObject* fn, PyObject* kwargs, bool with_answer = true);
     PyObject* build_args_and_call(PyCall& call);
     // The Python value of a converted parameter (a new reference), or
     // nullptr with a Python exception set.

@@ -122,6 +122,10 @@ public:
     HangUp() = default;
     explicit HangUp(std::shared_ptr<RequestHold::State> state) noexcept : state_(std::move(state)) {}
     void operator()() const noexcept;
+    // A RequestHold on the same connection, taken now, even once the request
+    // is answered (empty if the connection is gone): for work that outlives
+    // the call which took the first one, started while it still holds.
+    RequestHold hold() const;
 
 private:
     std::shared_ptr<RequestHold::State> state_;

@@ -61,17 +61,29 @@ void Responder::send(http::Response response) {
     slot->answer->set_value(std::move(answer));
 }
 
-RequestHold Responder::hold() {
-    if (!slot_) return {};
-    auto connection = slot_->connection.lock();
+namespace {
+
+RequestHold take_hold(RequestHold::State state) {
+    auto connection = state.connection.lock();
     if (!connection) return {};
     if (connection->hold()) {
-        if (auto reactor = slot_->reactor.lock()) {
+        if (auto reactor = state.reactor.lock()) {
             reactor->post([connection] { connection->arm_hold(); });
         }
     }
-    return RequestHold(
-        std::make_shared<RequestHold::State>(RequestHold::State{connection, slot_->reactor, slot_}));
+    return RequestHold(std::make_shared<RequestHold::State>(std::move(state)));
+}
+
+}  // namespace
+
+RequestHold Responder::hold() {
+    if (!slot_) return {};
+    return take_hold(RequestHold::State{slot_->connection, slot_->reactor, slot_});
+}
+
+RequestHold HangUp::hold() const {
+    if (!state_) return {};
+    return take_hold(*state_);
 }
 
 HangUp Responder::hang_up_handle() const {
