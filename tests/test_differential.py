@@ -147,6 +147,16 @@ def test_a_pipelined_request_starts_once_the_one_before_it_is_answered(serve_app
     assert got == want
 
 
+def _read_until(s: Any, ends: tuple[bytes, ...]) -> bytes:
+    """Reads from socket `s` until what arrived ends with one of `ends`."""
+    data = b""
+    while not data.endswith(ends):
+        chunk = s.recv(65536)
+        assert chunk, data
+        data += chunk
+    return data
+
+
 @pytest.mark.parametrize("route", ["/notes", "/notes-sync", "/stream-notes", "/stream-notes-sync"])
 def test_the_next_request_on_a_connection_sees_what_the_background_task_did(serve_app, route):
     """As in FastAPI's own request cycle (and its TestClient), a client's next
@@ -161,17 +171,9 @@ def test_the_next_request_on_a_connection_sees_what_the_background_task_did(serv
     assert b'"cleared":true' in _raw_exchange(server.port, _pipelined("DELETE /notes"))
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
         s.sendall(f"POST {route}/z HTTP/1.1\r\nhost: t\r\ncontent-length: 0\r\n\r\n".encode())
-        answer = b""
-        while not answer.endswith((b"}", b"0\r\n\r\n")):
-            chunk = s.recv(65536)
-            assert chunk, answer
-            answer += chunk
+        _read_until(s, (b"}", b"0\r\n\r\n"))  # a JSON answer, or a chunked one's end
         s.sendall(b"GET /notes HTTP/1.1\r\nhost: t\r\n\r\n")
-        notes = b""
-        while not notes.endswith(b"}"):
-            chunk = s.recv(65536)
-            assert chunk, notes
-            notes += chunk
+        notes = _read_until(s, (b"}",))
     assert notes.endswith(b'{"notes":["z"]}'), notes
 
 
@@ -457,11 +459,7 @@ def test_a_request_sent_behind_an_error_reaching_the_server_never_starts(serve_a
     for n in range(rounds):
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
             s.sendall(explode)
-            answer = b""
-            while not answer.endswith(b"}"):
-                chunk = s.recv(65536)
-                assert chunk, answer
-                answer += chunk
+            answer = _read_until(s, (b"}",))
             assert answer.startswith(b"HTTP/1.1 500 "), answer
             time.sleep(n * 0.0001)  # at once, then while the error is still being reported
             try:

@@ -546,7 +546,8 @@ bool Connection::may_read() const noexcept {
     // Reading goes on while parsing waits (so a client that leaves is seen),
     // for a bounded amount of input; the request being parsed reads on (its
     // body may be long). Not with a full pipeline, nor once hanging up.
-    if (hang_up_ || !parse_blocked()) return !hang_up_;
+    if (hang_up_) return false;
+    if (!parse_blocked()) return true;
     const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
     return pending_.size() < max_pipelined && in_.view().size() < unparsed_limit;
 }
