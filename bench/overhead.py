@@ -9,9 +9,10 @@ handler (GET /async-json):
   runtime/include/fasterapi/request_timing.hpp): routing, the hand-off to
   the Python worker or the asyncio loop, the handler, encoding and the hop
   back to the reactor. Under uvicorn, apps/timed_asgi.py wraps the same app
-  and times from uvicorn's call of the app to its last body message, which
-  leaves out uvicorn's own parsing and task creation — so uvicorn's figure
-  is a lower bound and the ratio, if anything, favours uvicorn. Each
+  and times from the moment uvicorn's parser has the request to the app's
+  last body message, which leaves out the work of uvicorn's parsing
+  callbacks and its writing of the response — so uvicorn's figure is a
+  lower bound and the ratio, if anything, favours uvicorn. Each
   (server, endpoint, round) gets a fresh server process, whose summary is
   read when it stops. Beside it, the context switches per request of all
   the server's threads (from /proc) while wrk ran: with one request at a
@@ -118,8 +119,7 @@ def _timed_peers(work: Path) -> list[Peer]:
     fa.env = {"FASTERAPI_REQUEST_TIMING": str(work / "fasterapi-{pid}.json")}
     py = sys.executable
     port = free_port()
-    uv = Peer(BASELINE, [py, "-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log", "--log-level", "warning",
-                         "--http", "httptools", "--loop", "uvloop", "--port", str(port), "timed_asgi:app"], APPS, port,
+    uv = Peer(BASELINE, [py, "timed_asgi.py", "--host", "127.0.0.1", "--port", str(port)], APPS, port,
               env={"FASTERAPI_REQUEST_TIMING": str(work / "uvicorn-{pid}.json")})
     return [fa, uv]
 
