@@ -5,9 +5,10 @@ the handler took.
 
 Routes: slow async and sync handlers recording a note; handlers queueing a
 background task that records one after a short wait, behind a plain or a
-streamed response; the notes, and a reset. The cases here read no notes (both servers see them in turn, one
-connection per request under uvicorn); the pipelined exchanges in
-tests/test_differential.py read them on one connection."""
+streamed response; the notes, and a reset. The cases here read no notes
+(both servers see them in turn, one connection per request under uvicorn);
+the pipelined exchanges in tests/test_differential.py read them on one
+connection."""
 
 import asyncio
 import time
