@@ -44,6 +44,8 @@ namespace {
 //   /stream-flood  writes 64 KiB chunks until full, waits, until closed or 64 MiB
 //   /stream-large  eight chunks of about 40 KiB, each of its own letter
 //   /stream-batched  chunks written by a thread with a HandoffBatch attached
+//   /stream-held   one chunk under a RequestHold kept for the stream's life, then
+//                  waits (writing nothing) until the client has gone
 //   /status?<n>         answered with status <n>
 //   /own?<k>            "hello" under framing headers of its own: k = chunked, gzip or close
 //   /stream-status?<n>  a streamed body under status <n>
@@ -142,10 +144,21 @@ public:
         head.add_header("content-type", "text/plain");
         if (path == "/stream-status") head.status = static_cast<std::uint16_t>(std::stoi(query));
         if (path == "/stream-own") head.add_header("transfer-encoding", "chunked");
+        // As the bridge holds a streamed response's connection until it and its background end.
+        auto hold = std::make_shared<fasterapi::RequestHold>(
+            path == "/stream-held" ? responder.hold() : fasterapi::RequestHold{});
         auto stream = std::shared_ptr<fasterapi::ResponseStream>(responder.stream(std::move(head)));
         std::lock_guard<std::mutex> lock(mutex_);
-        threads_.emplace_back([this, path, query, stream] {
+        threads_.emplace_back([this, path, query, stream, hold] {
             using State = fasterapi::ResponseStream::State;
+            if (path == "/stream-held") {
+                stream->write("start;");
+                const auto since = std::chrono::steady_clock::now();
+                for (int waited = 0; stream->state() != State::closed && waited < 5000; ++waited)
+                    std::this_thread::sleep_for(1ms);
+                held_stream_open_for = std::chrono::steady_clock::now() - since;
+                return;
+            }
             if (path == "/stream-abort") {
                 stream->write("partial;");
                 std::this_thread::sleep_for(20ms);
@@ -214,6 +227,7 @@ public:
     std::atomic<std::size_t> flood_written{0};
     std::atomic<bool> flood_closed{false};
     std::atomic<int> flood_wakes{0};
+    std::atomic<std::chrono::steady_clock::duration> held_stream_open_for{};
     std::atomic<bool> batch_started{false};
     std::atomic<bool> release_batch{false};
     std::atomic<int> batch_schedules{0};
@@ -1273,6 +1287,26 @@ TEST_CASE("a producer that aborts cuts the body short and closes", "[server][str
     auto [payload, complete] = c.read_chunked();
     CHECK(payload == "partial;");
     CHECK_FALSE(complete);
+}
+
+TEST_CASE("a client that leaves a held stream is seen at once, not when the hold lapses", "[server][stream]") {
+    // Reading goes on while a RequestHold waits: the 200 ms hold would
+    // otherwise keep the client's close unread, and the producer waiting.
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    const auto left = [&] {
+        Client c(server.port());
+        c.send(get("/stream-held"));
+        c.read_reply(true);  // the head; then the client leaves
+        return std::chrono::steady_clock::now();
+    }();
+    for (int i = 0; i < 500 && d.held_stream_open_for.load() == std::chrono::steady_clock::duration{}; ++i)
+        std::this_thread::sleep_for(1ms);
+    INFO("the producer saw the close "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - left).count()
+         << " ms after the client left");
+    CHECK(std::chrono::steady_clock::now() - left < 150ms);
 }
 
 TEST_CASE("a slow reader pauses the producer; leaving closes the stream", "[server][stream]") {
