@@ -157,7 +157,7 @@ def _read_until(s: Any, ends: tuple[bytes, ...]) -> bytes:
     return data
 
 
-@pytest.mark.parametrize("route", ["/notes", "/notes-sync", "/stream-notes", "/stream-notes-sync"])
+@pytest.mark.parametrize("route", ["/notes", "/notes-sync", "/custom-notes", "/stream-notes", "/stream-notes-sync"])
 def test_the_next_request_on_a_connection_sees_what_the_background_task_did(serve_app, route):
     """As in FastAPI's own request cycle (and its TestClient), a client's next
     request on the connection starts once the response's background task is

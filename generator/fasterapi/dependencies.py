@@ -591,7 +591,7 @@ def _send(response: Response, answer: Any, method: str, http_version: str,
 _PLAIN_BACKGROUND_CALLS = (BackgroundTask.__call__, StarletteBackgroundTasks.__call__, BackgroundTasks.__call__)
 
 
-def _run_background_here(background: Any, on_error: Any = None, answer: Any = None) -> None:
+def _run_background_here(background: Any, on_error: Any, answer: Any) -> None:
     """Runs a response's background tasks on this worker thread, at once,
     as Starlette runs them right after the body in the request's own task
     (``async`` ones on the loop, waited for): a client's next request then
@@ -600,7 +600,7 @@ def _run_background_here(background: Any, on_error: Any = None, answer: Any = No
     the connection then closes (``answer.hang_up()``), as uvicorn closes it."""
     if type(background).__call__ not in _PLAIN_BACKGROUND_CALLS:
         # A custom __call__: as it is, on the loop; the next request waits for it.
-        bridge.run_in_background(background, answer.hold() if answer is not None else None, on_error=on_error)
+        bridge.run_in_background(background, answer.hold(), on_error=on_error)
         return
     tasks = background.tasks if isinstance(background, StarletteBackgroundTasks) else [background]
     try:
@@ -614,8 +614,7 @@ def _run_background_here(background: Any, on_error: Any = None, answer: Any = No
             bridge.run_on_loop(on_error(exc, True))
         else:
             bridge.internal_error(exc)
-        if answer is not None:
-            answer.hang_up()
+        answer.hang_up()
 
 
 def _receive_body(body: bytes) -> Any:

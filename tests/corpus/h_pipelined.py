@@ -5,16 +5,18 @@ the handler took.
 
 Routes: slow async and sync handlers recording a note; handlers queueing a
 background task that records one after a short wait, behind a plain or a
-streamed response; the notes, and a reset. The cases here read no notes
+streamed response (and one whose __call__ is its own, behind a route whose
+dependencies FastAPI's way solves); the notes, and a reset. The cases here read no notes
 (both servers see them in turn, one connection per request under uvicorn);
 the pipelined exchanges in tests/test_differential.py read them on one
 connection."""
 
 import asyncio
 import time
+from typing import Annotated
 
-from fastapi import BackgroundTasks, FastAPI
-from fastapi.responses import StreamingResponse
+from fastapi import BackgroundTasks, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from tests.differential import Case
@@ -60,6 +62,22 @@ def slow_note_sync(entry: str):
     return {"recorded": entry}
 
 
+class NoteLater(BackgroundTask):
+    """A background task with a __call__ of its own."""
+
+    async def __call__(self) -> None:
+        await record_later(*self.args)
+
+
+def client_host(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+@app.post("/custom-notes/{entry}")
+def custom_note(entry: str, host: Annotated[str, Depends(client_host)]):
+    return JSONResponse({"queued": entry}, background=NoteLater(record_later, entry))
+
+
 @app.post("/stream-notes/{entry}")
 async def stream_note(entry: str):
     async def lines():
@@ -90,6 +108,7 @@ CASES = [
     Case("POST", "/notes-sync/b"),
     Case("POST", "/slow/c"),
     Case("POST", "/slow-sync/d"),
+    Case("POST", "/custom-notes/g"),
     Case("POST", "/stream-notes/e"),
     Case("POST", "/stream-notes-sync/f"),
     Case("DELETE", "/notes"),
