@@ -440,7 +440,8 @@ def test_an_error_reaching_the_server_closes_the_connection_as_under_uvicorn(ser
         assert got_closed == want_closed, request
 
 
-def test_a_request_sent_behind_an_error_reaching_the_server_never_starts(serve_app):
+@pytest.mark.parametrize("route", ["/refunds", "/disputes"])  # the handler compiled; its dependencies solved in Python
+def test_a_request_sent_behind_an_error_reaching_the_server_never_starts(serve_app, route):
     """After the app's `Exception` handler answers a compiled `def`
     handler's error (ServerErrorMiddleware calls it, then re-raises) the
     connection closes, as under uvicorn: a request the client sends on it
@@ -453,7 +454,7 @@ def test_a_request_sent_behind_an_error_reaching_the_server_never_starts(serve_a
     import time
 
     server = serve_app(CORPUS / "t_error_tracker.py")
-    explode = b"POST /refunds/explode HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\n\r\n"
+    explode = f"POST {route}/explode HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\n\r\n".encode()
     _raw_exchange(server.port, b"POST /reset HTTP/1.1\r\nhost: testserver\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
     rounds = 20
     for n in range(rounds):

@@ -179,6 +179,13 @@ def chargeback(payment: str, cur: Annotated[str, Depends(currency)]):
                         background=BackgroundTask(settle_or_fail, payment))
 
 
+@app.post("/disputes/{payment}")
+def dispute(payment: str, cur: Annotated[str, Depends(currency)]):
+    if payment == "explode":
+        raise ZeroDivisionError("dispute ratio")
+    return {"dispute": payment, "currency": cur}
+
+
 @app.post("/payouts/{payment}")
 def payout(payment: str, tasks: BackgroundTasks, cur: Annotated[str, Depends(currency)]):
     tasks.add_task(settle_or_fail, payment)
