@@ -157,14 +157,17 @@ def _read_until(s: Any, ends: tuple[bytes, ...]) -> bytes:
     return data
 
 
-@pytest.mark.parametrize("route", ["/notes", "/notes-sync", "/custom-notes", "/stream-notes", "/stream-notes-sync"])
+@pytest.mark.parametrize("route", ["/notes", "/notes-sync", "/custom-notes", "/stream-notes", "/stream-notes-sync",
+                                   "/stream-notes-long"])
 def test_the_next_request_on_a_connection_sees_what_the_background_task_did(serve_app, route):
     """As in FastAPI's own request cycle (and its TestClient), a client's next
     request on the connection starts once the response's background task is
     done, a streamed response's too, and so reads the note it recorded 50 ms
     after the response. (uvicorn starts it as soon as the response is
     complete: there the two race.) A streamed response's background once
-    ran beside the next request."""
+    ran beside the next request, and, behind a stream longer than the
+    connection's 200 ms limit on that wait, did so until the limit ran
+    from the moment the next request could start."""
     import socket
 
     server = serve_app(CORPUS / "h_pipelined.py")

@@ -54,6 +54,8 @@ namespace {
 //   /hang-up-first      a HangUp first, then the answer from another thread
 //   /held?<ms>          answered at once under a RequestHold, released <ms> later
 //   /held-hang-up?<ms>  the same, released hanging up (a failed background task)
+//   /held-late?<a>,<r>  a RequestHold taken at once, the answer sent from another
+//                       thread <a> ms later, the hold released <r> ms after dispatch
 //   /ignore...          answered from the head alone: with Expect: 100-continue
 //                       it is dispatched at once, its body empty (as /stream...)
 class TestDispatcher : public Dispatcher {
@@ -115,6 +117,21 @@ public:
                 std::this_thread::sleep_for(delay);
                 if (hang_up) hold.release_hanging_up();
                 else hold.release();
+            });
+            return;
+        }
+        if (request.path == "/held-late") {
+            fasterapi::RequestHold hold = responder.hold();
+            const std::string q(request.query);
+            const auto answer_after = std::chrono::milliseconds(std::stoi(q.substr(0, q.find(','))));
+            const auto release_after = std::chrono::milliseconds(std::stoi(q.substr(q.find(',') + 1)));
+            std::lock_guard<std::mutex> lock(mutex_);
+            threads_.emplace_back([answer_after, release_after, hold = std::move(hold), r = std::move(responder),
+                                   resp = std::move(response)]() mutable {
+                std::this_thread::sleep_for(answer_after);
+                r.send(std::move(resp));
+                std::this_thread::sleep_for(release_after - answer_after);
+                hold.release();
             });
             return;
         }
@@ -959,6 +976,64 @@ TEST_CASE("a RequestHold keeps the connection's next request waiting until it is
         c.send(get("/next"));
         CHECK(c.closed_without_more_bytes());
         CHECK(d.count == 1);
+    }
+}
+
+TEST_CASE("a hold's time limit runs only while a request waits on it", "[server]") {
+    // Connection::hold_limit (200 ms) bounds how long the next request
+    // waits for work after a response, counted from when it could start.
+    using Clock = std::chrono::steady_clock;
+    const auto ms_since = [](Clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+    };
+    SECTION("a request that arrives late still waits for the release") {
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+        Client c(server.port());
+        const auto started = Clock::now();
+        c.send(get("/held?400"));
+        CHECK(c.read_reply().body == "GET /held?400|");
+        std::this_thread::sleep_for(300ms);
+        c.send(get("/next"));
+        CHECK(c.read_reply().body == "GET /next|");
+        INFO("answered " << ms_since(started) << " ms after the held request was sent");
+        CHECK(Clock::now() - started >= 390ms);
+    }
+    SECTION("a hold across an answer slower than the limit still holds after it") {
+        // As a stream longer than 200 ms whose background task then runs.
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+        Client c(server.port());
+        const auto started = Clock::now();
+        c.send(get("/held-late?300,500") + get("/next"));
+        CHECK(c.read_reply().body == "GET /held-late?300,500|");
+        CHECK(c.read_reply().body == "GET /next|");
+        INFO("the next request answered " << ms_since(started) << " ms after the held one was sent");
+        CHECK(Clock::now() - started >= 490ms);
+    }
+    SECTION("a request waits hold_limit at most, then starts while the hold goes on") {
+        TestDispatcher d;
+        Server server(test_config(), d);
+        server.start();
+        Client c(server.port());
+        c.send(get("/held?3000"));
+        CHECK(c.read_reply().body == "GET /held?3000|");
+        std::this_thread::sleep_for(50ms);
+        const auto sent = Clock::now();
+        c.send(get("/next"));
+        CHECK(c.read_reply().body == "GET /next|");
+        INFO("waited " << ms_since(sent) << " ms");
+        CHECK(Clock::now() - sent >= 190ms);
+        CHECK(Clock::now() - sent < 1500ms);
+        // A hold the request that went ahead takes holds the one after it again.
+        c.send(get("/held?300") + get("/after"));
+        const auto again = Clock::now();
+        CHECK(c.read_reply().body == "GET /held?300|");
+        CHECK(c.read_reply().body == "GET /after|");
+        INFO("the one after it waited " << ms_since(again) << " ms");
+        CHECK(Clock::now() - again >= 190ms);
     }
 }
 

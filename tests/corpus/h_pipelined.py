@@ -5,8 +5,9 @@ the handler took.
 
 Routes: slow async and sync handlers recording a note; handlers queueing a
 background task that records one after a short wait, behind a plain or a
-streamed response (and one whose __call__ is its own, behind a route whose
-dependencies FastAPI's way solves); the notes, and a reset. The cases here read no notes
+streamed response (a short stream and one of 300 ms; and a task whose
+__call__ is its own, behind a route whose dependencies FastAPI's way
+solves); the notes, and a reset. The cases here read no notes
 (both servers see them in turn, one connection per request under uvicorn);
 the pipelined exchanges in tests/test_differential.py read them on one
 connection."""
@@ -86,6 +87,19 @@ async def stream_note(entry: str):
     return StreamingResponse(lines(), media_type="text/plain", background=BackgroundTask(record_later, entry))
 
 
+@app.post("/stream-notes-long/{entry}")
+async def stream_note_long(entry: str):
+    """A stream longer than the 200 ms a connection waits on its
+    after-response work: that wait begins when the next request could start."""
+
+    async def lines():
+        yield f"queued {entry}\n"
+        await asyncio.sleep(0.3)
+        yield "done\n"
+
+    return StreamingResponse(lines(), media_type="text/plain", background=BackgroundTask(record_later, entry))
+
+
 @app.post("/stream-notes-sync/{entry}")
 def stream_note_sync(entry: str):
     return StreamingResponse(iter([f"queued {entry}\n"]), media_type="text/plain",
@@ -111,6 +125,7 @@ CASES = [
     Case("POST", "/custom-notes/g"),
     Case("POST", "/stream-notes/e"),
     Case("POST", "/stream-notes-sync/f"),
+    Case("POST", "/stream-notes-long/h"),
     Case("DELETE", "/notes"),
     Case("GET", "/nowhere"),
 ]

@@ -66,11 +66,7 @@ namespace {
 RequestHold take_hold(RequestHold::State state) {
     auto connection = state.connection.lock();
     if (!connection) return {};
-    if (connection->hold()) {
-        if (auto reactor = state.reactor.lock()) {
-            reactor->post([connection] { connection->arm_hold(); });
-        }
-    }
+    connection->hold();
     return RequestHold(std::make_shared<RequestHold::State>(std::move(state)));
 }
 
@@ -140,19 +136,26 @@ void RequestHold::release(bool hang_up) noexcept {
             if (connection->release_hold()) connection->resume();
         });
     } catch (...) {
-        // Out of memory: released here; the hold's timer resumes the connection.
+        // Out of memory: released here; the hold's time limit resumes a
+        // request waiting on it.
         connection->release_hold();
     }
 }
 
-void detail::Connection::arm_hold() {
-    if (closed_ || holds_.load(std::memory_order_acquire) == 0) return;
-    hold_expired_ = false;
+void detail::Connection::time_hold() {
+    if (hold_timing_ || closed_ || lingering_ || read_closed_ || hang_up_ || in_.view().empty() || !held()) return;
+    // Not while the pipeline is full or the request before it is still served:
+    // the wait on the holds begins once they alone keep it from starting.
+    const std::size_t max_pipelined = std::max<std::size_t>(context_.config.max_pipelined, 1);
+    if (pending_.size() >= max_pipelined || dispatch_full()) return;
+    hold_timing_ = true;
     if (!hold_timer_) hold_timer_ = std::make_unique<asio::steady_timer>(reactor_.io());
     hold_timer_->expires_after(hold_limit);
     hold_timer_->async_wait([self = shared_from_this()](std::error_code ec) {
-        if (ec) return;  // released (or closed) in time
-        self->hold_expired_ = true;
+        if (ec) return;  // released (or closed) in time; resume() cleared hold_timing_
+        self->hold_timing_ = false;
+        self->hold_lapsed_ = true;
+        self->lapsed_at_ = self->holds_taken_.load(std::memory_order_acquire);
         self->resume();
     });
 }
@@ -174,8 +177,11 @@ void detail::Connection::hang_up(const Slot* slot) {
 
 void detail::Connection::resume() {
     if (holds_.load(std::memory_order_acquire) == 0) {
-        hold_expired_ = false;
-        if (hold_timer_) hold_timer_->cancel();
+        hold_lapsed_ = false;
+        if (hold_timing_) {
+            hold_timing_ = false;
+            hold_timer_->cancel();
+        }
     }
     if (closed_ || lingering_ || processing_) return;
     process(false);
@@ -521,6 +527,7 @@ void Connection::process(bool bytes_arrived) {
         // written to its end): then parse on.
         if (!blocked || read_closed_ || in_.view().empty() || parse_blocked()) break;
     }
+    time_hold();
     if (!read_closed_ && !eof_ && !reading_ && may_read()) start_read();
     update_read_deadline(bytes_arrived);
 }

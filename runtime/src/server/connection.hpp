@@ -255,13 +255,18 @@ public:
     // at once for a 503 refusal). One caller; on the reactor thread.
     future<> served();
     void close() noexcept;
-    // RequestHold: taken on any thread (true: the first, which must arm
-    // the hold's time limit on the reactor thread); the last release
-    // resumes the connection, as does the time limit.
-    bool hold() noexcept { return holds_.fetch_add(1, std::memory_order_acq_rel) == 0; }
+    // RequestHold: taken and released on any thread; the last release
+    // resumes the connection (resume(), on the reactor thread), as does the
+    // hold's time limit. The limit runs only while a request waits on the
+    // holds alone (time_hold()): a hold taken long before the next request
+    // arrives, or across a long stream, still holds it for hold_limit.
+    void hold() noexcept {
+        // Counted first: a thread that sees the hold sees it as new.
+        holds_taken_.fetch_add(1, std::memory_order_release);
+        holds_.fetch_add(1, std::memory_order_acq_rel);
+    }
     bool release_hold() noexcept { return holds_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
-    void arm_hold();  // on the reactor thread
-    void resume();    // on the reactor thread
+    void resume();  // on the reactor thread
     // HangUp: the connection ends once the response to `slot`'s request is
     // written (at once if it already was), with no `connection: close`
     // line; requests after it are not answered. Reactor thread.
@@ -273,12 +278,21 @@ public:
 
 private:
     std::atomic<int> holds_{0};  // RequestHolds alive: no new request is started
+    std::atomic<std::uint32_t> holds_taken_{0};  // RequestHolds ever taken
     bool hang_up_ = false;       // reactor thread: close after the responses owed (HangUp)
-    bool hold_expired_ = false;  // reactor thread: the current holds are past hold_limit
+    // Reactor thread: a request waited hold_limit on the holds taken up to
+    // the lapsed_at_-th; they no longer hold, one taken after them does.
+    bool hold_lapsed_ = false;
+    std::uint32_t lapsed_at_ = 0;
+    bool hold_timing_ = false;  // reactor thread: hold_timer_ runs for a waiting request
     // No further request is started: held by a RequestHold, or hanging up.
     bool held() const noexcept {
-        return hang_up_ || (holds_.load(std::memory_order_acquire) != 0 && !hold_expired_);
+        if (hang_up_) return true;
+        if (holds_.load(std::memory_order_acquire) == 0) return false;
+        return !hold_lapsed_ || holds_taken_.load(std::memory_order_acquire) != lapsed_at_;
     }
+    // A request waits on the holds alone: start their time limit, once.
+    void time_hold();
     // max_dispatched requests are still being served (unanswered, or streaming).
     bool dispatch_full() const noexcept;
     // Parsing the next request must wait.
@@ -329,7 +343,7 @@ private:
     asio::ip::tcp::socket socket_;
     Deadline read_deadline_;
     Deadline write_deadline_;
-    std::unique_ptr<asio::steady_timer> hold_timer_;  // made by the first arm_hold()
+    std::unique_ptr<asio::steady_timer> hold_timer_;  // made by the first time_hold()
     ReadWait read_wait_ = ReadWait::none;
     std::size_t head_of_request_ = 0;  // which request the head deadline is for
 
