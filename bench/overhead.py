@@ -7,8 +7,11 @@ handler (GET /async-json):
   bytes ready", measured inside each server while wrk -c1 sends requests.
   FasterAPI records it in C++ (FASTERAPI_REQUEST_TIMING, see
   runtime/include/fasterapi/request_timing.hpp): routing, the hand-off to
-  the Python worker or the asyncio loop, the handler, encoding and the hop
-  back to the reactor. Under uvicorn, apps/timed_asgi.py wraps the same app
+  the Python worker or the asyncio loop, the handler, encoding and, where
+  the response is not written by the thread that answered it (WriteHere in
+  runtime/include/fasterapi/server.hpp), the hop back to the reactor; a
+  third row is the same server with FASTERAPI_WRITE_HERE=0, every response
+  written by the reactor. Under uvicorn, apps/timed_asgi.py wraps the same app
   and times from the moment uvicorn's parser has the request to the app's
   last body message, which leaves out the work of uvicorn's parsing
   callbacks and its writing of the response — so uvicorn's figure is a
@@ -49,6 +52,7 @@ from run import APPS, BASELINE, LOAD_CPU, Peer, RESULTS, build_fasterapi, faster
 
 LATENCY = re.compile(r"Latency\s+([\d.]+)(us|ms|s)")
 SCALE = {"us": 1.0, "ms": 1000.0, "s": 1_000_000.0}
+REACTOR_WRITES = "FasterAPI, reactor writes"
 WANTED = {"FasterAPI": ["/json", "/async-json"], "FastAPI + uvicorn": ["/json", "/async-json"],
           "nginx (static bytes)": ["/json"]}
 
@@ -117,11 +121,16 @@ def _timed_peers(work: Path) -> list[Peer]:
         raise RuntimeError(error)
     fa = fasterapi_peer(out)
     fa.env = {"FASTERAPI_REQUEST_TIMING": str(work / "fasterapi-{pid}.json")}
+    # The same server with every response written by its reactor thread,
+    # none by the worker or loop thread that answered it (FASTERAPI_WRITE_HERE=0).
+    reactor_writes = fasterapi_peer(out, name=REACTOR_WRITES)
+    reactor_writes.env = {"FASTERAPI_REQUEST_TIMING": str(work / "reactor-writes-{pid}.json"),
+                          "FASTERAPI_WRITE_HERE": "0"}
     py = sys.executable
     port = free_port()
     uv = Peer(BASELINE, [py, "timed_asgi.py", "--host", "127.0.0.1", "--port", str(port)], APPS, port,
               env={"FASTERAPI_REQUEST_TIMING": str(work / "uvicorn-{pid}.json")})
-    return [fa, uv]
+    return [fa, reactor_writes, uv]
 
 
 def in_server(seconds: int, rounds: int) -> dict:
@@ -167,7 +176,7 @@ def in_server(seconds: int, rounds: int) -> dict:
         fa, uv = rows.get(f"FasterAPI {path}"), rows.get(f"{BASELINE} {path}")
         ratios[kind] = uv["mean_us"] / fa["mean_us"] if fa and uv and fa["mean_us"] else None
     return {"method": "inside each server, wrk -t1 -c1 on CPU 1, server on CPU 0; medians over rounds "
-                      "of each run's mean, p50 and p99; uvicorn's window starts at its call of the app",
+                      "of each run's mean, p50 and p99; uvicorn's window starts when its parser has the request",
             "rounds": rounds, "seconds": seconds, "results": rows, "uvicorn_over_fasterapi": ratios}
 
 

@@ -147,6 +147,27 @@ def test_a_pipelined_request_starts_once_the_one_before_it_is_answered(serve_app
     assert got == want
 
 
+def test_a_request_pipelined_behind_a_closing_response_never_starts(serve_app):
+    """A response with a `connection: close` of its own ends the connection;
+    under uvicorn the request pipelined behind it is never started. The
+    compiled server once started it (its answer then dropped): the note it
+    records showed it."""
+    from tests.conftest import start_uvicorn
+
+    request = _pipelined("DELETE /notes", "POST /closing/a", "POST /closing/b")
+    notes = b"GET /notes HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n"
+    server = serve_app(CORPUS / "h_pipelined.py")
+    uvicorn = start_uvicorn("tests.corpus.h_pipelined:app")
+    try:
+        want = [_raw_exchange(uvicorn.port, request), _raw_exchange(uvicorn.port, notes)]
+    finally:
+        uvicorn.stop(timeout=10)
+    got = [_raw_exchange(server.port, request), _raw_exchange(server.port, notes)]
+    assert want[0].count(b"HTTP/1.1 ") == 2, want[0]
+    assert want[1].endswith(b'{"notes":["a"]}'), want[1]
+    assert [_without_date_server(x) for x in got] == [_without_date_server(x) for x in want]
+
+
 def _read_until(s: Any, ends: tuple[bytes, ...]) -> bytes:
     """Reads from socket `s` until what arrived ends with one of `ends`."""
     data = b""

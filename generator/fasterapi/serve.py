@@ -166,6 +166,8 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     timing_file = os.environ.get(TIMING_ENV, "")
     if timing_file:
         options = dict(options, request_timing=True)
+    if os.environ.get(WRITE_HERE_ENV, "") == "0":
+        options = dict(options, write_here=False)
     runtime_module.attach(runtime)  # fasterapi.sleep / fasterapi.relay
     bound = runtime.start(host, port, options)
     if announce:
@@ -201,6 +203,11 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
 # ready" (runtime/include/fasterapi/request_timing.hpp), and write a JSON
 # summary to FILE when it stops; "{pid}" in FILE becomes the worker's pid.
 TIMING_ENV = "FASTERAPI_REQUEST_TIMING"
+
+# Another, for comparing side by side: FASTERAPI_WRITE_HERE=0 has every
+# response written by the reactor thread, none by the worker thread that
+# answered it (ServerConfig::write_here in runtime/include/fasterapi/server.hpp).
+WRITE_HERE_ENV = "FASTERAPI_WRITE_HERE"
 
 
 def _write_timings(template: str, summary: dict[str, Any], pid: int) -> None:

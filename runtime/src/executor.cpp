@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "fasterapi/server.hpp"
+
 namespace fasterapi {
 
 namespace {
@@ -171,13 +173,19 @@ void Executor::work(unsigned index) {
         queue_.pop_front();
         ++running_;
         ++active_;
-        if (!queue_.empty()) watch();
+        // Nothing queued behind it: the worker goes idle after this task, so
+        // a response it sends is best written by it (WriteHere).
+        bool last = queue_.empty();
+        if (!last) watch();
         lock.unlock();
 
         PyEval_RestoreThread(state);
         for (;;) {
             started.store(now_ns(), std::memory_order_relaxed);
-            task->run();
+            {
+                WriteHere here(last);
+                task->run();
+            }
             task.reset();
             started.store(0, std::memory_order_relaxed);
             // Keep the GIL while more work is ready; never wait for the lock with it.
@@ -185,7 +193,8 @@ void Executor::work(unsigned index) {
             if (!more.owns_lock() || queue_.empty() || stopping_) break;
             task = std::move(queue_.front().task);
             queue_.pop_front();
-            if (!queue_.empty()) watch();
+            last = queue_.empty();
+            if (!last) watch();
         }
         state = PyEval_SaveThread();
 
@@ -326,6 +335,10 @@ void LoopBridge::drain() {
         }
         batch.swap(queue_);
     }
+    // A lone task (one request at a time): the loop goes idle after it, so a
+    // response it sends at once is best written by this thread (WriteHere).
+    // More: the reactor writes theirs, off the thread that runs Python.
+    WriteHere here(batch.size() == 1);
     for (auto& task : batch) task->run();
 }
 

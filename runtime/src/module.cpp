@@ -26,6 +26,7 @@ ServerConfig make_config(const std::string& host, int port, const py::dict& opti
         else if (k == "backlog") c.backlog = value.cast<int>();
         else if (k == "access_log") c.access_log = value.cast<bool>();
         else if (k == "request_timing") c.request_timing = value.cast<bool>();
+        else if (k == "write_here") c.write_here = value.cast<bool>();
         else if (k == "server_header") c.server_header = value.cast<std::string>();
         else if (k == "max_request_line") c.max_request_line = value.cast<std::size_t>();
         else if (k == "max_header_bytes") c.max_header_bytes = value.cast<std::size_t>();

@@ -124,6 +124,10 @@ reactor_context* Server::reactor(std::size_t i) noexcept {
 
 TimingSummary Server::request_timings() const noexcept { return impl_->context.timings.summary(); }
 
+std::uint64_t Server::written_here() const noexcept {
+    return impl_->context.written_here.load(std::memory_order_relaxed);
+}
+
 void Server::stop(std::chrono::milliseconds grace) {
     Impl& s = *impl_;
     if (!s.running) return;

@@ -7,7 +7,7 @@ Routes: slow async and sync handlers recording a note; handlers queueing a
 background task that records one after a short wait, behind a plain or a
 streamed response (a short stream and one of 300 ms; and a task whose
 __call__ is its own, behind a route whose dependencies FastAPI's way
-solves); the notes, and a reset. The cases here read no notes
+solves); one whose response closes the connection; the notes, and a reset. The cases here read no notes
 (both servers see them in turn, one connection per request under uvicorn);
 the pipelined exchanges in tests/test_differential.py read them on one
 connection."""
@@ -104,6 +104,13 @@ async def stream_note_long(entry: str):
 def stream_note_sync(entry: str):
     return StreamingResponse(iter([f"queued {entry}\n"]), media_type="text/plain",
                              background=BackgroundTask(record_later_sync, entry))
+
+
+@app.post("/closing/{entry}")
+def closing_note(entry: str):
+    """Records a note and answers with a `connection: close` of its own."""
+    NOTES.append(entry)
+    return JSONResponse({"recorded": entry}, headers={"connection": "close"})
 
 
 @app.get("/notes")

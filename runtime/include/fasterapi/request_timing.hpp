@@ -4,12 +4,14 @@
 // ServerConfig::request_timing is set, and then two clock reads a request.
 //
 // The clock starts when a complete request is handed to the dispatcher and
-// stops when its response head and body have been serialised into the
-// connection's write buffer, on the reactor thread, in request order. So it
+// stops when its response head and body have been serialised for the socket:
+// into the connection's write buffer, on the reactor thread, in request
+// order; or, for a response its answering thread writes itself (WriteHere in
+// server.hpp), into that thread's buffer just before it writes them. So it
 // covers routing, conversion, the hand-off to the executor or the loop, the
-// handler, encoding, and the hop back to the reactor; not parsing (measured
-// by the parser's own benchmark) and not the socket write. Streamed bodies
-// and WebSocket upgrades are not recorded.
+// handler, encoding, and the hop back to the reactor where there is one; not
+// parsing (measured by the parser's own benchmark) and not the socket write.
+// Streamed bodies and WebSocket upgrades are not recorded.
 //
 // What must hold:
 //   - record() is safe from any number of reactor threads at once

@@ -7,7 +7,10 @@
 // A complete request is handed to the Dispatcher on the reactor thread. The
 // dispatcher answers through the Responder it is given, exactly once, from any
 // thread: answering from the reactor thread writes without a hop; answering
-// from elsewhere is one post to the owning reactor.
+// from elsewhere is one post to the owning reactor, and, when the answering
+// thread is about to go idle (WriteHere) and the connection owes nothing
+// before this response, that thread writes the bytes first and the post
+// only tells the reactor they went.
 //
 // Connection states (what must hold between them):
 //   1. reading    — bytes arrive, the parser advances; the head deadline runs
@@ -69,6 +72,32 @@ struct ServerConfig {
     bool access_log = true;
     int access_log_fd = 2;                    // where access log lines go (stderr)
     std::string server_header = "fasterapi";  // empty: no server header
+    // A thread answering inside a WriteHere scope may write the response to
+    // the socket itself when the connection owes nothing before it (see
+    // WriteHere). Off: every response is written by the reactor thread.
+    bool write_here = true;
+};
+
+// Marks the calling thread, for its lifetime, as one that goes idle once it
+// has answered (an executor worker with nothing queued behind its task): a
+// response it sends (Responder::send) is then written to the client's socket
+// on this thread, when the connection owes nothing before it, writes
+// nothing, and the response needs none of the reactor's framing decisions
+// (a complete response that keeps the connection open, not to a HEAD, nor
+// with an interim 100). The reactor still learns of it, as of any answer,
+// but the bytes no longer wait for the reactor thread to wake: with one
+// request at a time that is one thread hand-off less per request. Not
+// nested; `allowed` false makes the scope a no-op.
+class WriteHere {
+public:
+    explicit WriteHere(bool allowed) noexcept;
+    ~WriteHere();
+    WriteHere(const WriteHere&) = delete;
+    WriteHere& operator=(const WriteHere&) = delete;
+    static bool allowed() noexcept;
+
+private:
+    bool previous_;
 };
 
 // Rewrites the head of the response a Responder sends (or streams): what a
@@ -245,6 +274,8 @@ public:
     std::uint16_t port() const noexcept;
     // What request_timing recorded so far (count 0 when it is off).
     TimingSummary request_timings() const noexcept;
+    // Responses their answering thread wrote to the socket (WriteHere).
+    std::uint64_t written_here() const noexcept;
     // The reactor_context of reactor thread `i` (0 <= i < reactors), for
     // posting work that uses futures there; valid from start() until stop().
     reactor_context* reactor(std::size_t i) noexcept;

@@ -6,8 +6,11 @@
 #include <cstring>
 
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "access_log.hpp"
+#include "fasterapi/http/date.hpp"
 #include "fasterapi/http/writer.hpp"
 #include "fasterapi/ws/handshake.hpp"
 #include "reactor.hpp"
@@ -49,6 +52,18 @@ Responder& Responder::operator=(Responder&& other) noexcept {
     return *this;
 }
 
+namespace {
+thread_local bool write_here_allowed = false;
+}  // namespace
+
+WriteHere::WriteHere(bool allowed) noexcept : previous_(write_here_allowed) { write_here_allowed = allowed; }
+WriteHere::~WriteHere() { write_here_allowed = previous_; }
+bool WriteHere::allowed() noexcept { return write_here_allowed; }
+
+namespace detail {
+bool write_answer_here(Responder::Slot& slot, http::Response& response, Responder::Answer& answer) noexcept;
+}  // namespace detail
+
 void Responder::send(http::Response response) {
     std::shared_ptr<Slot> slot = std::move(slot_);
     if (!slot) return;
@@ -57,7 +72,9 @@ void Responder::send(http::Response response) {
         filter_.reset();
     }
     Answer answer;
-    answer.response = std::move(response);
+    if (!(write_here_allowed && slot->lease.load(std::memory_order_acquire) == Slot::Lease::granted &&
+          detail::write_answer_here(*slot, response, answer)))
+        answer.response = std::move(response);
     slot->answer->set_value(std::move(answer));
 }
 
@@ -163,6 +180,7 @@ void detail::Connection::time_hold() {
 void detail::Connection::hang_up(const Slot* slot) {
     if (closed_ || lingering_ || ws_) return;
     hang_up_ = true;
+    withdraw_lease(false);  // what is owed goes out as the reactor frames it
     // uvicorn closed its transport: requests pipelined behind this one are
     // never answered.
     auto at = std::find_if(pending_.begin(), pending_.end(), [slot](const auto& s) { return s.get() == slot; });
@@ -520,6 +538,7 @@ void Connection::process(bool bytes_arrived) {
         }
         // The input has ended and all of it is parsed: a partial request left is dropped.
         if (eof_ && !blocked) read_closed_ = true;
+        if (read_closed_) withdraw_lease(false);  // the last response says the connection closes
         processing_ = false;
         settle();
         if (closed_ || lingering_) return;
@@ -532,12 +551,26 @@ void Connection::process(bool bytes_arrived) {
     update_read_deadline(bytes_arrived);
 }
 
+// Whether flush() closes the connection after this ready answer, whatever
+// comes after it (a sure subset of what flush() decides).
+bool Connection::closes_after(const Slot& slot) noexcept {
+    if (!slot.ready || slot.stream || slot.websocket || slot.written) return false;
+    const http::Response& r = slot.response;
+    if (slot.verbatim || r.close || r.hang_up || !slot.keep_alive || !http::final_status(r.status)) return true;
+    const http::OwnFraming own = http::own_framing(r.headers);
+    return own.close || own.refused;
+}
+
 bool Connection::dispatch_full() const noexcept {
     const std::size_t limit = context_.config.max_dispatched;
     if (limit == 0) return false;  // max_pipelined bounds it
     std::size_t serving = 0;
     for (const auto& slot : pending_) {
-        if ((!slot->ready || slot->stream) && ++serving >= limit) return true;
+        // An answer flush() has not taken yet that will close the connection
+        // counts too: the request behind it must never start, as under
+        // uvicorn (settle() takes it in the same turn, and then nothing more
+        // is parsed).
+        if ((!slot->ready || slot->stream || closes_after(*slot)) && ++serving >= limit) return true;
     }
     return false;
 }
@@ -607,6 +640,21 @@ void Connection::dispatch(http::Request&& request, bool continue_owed, bool read
                               if (self && place) self->answered(*place, std::move(answer));
                               // Otherwise the answer's stream or WebSocket learns it is over.
                           });
+    // Its answering thread may write the response (WriteHere): nothing is
+    // owed (answers already written here aside) or being written before it,
+    // and nothing is dispatched after it before it is answered.
+    const bool owes_nothing = std::all_of(pending_.begin(), pending_.end(), [](const std::shared_ptr<Slot>& s) {
+        return s->written && s->unsent.empty();  // written before the reactor heard of it
+    });
+    if (context_.config.write_here && owes_nothing && !in_write_ && !read_closed_ && !eof_ && !hang_up_ &&
+        !ws_ && slot->keep_alive && !slot->head && !continue_owed && context_.config.max_dispatched == 1) {
+        slot->lease_fd = socket_.native_handle();
+        slot->lease_version_minor = slot->version_minor;
+        slot->lease_timed = slot->parsed_ns != 0;
+        slot->server_header = context_.config.server_header;
+        slot->lease.store(Slot::Lease::granted, std::memory_order_release);
+        leased_ = slot;
+    }
     pending_.push_back(slot);
     try {
         context_.dispatcher.dispatch(std::move(request), Responder(std::move(slot)));
@@ -657,7 +705,21 @@ void Connection::answered(Slot& slot, Responder::Answer&& answer) {
         deliver_websocket(slot, std::move(answer.websocket));
     } else if (answer.stream) {
         deliver_stream(slot, std::move(answer.response), std::move(answer.stream));
+    } else if (answer.written) {
+        if (leased_.get() == &slot) leased_.reset();
+        if (answer.write_failed) {
+            close();
+            return;
+        }
+        if (closed_ || slot.ready) return;
+        slot.written = true;
+        slot.unsent = std::move(answer.unsent);
+        slot.written_ns = answer.written_ns;
+        slot.written_status = answer.written_status;
+        slot.ready = true;
+        if (!processing_) process(false);
     } else {
+        if (leased_.get() == &slot) leased_.reset();
         deliver(slot, std::move(answer.response));
     }
 }
@@ -920,6 +982,91 @@ bool connection_lines(http::Response& r, const http::OwnFraming& own, bool serve
 
 }  // namespace
 
+// The answering thread writes `response` itself (Slot::Lease, WriteHere):
+// false, with nothing done, when the response needs the reactor (its own
+// framing lines, a close, an interim status) or the lease is gone. Only
+// this lease's socket is touched, and only while `writing`.
+bool write_answer_here(Responder::Slot& slot, http::Response& r, Responder::Answer& answer) noexcept {
+    using Lease = Responder::Slot::Lease;
+    if (r.close || r.hang_up || !http::final_status(r.status)) return false;
+    const http::OwnFraming own = http::own_framing(r.headers);
+    if (own.refused || own.chunked || own.close) return false;
+    Lease expected = Lease::granted;
+    if (!slot.lease.compare_exchange_strong(expected, Lease::writing, std::memory_order_acq_rel)) return false;
+    thread_local http::DateCache date;
+    thread_local std::string head;
+    bool failed = false;
+    try {
+        head.clear();
+        http::ResponseFraming framing;
+        connection_lines(r, own, false, slot.lease_version_minor, framing);
+        framing.date = date.now();
+        framing.server = slot.server_header;
+        const std::string_view body = http::write_head(head, r, framing) ? std::string_view(r.body) : std::string_view();
+        if (slot.lease_timed) answer.written_ns = steady_ns();
+        // The head from this thread's buffer, the body where it is.
+        std::size_t sent = 0;
+        const std::size_t total = head.size() + body.size();
+        while (sent < total) {
+            iovec parts[2];
+            int count = 0;
+            if (sent < head.size()) parts[count++] = {head.data() + sent, head.size() - sent};
+            const std::size_t body_sent = sent > head.size() ? sent - head.size() : 0;
+            if (body_sent < body.size())
+                parts[count++] = {const_cast<char*>(body.data()) + body_sent, body.size() - body_sent};
+            msghdr message{};
+            message.msg_iov = parts;
+            message.msg_iovlen = static_cast<std::size_t>(count);
+            const ssize_t n = ::sendmsg(slot.lease_fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n > 0) {
+                sent += static_cast<std::size_t>(n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            // EAGAIN: the socket is full; the reactor writes the rest. Else
+            // the client is gone: the reactor closes.
+            failed = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK;
+            break;
+        }
+        if (!failed && sent < total) {
+            if (sent < head.size()) answer.unsent.assign(head, sent);
+            answer.unsent.append(body.substr(sent > head.size() ? sent - head.size() : 0));
+        }
+    } catch (...) {
+        // Out of memory: whatever was not sent cannot be; the connection ends.
+        failed = true;
+    }
+    answer.written = true;
+    answer.write_failed = failed;
+    answer.written_status = r.status;
+    expected = Lease::writing;
+    if (!slot.lease.compare_exchange_strong(expected, Lease::done, std::memory_order_acq_rel)) {
+        // The connection closed while this wrote, and left the descriptor to us.
+        ::close(slot.orphan_fd);
+    }
+    return true;
+}
+
+void Connection::withdraw_lease(bool closing) noexcept {
+    if (!leased_) return;
+    using Lease = Slot::Lease;
+    Slot& slot = *leased_;
+    Lease expected = Lease::granted;
+    if (slot.lease.compare_exchange_strong(expected, Lease::withdrawn, std::memory_order_acq_rel)) {
+        leased_.reset();
+        return;
+    }
+    if (expected != Lease::writing || !closing) return;  // written already, or the writer's bytes stand
+    // Writing to the socket right now: the writer closes the descriptor
+    // once done, so no other socket can take its number meanwhile.
+    std::error_code ec;
+    const int fd = socket_.release(ec);
+    if (ec) return;  // still ours: closed with the socket as usual
+    slot.orphan_fd = fd;
+    if (!slot.lease.compare_exchange_strong(expected, Lease::orphaned, std::memory_order_acq_rel)) ::close(fd);
+    leased_.reset();
+}
+
 bool Connection::flush_stream(bool& close_after) {
     Slot& slot = *pending_.front();
     if (!slot.head_written && slot.continue_owed) {
@@ -1047,6 +1194,25 @@ void Connection::flush() {
         }
         std::shared_ptr<Slot> slot = std::move(pending_.front());
         pending_.pop_front();
+        if (slot->written) {
+            // Its answering thread wrote it (Slot::Lease); what the socket did
+            // not take goes first. The connection closes after it as after any
+            // response: hanging up, or nothing more to be read.
+            out_.append(slot->unsent);
+            context_.written_here.fetch_add(1, std::memory_order_relaxed);
+            if (slot->parsed_ns != 0 && slot->written_ns != 0)
+                context_.timings.record(static_cast<std::uint64_t>(slot->written_ns - slot->parsed_ns));
+            if (context_.access_log != nullptr && !slot->log_request.empty())
+                context_.access_log->write(peer_, slot->log_request, slot->written_status);
+            close_after = (hang_up_ || read_closed_) && pending_.empty();
+            writing_.push_back(std::move(slot));
+            if (close_after) {
+                pending_.clear();
+                read_closed_ = true;
+                break;
+            }
+            continue;
+        }
         http::Response& r = slot->response;
         // The application read the body: uvicorn sent its 100 then.
         if (slot->continue_owed && slot->continue_reads_body) out_.append(http::continue_response);
@@ -1161,6 +1327,7 @@ void Connection::on_write(std::error_code ec) {
 // into a reset that destroys the response in flight.
 void Connection::finish() {
     if (closed_ || lingering_) return;
+    withdraw_lease(false);
     if (eof_) {
         close();
         return;
@@ -1187,6 +1354,7 @@ void Connection::stop_gracefully() {
         return;
     }
     read_closed_ = true;
+    withdraw_lease(false);  // its response says the connection closes
     update_read_deadline(false);
 }
 
@@ -1223,9 +1391,12 @@ void Connection::uncount() noexcept {
     }
 }
 
+Connection::~Connection() { withdraw_lease(true); }
+
 void Connection::close() noexcept {
     if (closed_) return;
     closed_ = true;
+    withdraw_lease(true);
     std::error_code ignored;
     socket_.close(ignored);
     read_deadline_.timer.cancel();

@@ -153,6 +153,13 @@ struct fasterapi::Responder::Answer {
     http::Response response;
     std::shared_ptr<ResponseStream::Core> stream;
     std::shared_ptr<WebSocket::Core> websocket;
+    // Written by the answering thread (Slot::Lease): `response` is unused;
+    // `unsent` is what the socket did not take at once, for the reactor.
+    bool written = false;
+    bool write_failed = false;  // the socket refused it: the connection is over
+    std::string unsent;
+    std::int64_t written_ns = 0;  // steady clock once serialised, with request_timing
+    std::uint16_t written_status = 0;  // for the access log
 };
 
 // One request's place in its connection's response order.
@@ -169,6 +176,24 @@ struct fasterapi::Responder::Slot {
     std::weak_ptr<detail::Connection> connection;
     std::weak_ptr<detail::Reactor> reactor;
 
+    // The answering thread may write the response itself (WriteHere): the
+    // connection grants it at dispatch, when this request is the only one
+    // pending and nothing is being written, and withdraws it before its
+    // reactor would frame the response differently (the server stopping,
+    // the client's input ended) or closes the socket. One thread wins each
+    // transition:
+    //   granted -> writing (the answerer, then writes) -> done
+    //   granted -> withdrawn (the connection: answered as usual)
+    //   writing -> orphaned (the connection closes meanwhile: it hands its
+    //              descriptor over in `orphan_fd`, which the writer closes)
+    enum class Lease : std::uint8_t { none, granted, writing, done, withdrawn, orphaned };
+    std::atomic<Lease> lease{Lease::none};
+    int lease_fd = -1;            // the socket, set before granting
+    int orphan_fd = -1;           // set before `orphaned`
+    int lease_version_minor = 1;  // copies for the writer, set before granting
+    bool lease_timed = false;
+    std::string server_header;
+
     // Touched only on the reactor thread.
     http::Response response;
     std::shared_ptr<ResponseStream::Core> stream;  // a streamed body follows the head
@@ -177,6 +202,10 @@ struct fasterapi::Responder::Slot {
     bool head = false;        // HEAD: the body is not written
     bool keep_alive = true;   // the request allows another after it
     bool verbatim = false;    // `response` carries its own framing lines (reject's 400): written as is
+    bool written = false;     // the answering thread wrote it (Lease); `unsent` goes before anything else
+    std::string unsent;
+    std::int64_t written_ns = 0;
+    std::uint16_t written_status = 0;
     // The request asked for `Expect: 100-continue` and no 100 went out for
     // it: one goes just before a streamed answer's head (Starlette's
     // streaming responses read the request while they stream, which makes
@@ -255,6 +284,7 @@ public:
     // at once for a 503 refusal). One caller; on the reactor thread.
     future<> served();
     void close() noexcept;
+    ~Connection();
     // RequestHold: taken and released on any thread; the last release
     // resumes the connection (resume(), on the reactor thread), as does the
     // hold's time limit. The limit runs only while a request waits on the
@@ -293,8 +323,16 @@ private:
     }
     // A request waits on the holds alone: start their time limit, once.
     void time_hold();
-    // max_dispatched requests are still being served (unanswered, or streaming).
+    // The slot whose answer may be written by its answering thread (Slot::Lease).
+    std::shared_ptr<Slot> leased_;
+    // Takes the lease back before the reactor frames the front response
+    // itself; `closing`: before the socket closes (a writer still writing
+    // gets the descriptor to close).
+    void withdraw_lease(bool closing) noexcept;
+    // max_dispatched requests are still being served (unanswered, streaming,
+    // or answered with a response that closes, not yet written).
     bool dispatch_full() const noexcept;
+    static bool closes_after(const Slot& slot) noexcept;
     // Parsing the next request must wait.
     bool parse_blocked() const noexcept;
     // Reading may go on: room in the pipeline, and not too much input waiting to be parsed.

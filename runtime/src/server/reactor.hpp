@@ -107,6 +107,7 @@ struct ServerContext {
 
     std::atomic<std::size_t> connections{0};  // open connections, 503 refusals excepted
     std::atomic<bool> stopping{false};
+    std::atomic<std::uint64_t> written_here{0};  // responses their answering thread wrote
 
     // Reserves a place for a new connection; false beyond max_connections.
     bool admit() noexcept;
