@@ -1103,11 +1103,12 @@ TEST_CASE("a hold's time limit runs only while a request waits on it", "[server]
     const auto ms_since = [](Clock::time_point t) {
         return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
     };
+    // Run afresh for each section.
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    Client c(server.port());
     SECTION("a request that arrives late still waits for the release") {
-        TestDispatcher d;
-        Server server(test_config(), d);
-        server.start();
-        Client c(server.port());
         const auto started = Clock::now();
         c.send(get("/held?400"));
         CHECK(c.read_reply().body == "GET /held?400|");
@@ -1119,10 +1120,6 @@ TEST_CASE("a hold's time limit runs only while a request waits on it", "[server]
     }
     SECTION("a hold across an answer slower than the limit still holds after it") {
         // As a stream longer than 200 ms whose background task then runs.
-        TestDispatcher d;
-        Server server(test_config(), d);
-        server.start();
-        Client c(server.port());
         const auto started = Clock::now();
         c.send(get("/held-late?300,500") + get("/next"));
         CHECK(c.read_reply().body == "GET /held-late?300,500|");
@@ -1131,10 +1128,6 @@ TEST_CASE("a hold's time limit runs only while a request waits on it", "[server]
         CHECK(Clock::now() - started >= 490ms);
     }
     SECTION("a request waits hold_limit at most, then starts while the hold goes on") {
-        TestDispatcher d;
-        Server server(test_config(), d);
-        server.start();
-        Client c(server.port());
         c.send(get("/held?3000"));
         CHECK(c.read_reply().body == "GET /held?3000|");
         std::this_thread::sleep_for(50ms);
