@@ -78,16 +78,17 @@ struct ServerConfig {
     bool write_here = true;
 };
 
-// Marks the calling thread, for its lifetime, as one that goes idle once it
-// has answered (an executor worker with nothing queued behind its task): a
-// response it sends (Responder::send) is then written to the client's socket
-// on this thread, when the connection owes nothing before it, writes
-// nothing, and the response needs none of the reactor's framing decisions
-// (a complete response that keeps the connection open, not to a HEAD, nor
-// with an interim 100). The reactor still learns of it, as of any answer,
-// but the bytes no longer wait for the reactor thread to wake: with one
-// request at a time that is one thread hand-off less per request. Not
-// nested; `allowed` false makes the scope a no-op.
+// Marks the calling thread, while the scope lasts, as one that goes idle
+// once it has answered (an executor worker with nothing queued behind its
+// task; the asyncio loop running a lone task): a response it sends
+// (Responder::send) is then written to the client's socket on this thread,
+// when the connection owes nothing before it and writes nothing, and the
+// response needs none of the reactor's framing decisions (a complete
+// response that keeps the connection open, not to a HEAD, nor with an
+// interim 100). The reactor still learns of it, as of any answer, but the
+// bytes no longer wait for the reactor thread to wake: with one request at a
+// time that is one thread hand-off less per request. `allowed` false turns
+// it off for the scope; the previous setting comes back at its end.
 class WriteHere {
 public:
     explicit WriteHere(bool allowed) noexcept;

@@ -35,7 +35,10 @@
 //   - every wait is bounded by a deadline (head, body, keep-alive, write,
 //     linger), except waiting for the dispatcher's answer, which the
 //     Responder guarantees (a dropped Responder answers 500).
-//   - only the reactor thread touches a Connection.
+//   - only the reactor thread touches a Connection. A Slot's Lease lets the
+//     thread answering it write that one response to the socket's
+//     descriptor (never the Connection), and the descriptor stays open
+//     until it is done.
 //   - a wait for input is an async_wait only when the socket is known to be
 //     empty (drained_ or a peek): the reactor is edge-triggered.
 #pragma once
@@ -177,8 +180,9 @@ struct fasterapi::Responder::Slot {
     std::weak_ptr<detail::Reactor> reactor;
 
     // The answering thread may write the response itself (WriteHere): the
-    // connection grants it at dispatch, when this request is the only one
-    // pending and nothing is being written, and withdraws it before its
+    // connection grants it at dispatch, when nothing is owed before it (but
+    // answers already written that way) and nothing is being written, and
+    // withdraws it before its
     // reactor would frame the response differently (the server stopping,
     // the client's input ended) or closes the socket. One thread wins each
     // transition:
