@@ -1,6 +1,7 @@
 // Executor: Python work runs on workers with the GIL; a blocking task does not
 // hold up the others; stop() drains, drops what is left, and joins.
 #include "fasterapi/executor.hpp"
+#include "fasterapi/server.hpp"
 
 #include <Python.h>
 #include <catch2/catch.hpp>
@@ -155,4 +156,57 @@ TEST_CASE("the loop bridge runs queued tasks when drained") {
     bridge.submit(std::make_unique<Counting>(done, dropped, nullptr));
     bridge.close();
     CHECK(dropped.load() == 1);
+}
+
+namespace {
+
+// Notes whether it ran inside a WriteHere scope that allows writing.
+class SeesWriteHere final : public fasterapi::Task {
+public:
+    SeesWriteHere(std::mutex& m, std::vector<bool>& seen, std::atomic<int>& done) : m_(m), seen_(seen), done_(done) {}
+    void run() override {
+        {
+            std::lock_guard lock(m_);
+            seen_.push_back(fasterapi::WriteHere::allowed());
+        }
+        ++done_;
+    }
+
+private:
+    std::mutex& m_;
+    std::vector<bool>& seen_;
+    std::atomic<int>& done_;
+};
+
+}  // namespace
+
+TEST_CASE("a task with nothing queued behind it may write its response itself") {
+    interpreter();
+    std::mutex m;
+    std::vector<bool> seen;
+    std::atomic<int> done{0};
+    SECTION("on a worker: only the last of a batch") {
+        fasterapi::Executor ex(1);
+        ex.start();
+        std::this_thread::sleep_for(20ms);  // the worker waiting
+        std::vector<std::unique_ptr<fasterapi::Task>> tasks;
+        for (int i = 0; i < 3; ++i) tasks.push_back(std::make_unique<SeesWriteHere>(m, seen, done));
+        ex.submit_all(tasks);
+        auto t0 = std::chrono::steady_clock::now();
+        while (done.load() < 3 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(100us);
+        CHECK(ex.stop(5s) == 0);
+        CHECK(seen == std::vector<bool>{false, false, true});
+    }
+    SECTION("on the loop: a lone task only") {
+        fasterapi::LoopBridge bridge;
+        PyGILState_STATE g = PyGILState_Ensure();
+        bridge.submit(std::make_unique<SeesWriteHere>(m, seen, done));
+        bridge.drain();
+        bridge.submit(std::make_unique<SeesWriteHere>(m, seen, done));
+        bridge.submit(std::make_unique<SeesWriteHere>(m, seen, done));
+        bridge.drain();
+        PyGILState_Release(g);
+        CHECK(seen == std::vector<bool>{true, false, false});
+    }
+    CHECK_FALSE(fasterapi::WriteHere::allowed());  // the scope ended with the drain
 }

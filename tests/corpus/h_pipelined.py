@@ -7,10 +7,10 @@ Routes: slow async and sync handlers recording a note; handlers queueing a
 background task that records one after a short wait, behind a plain or a
 streamed response (a short stream and one of 300 ms; and a task whose
 __call__ is its own, behind a route whose dependencies FastAPI's way
-solves); one whose response closes the connection; the notes, and a reset. The cases here read no notes
-(both servers see them in turn, one connection per request under uvicorn);
-the pipelined exchanges in tests/test_differential.py read them on one
-connection."""
+solves); one whose response closes the connection; the notes, and a
+reset. The cases here read no notes (both servers see them in turn, one
+connection per request under uvicorn); the pipelined exchanges in
+tests/test_differential.py read them on one connection."""
 
 import asyncio
 import time
@@ -133,6 +133,7 @@ CASES = [
     Case("POST", "/stream-notes/e"),
     Case("POST", "/stream-notes-sync/f"),
     Case("POST", "/stream-notes-long/h"),
+    Case("POST", "/closing/i"),
     Case("DELETE", "/notes"),
     Case("GET", "/nowhere"),
 ]
