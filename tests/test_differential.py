@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import CORPUS, EXAMPLES
-from tests.differential import Case, compare
+from tests.differential import Answer, Case, compare, same_answer
 
 CORPUS_APPS = sorted(p.stem for p in CORPUS.glob("*.py") if p.stem != "__init__")
 
@@ -38,6 +38,28 @@ HELLO_CASES = [
 
 def test_corpus_is_not_empty():
     assert len(CORPUS_APPS) >= 3
+
+
+def _cookie(value: str, status: int = 200) -> Answer:
+    return Answer(status, {"set-cookie": value}, b"{}")
+
+
+@pytest.mark.parametrize("want, got, same", [
+    # delete_cookie dates "expires now": the sides answer a moment apart.
+    ('a=""; expires=Mon, 07 Dec 2026 14:12:08 GMT; Max-Age=0; Path=/',
+     'a=""; expires=Mon, 07 Dec 2026 14:12:09 GMT; Max-Age=0; Path=/', True),
+    ('a=1; expires=Mon, 07 Dec 2026 23:59:59 GMT, b=""; expires=Mon, 07 Dec 2026 23:59:59 GMT',
+     'a=1; expires=Tue, 08 Dec 2026 00:00:00 GMT, b=""; expires=Tue, 08 Dec 2026 00:00:00 GMT', True),
+    # More than a second apart, or anything else different, is a difference.
+    ('a=""; expires=Mon, 07 Dec 2026 14:12:08 GMT; Path=/',
+     'a=""; expires=Mon, 07 Dec 2026 14:12:10 GMT; Path=/', False),
+    ('a=""; expires=Mon, 07 Dec 2026 14:12:08 GMT; Path=/',
+     'a=""; expires=Mon, 07 Dec 2026 14:12:09 GMT; Path=/x', False),
+    ('a=1; expires=Mon, 07 Dec 2026 14:12:08 GMT', 'b=1; expires=Mon, 07 Dec 2026 14:12:08 GMT', False),
+])
+def test_the_comparer_lets_cookie_dates_differ_by_a_second_only(want, got, same):
+    assert same_answer(_cookie(want), _cookie(got)) is same
+    assert same_answer(_cookie(want), _cookie(want, status=201)) is False
 
 
 @pytest.mark.parametrize("name", CORPUS_APPS)
