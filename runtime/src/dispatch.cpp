@@ -17,12 +17,15 @@
 #include "fasterapi/sse.hpp"
 #include "fasterapi/ws/handshake.hpp"
 #include "fasterapi/text.hpp"
+#include "recycled.hpp"
 
 namespace py = pybind11;
 
 namespace fasterapi {
 
-struct AppDispatcher::PyCall {
+// Made on the reactor for every request, destroyed where its task ends:
+// its blocks are recycled (recycled.hpp says why).
+struct AppDispatcher::PyCall : detail::Recycled<AppDispatcher::PyCall, 256> {
     AppDispatcher* owner = nullptr;
     Call call;
     Responder responder;
