@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
 from typing import Any
 
+import httpx2 as httpx
 import pytest
 
-from tests.conftest import CORPUS, EXAMPLES
+from tests.conftest import CORPUS, EXAMPLES, ROOT, start_server
 from tests.differential import Answer, Case, compare, same_answer
 
 CORPUS_APPS = sorted(p.stem for p in CORPUS.glob("*.py") if p.stem != "__init__")
@@ -559,3 +563,38 @@ def test_malformed_requests_get_uvicorns_400_byte_for_byte(serve_app):
     for request, (w, g) in zip(_MALFORMED, _both_answers(serve_app, "t_error_tracker", _MALFORMED, _raw_exchange)):
         assert b"Invalid HTTP request received." in w, request
         assert _without_date_server_only(g) == _without_date_server_only(w), request
+
+
+AUDIT = CORPUS / "h_request_audit.py"
+
+
+def _fastapi_allow(seed: str) -> str:
+    """The Allow line of FastAPI's own 405 for PUT /audit/body (a route with
+    three methods), in a fresh process with this string hash seed."""
+    code = ("from fastapi.testclient import TestClient\n"
+            "from tests.corpus.h_request_audit import app\n"
+            "print(TestClient(app).put('/audit/body').headers['allow'])\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, PYTHONHASHSEED=seed), check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_a_405_lists_the_methods_in_the_order_fastapi_does_in_that_process(builds):
+    # Starlette joins a route's methods in the order of their set, which
+    # follows the process's string hash seed: the compiled server reads it
+    # from the live route, so it answers as FastAPI would in the same process.
+    # Two seeds that give different orders, so a fixed order cannot pass.
+    first_seed_of: dict[str, str] = {}
+    for seed in map(str, range(1, 16)):
+        first_seed_of.setdefault(_fastapi_allow(seed), seed)
+        if len(first_seed_of) == 2:
+            break
+    assert len(first_seed_of) == 2, first_seed_of
+    out = builds.get(AUDIT)
+    for want, seed in first_seed_of.items():
+        server = start_server(AUDIT, out, "--no-access-log", env={"PYTHONHASHSEED": seed})
+        try:
+            r = httpx.put(f"http://127.0.0.1:{server.port}/audit/body", timeout=10)
+        finally:
+            server.stop()
+        assert (r.status_code, r.headers.get("allow"), r.content) == (405, want, b'{"detail":"Method Not Allowed"}')

@@ -207,6 +207,14 @@ class Binding:
     # the runtime runs its coroutine to the end at once, with no task of its own.
     runs_at_once: bool = False
 
+    @property
+    def allow(self) -> str:
+        """The Allow line of this route's 405, as Starlette writes it in this
+        process: its methods joined in their set's own order, which follows
+        the process's string hash seed ("" when the route has no methods)."""
+        methods = getattr(self.route, "methods", None)
+        return ", ".join(methods) if methods else ""
+
     def _endpoint_context(self, method: str) -> dict[str, Any]:
         """The endpoint context FastAPI gives the errors it raises: file, line,
         function and "GET /path" (the app's root_path included)."""

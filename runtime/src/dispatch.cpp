@@ -761,6 +761,15 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
         PyObject* at_once = attr(r.binding, "runs_at_once");
         r.runs_at_once = PyObject_IsTrue(at_once) == 1;
         Py_DECREF(at_once);
+        PyObject* allow = attr(r.binding, "allow");
+        Py_ssize_t allow_size = 0;
+        const char* allow_text = PyUnicode_AsUTF8AndSize(allow, &allow_size);
+        if (!allow_text) {
+            Py_DECREF(allow);
+            throw py::error_already_set();
+        }
+        r.allow.assign(allow_text, static_cast<std::size_t>(allow_size));
+        Py_DECREF(allow);
         PyObject* status = attr(r.binding, "status_code");
         r.status = static_cast<int>(PyLong_AsLong(status));
         Py_DECREF(status);
@@ -1056,7 +1065,8 @@ void AppDispatcher::dispatch(http::Request&& request, Responder responder) {
 
     if (found.partial != router::no_route) {
         std::string allow = "allow: ";
-        allow.append(spec_.routes[found.partial].pattern.allow).append("\r\n");
+        const std::string& live = routes_[found.partial].allow;
+        allow.append(live.empty() ? std::string_view(spec_.routes[found.partial].pattern.allow) : live).append("\r\n");
         pc->responder.send(json_response(405, allow, std::string(method_not_allowed_body)));
         return;
     }

@@ -71,6 +71,10 @@ struct BoundRoute {
     // a longer body is FastAPI's to answer (413, at the moment it decides).
     std::size_t max_body = static_cast<std::size_t>(-1);
     int status = 200;
+    // A 405's Allow value for this route, read from the live route in this
+    // process (Starlette joins its methods in set order, which changes with
+    // the hash seed); empty: the compiled pattern's (sorted) one.
+    std::string allow;
     // The JSON body validated in C++ (an Arg of kind model).
     std::unique_ptr<ModelSpec> model;
     // Per converted parameter: the values of an Arg of kind choice (a
