@@ -26,7 +26,8 @@ TEST_CASE("the response head is written in uvicorn's order", "[writer]") {
                  "content-length: 2\r\ncontent-type: application/json\r\n\r\n");
 
     // The handler's own content-length is kept; no server header when empty;
-    // close and HTTP/1.0 keep-alive are spelled out.
+    // close and HTTP/1.0 keep-alive are spelled out, the close as h11 spells
+    // the lines it adds itself.
     http::Response own;
     own.status = 404;
     own.add_header("Content-Length", "9");
@@ -37,13 +38,26 @@ TEST_CASE("the response head is written in uvicorn's order", "[writer]") {
     out.clear();
     CHECK(http::write_head(out, own, f));
     CHECK(out == "HTTP/1.1 404 Not Found\r\ndate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
-                 "Content-Length: 9\r\nconnection: close\r\n\r\n");
+                 "Content-Length: 9\r\nConnection: close\r\n\r\n");
     f.close = false;
     f.keep_alive_header = true;
     out.clear();
     http::write_head(out, own, f);
     CHECK(out.find("\r\nconnection: keep-alive\r\n\r\n") != std::string::npos);
     f.keep_alive_header = false;
+    // A streamed body's framing line, then the close, last, in h11's spelling
+    // and order.
+    http::Response streamed;
+    streamed.add_header("content-type", "text/plain");
+    streamed.has_content_length = true;
+    f.chunked = true;
+    f.close = true;
+    out.clear();
+    http::write_head(out, streamed, f);
+    CHECK(out == "HTTP/1.1 200 OK\r\ndate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+                 "content-type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    f.chunked = false;
+    f.close = false;
 
     // No body and no computed length for 204/304/1xx; none on the wire for HEAD.
     for (std::uint16_t status : {204, 304, 101}) {

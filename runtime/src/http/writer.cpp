@@ -33,8 +33,8 @@ bool write_head(std::string& out, const Response& r, const ResponseFraming& fram
         out.append("\r\n");
     }
     out.append(r.headers);
-    if (framing.chunked) out.append("transfer-encoding: chunked\r\n");
-    if (framing.close) out.append("connection: close\r\n");
+    if (framing.chunked) out.append("Transfer-Encoding: chunked\r\n");
+    if (framing.close) out.append("Connection: close\r\n");
     else if (framing.keep_alive_header) out.append("connection: keep-alive\r\n");
     out.append("\r\n");
     return body_allowed && !framing.head_request && !r.body.empty();

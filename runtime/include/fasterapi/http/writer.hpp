@@ -2,13 +2,16 @@
 //
 // The order is uvicorn's, so responses compare byte for byte apart from the
 // date: status line, `date`, `server`, `content-length` (when the connection
-// computes it), the handler's own headers verbatim, `transfer-encoding` (for
-// a streamed body), `connection`, blank line.
+// computes it), the handler's own headers verbatim, `Transfer-Encoding` (for
+// a streamed body), `Connection`, blank line. The server's own header names
+// are lower case, as uvicorn writes them, except the two framing lines h11
+// adds itself, which it spells `Transfer-Encoding: chunked` and
+// `Connection: close`.
 //
 // What must hold:
 //   - a response to HEAD, or with status 1xx/204/304, carries no body, and no
 //     computed content-length for 1xx/204/304 (RFC 9110 §8.6).
-//   - `connection: close` is written exactly when the connection closes after
+//   - `Connection: close` is written exactly when the connection closes after
 //     this response; `connection: keep-alive` only for HTTP/1.0 keep-alive.
 //   - the only allocation is the growth of `out` (amortised across responses).
 #pragma once
@@ -24,7 +27,7 @@ struct ResponseFraming {
     bool head_request = false;       // the request was HEAD: no body bytes
     bool close = false;              // the connection closes after this response
     bool keep_alive_header = false;  // HTTP/1.0 keep-alive: say so explicitly
-    bool chunked = false;            // a streamed body: `transfer-encoding: chunked` after the headers
+    bool chunked = false;            // a streamed body: `Transfer-Encoding: chunked` after the headers
     std::string_view date;           // IMF-fixdate
     std::string_view server;         // empty: no server header
 };
