@@ -35,7 +35,6 @@ bool write_head(std::string& out, const Response& r, const ResponseFraming& fram
     out.append(r.headers);
     if (framing.chunked) out.append("Transfer-Encoding: chunked\r\n");
     if (framing.close) out.append("Connection: close\r\n");
-    else if (framing.keep_alive_header) out.append("connection: keep-alive\r\n");
     out.append("\r\n");
     return body_allowed && !framing.head_request && !r.body.empty();
 }

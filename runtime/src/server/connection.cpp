@@ -603,7 +603,9 @@ void Connection::dispatch(http::Request&& request, bool continue_owed, bool read
     slot->version_minor = request.version_minor;
     const std::size_t max_requests = context_.config.max_requests_per_connection;
     const bool last = (max_requests != 0 && requests_ >= max_requests) || context_.stopping.load();
-    slot->keep_alive = request.keep_alive && !last;
+    // h11 (uvicorn's HTTP/1.1 layer) keeps no HTTP/1.0 connection alive,
+    // `Connection: keep-alive` or not: the answer says `Connection: close`.
+    slot->keep_alive = request.keep_alive && request.version_minor >= 1 && !last;
     // A WebSocket upgrade is the last HTTP request on its connection: either
     // it is accepted and frames follow, or its refusal closes.
     if (const http::Header* upgrade = request.find_header("upgrade");
@@ -649,7 +651,6 @@ void Connection::dispatch(http::Request&& request, bool continue_owed, bool read
     if (context_.config.write_here && owes_nothing && !in_write_ && !read_closed_ && !eof_ && !hang_up_ &&
         !ws_ && slot->keep_alive && !slot->head && !continue_owed && context_.config.max_dispatched == 1) {
         slot->lease_fd = socket_.native_handle();
-        slot->lease_version_minor = slot->version_minor;
         slot->lease_timed = slot->parsed_ns != 0;
         slot->server_header = context_.config.server_header;
         slot->lease.store(Slot::Lease::granted, std::memory_order_release);
@@ -968,16 +969,14 @@ void drop_own_length(http::Response& r) {
 
 // Whether the connection closes after the response, and which connection
 // line its head gets, as h11 decides: when the server closes for reasons of
-// its own (`server_close`), or keeps an HTTP/1.0 connection, its line
-// replaces the response's; else a response's own line asking to close is
-// kept as it is, and the connection closes after it.
-bool connection_lines(http::Response& r, const http::OwnFraming& own, bool server_close, int version_minor,
+// its own (`server_close`), its line replaces the response's; else a
+// response's own line asking to close is kept as it is, and the connection
+// closes after it.
+bool connection_lines(http::Response& r, const http::OwnFraming& own, bool server_close,
                       http::ResponseFraming& framing) {
-    const bool close_after = server_close || own.close;
     framing.close = server_close;
-    framing.keep_alive_header = !close_after && version_minor == 0;
-    if (own.connection && (framing.close || framing.keep_alive_header)) http::remove_header(r.headers, "connection");
-    return close_after;
+    if (own.connection && server_close) http::remove_header(r.headers, "connection");
+    return server_close || own.close;
 }
 
 }  // namespace
@@ -999,7 +998,7 @@ bool write_answer_here(Responder::Slot& slot, http::Response& r, Responder::Answ
     try {
         head.clear();
         http::ResponseFraming framing;
-        connection_lines(r, own, false, slot.lease_version_minor, framing);
+        connection_lines(r, own, false, framing);
         framing.date = date.now();
         framing.server = slot.server_header;
         const std::string_view body = http::write_head(head, r, framing) ? std::string_view(r.body) : std::string_view();
@@ -1097,8 +1096,7 @@ bool Connection::flush_stream(bool& close_after) {
         http::ResponseFraming framing;
         framing.head_request = slot.head;
         slot.close_after = connection_lines(
-            r, own, r.close || !slot.keep_alive || until_close || (read_closed_ && pending_.size() == 1),
-            slot.version_minor, framing);
+            r, own, r.close || !slot.keep_alive || until_close || (read_closed_ && pending_.size() == 1), framing);
         // A HEAD answer has the head a GET would have had, chunked framing
         // announced included (as h11 writes it), just no body.
         framing.chunked = slot.chunked ||
@@ -1249,7 +1247,7 @@ void Connection::flush() {
         framing.head_request = slot->head;
         close_after = connection_lines(
             r, own, r.close || (own_chunked && !chunk) || !slot->keep_alive || (read_closed_ && pending_.empty()),
-            slot->version_minor, framing);
+            framing);
         // Hanging up (uvicorn closing after an application error): closes
         // without announcing it.
         if (r.hang_up || (hang_up_ && pending_.empty())) close_after = true;

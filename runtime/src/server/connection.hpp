@@ -194,8 +194,7 @@ struct fasterapi::Responder::Slot {
     std::atomic<Lease> lease{Lease::none};
     int lease_fd = -1;            // the socket, set before granting
     int orphan_fd = -1;           // set before `orphaned`
-    int lease_version_minor = 1;  // copies for the writer, set before granting
-    bool lease_timed = false;
+    bool lease_timed = false;     // copies for the writer, set before granting
     std::string server_header;
 
     // Touched only on the reactor thread.

@@ -11,8 +11,8 @@
 // What must hold:
 //   - a response to HEAD, or with status 1xx/204/304, carries no body, and no
 //     computed content-length for 1xx/204/304 (RFC 9110 §8.6).
-//   - `Connection: close` is written exactly when the connection closes after
-//     this response; `connection: keep-alive` only for HTTP/1.0 keep-alive.
+//   - `Connection: close` is written exactly when the server closes the
+//     connection after this response for reasons of its own.
 //   - the only allocation is the growth of `out` (amortised across responses).
 #pragma once
 
@@ -26,7 +26,6 @@ namespace fasterapi::http {
 struct ResponseFraming {
     bool head_request = false;       // the request was HEAD: no body bytes
     bool close = false;              // the connection closes after this response
-    bool keep_alive_header = false;  // HTTP/1.0 keep-alive: say so explicitly
     bool chunked = false;            // a streamed body: `Transfer-Encoding: chunked` after the headers
     std::string_view date;           // IMF-fixdate
     std::string_view server;         // empty: no server header
