@@ -95,7 +95,7 @@ def test_same_bytes_as_uvicorn(server, uvicorn):
 
 @pytest.mark.parametrize("path", ["/sse", "/stream", "/stream/sync", "/jsonl"])
 def test_streams_are_chunked_like_uvicorn(server, uvicorn, path):
-    heads = []
+    heads, bodies = [], []
     for s in (server, uvicorn):
         sock = request(s.port, f"GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n".encode())
         head, _, body = read_until_close(sock).partition(b"\r\n\r\n")
@@ -106,7 +106,10 @@ def test_streams_are_chunked_like_uvicorn(server, uvicorn, path):
         heads.append([line for line in head.split(b"\r\n") if not line.startswith((b"date:", b"server:"))])
         payload, complete = dechunk(body)
         assert complete and payload
+        bodies.append(body)
     assert heads[0] == heads[1]
+    # A chunk per piece the app produced, as h11 sends a chunk per body message.
+    assert bodies[0] == bodies[1]
 
 
 def test_event_stream_head_arrives_before_the_first_event(server):

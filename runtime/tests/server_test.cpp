@@ -44,6 +44,8 @@ namespace {
 //   /stream-flood  writes 64 KiB chunks until full, waits, until closed or 64 MiB
 //   /stream-large  eight chunks of about 40 KiB, each of its own letter
 //   /stream-batched  chunks written by a thread with a HandoffBatch attached
+//   /stream-pieces?<count>,<size>  <count> writes of <size> bytes (letters in
+//                  turn), handed over in one batch, then the end
 //   /stream-held   one chunk under a RequestHold kept for the stream's life, then
 //                  waits (writing nothing) until the client has gone
 //   /status?<n>         answered with status <n>
@@ -222,6 +224,17 @@ public:
                 for (int waited = 0; !release_batch && waited < 5000; ++waited) std::this_thread::sleep_for(1ms);
                 batch.flush();
                 stream->end();  // held again (unless the flushed turn is still queued): posted when the batch goes
+                return;
+            }
+            if (path == "/stream-pieces") {
+                const std::size_t comma = query.find(',');
+                const int count = std::stoi(query.substr(0, comma));
+                const std::size_t size = std::stoul(query.substr(comma + 1));
+                fasterapi::HandoffBatch batch([] {});
+                batch.attach();
+                for (int i = 0; i < count; ++i) stream->write(std::string(size, static_cast<char>('a' + i % 26)));
+                batch.flush();
+                stream->end();
                 return;
             }
             if (path == "/stream-flood") {
@@ -1448,9 +1461,32 @@ TEST_CASE("hand-offs from a thread with a HandoffBatch wait for its flush, then 
     CHECK(::poll(&p, 1, 100) == 0);
     CHECK(c.buffered() == "6\r\nstart;\r\n");
     d.release_batch = true;
-    auto [payload, complete] = c.read_chunked();
-    CHECK(complete);
-    CHECK(payload == "start;0;1;2;3;4;");
+    // Each write its own chunk, as h11 sends each body message, though the
+    // five reach the connection in one turn.
+    while (c.buffered().find("0\r\n\r\n") == std::string::npos) REQUIRE(c.fill());
+    CHECK(c.buffered() == "6\r\nstart;\r\n2\r\n0;\r\n2\r\n1;\r\n2\r\n2;\r\n2\r\n3;\r\n2\r\n4;\r\n0\r\n\r\n");
+}
+
+TEST_CASE("a chunked stream sends a chunk per write, however many reach the connection at once", "[server][stream]") {
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    // Copied into the output buffer (small), referenced (large, few writes),
+    // copied again (large, many small writes).
+    for (const auto& [count, size] : {std::pair{5, std::size_t{3}}, std::pair{3, std::size_t{20000}},
+                                      std::pair{100, std::size_t{200}}}) {
+        Client c(server.port());
+        c.send(get("/stream-pieces?" + std::to_string(count) + "," + std::to_string(size)));
+        Reply r = c.read_reply(true);
+        REQUIRE(r.status == 200);
+        std::string want;
+        char hex[16];
+        std::snprintf(hex, sizeof hex, "%zx", size);
+        for (int i = 0; i < count; ++i) want += hex + std::string("\r\n") + std::string(size, static_cast<char>('a' + i % 26)) + "\r\n";
+        want += "0\r\n\r\n";
+        while (c.buffered().size() < want.size()) REQUIRE(c.fill());
+        CHECK(c.buffered() == want);
+    }
 }
 
 TEST_CASE("a stream over HTTP/1.0 is delimited by closing the connection", "[server][stream]") {

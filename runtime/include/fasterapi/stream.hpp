@@ -4,16 +4,17 @@
 // A producer — a Python generator driven on the asyncio loop, or a handler on
 // an executor worker — gets a ResponseStream from Responder::stream() and
 // writes body bytes from its own thread; the connection, on its reactor
-// thread, frames them (chunked transfer coding, or raw bytes when the head
-// carries content-length, or until close for HTTP/1.0) and writes them in
-// request order, after the responses before it.
+// thread, frames them (chunked transfer coding, a chunk per write() as h11
+// sends a chunk per body message; or raw bytes when the head carries
+// content-length, or until close for HTTP/1.0) and writes them in request
+// order, after the responses before it.
 //
 // States (what the producer sees):
 //   1. open    — write() queues bytes; the connection picks them up on its
 //                next turn.
-//   2. full    — at least `high_water` bytes wait for the socket: the
-//                producer should stop until woken (slow client). Writing
-//                more is allowed but only grows the queue.
+//   2. full    — at least `high_water` bytes (or 16 Ki writes) wait for
+//                the socket: the producer should stop until woken (slow
+//                client). Writing more is allowed but only grows the queue.
 //   3. closed  — the client went away (disconnect, reset, write timeout) or
 //                the server stopped: written bytes are dropped. Terminal.
 //   4. ended   — end() was called: the terminating chunk goes out after the

@@ -222,7 +222,7 @@ std::unique_ptr<ResponseStream> Responder::stream(http::Response head) {
     // The head carries no computed length: the body's size is not known.
     head.has_content_length = true;
     if (!head.body.empty()) {
-        core->queued = std::move(head.body);
+        core->append(head.body);
         head.body.clear();
     }
     Answer answer;
@@ -280,6 +280,8 @@ constexpr std::size_t unparsed_limit = 64 * 1024;
 // Bodies up to this size are copied next to their head so small responses
 // leave in one buffer; larger ones are written from the Response itself.
 constexpr std::size_t coalesce_limit = 16 * 1024;
+// More writes than this in one large batch of a chunked stream are copied.
+constexpr std::size_t max_referenced_pieces = 64;
 constexpr std::size_t out_capacity_limit = 256 * 1024;
 constexpr auto linger_time = std::chrono::seconds(2);
 constexpr std::size_t linger_bytes = 1024 * 1024;
@@ -394,7 +396,7 @@ void Connection::release_idle_buffer() noexcept {
 void Connection::release_write_buffers() noexcept {
     if (in_write_ || closed_) return;
     std::string().swap(out_);
-    std::vector<std::pair<std::size_t, const std::string*>>().swap(bodies_);
+    std::vector<std::pair<std::size_t, std::string_view>>().swap(bodies_);
     std::vector<asio::const_buffer>().swap(buffers_);
     if (ws_) {
         std::lock_guard lock(ws_->mutex);
@@ -958,6 +960,16 @@ void append_chunk(std::string& out, std::string_view data) {
     out.append("\r\n");
 }
 
+// `data` as one chunk per piece (the sizes of the writes it holds).
+void append_chunks(std::string& out, std::string_view data, const std::vector<std::uint32_t>& pieces) {
+    out.reserve(out.size() + data.size() + pieces.size() * 12);
+    std::size_t at = 0;
+    for (const std::uint32_t n : pieces) {
+        append_chunk(out, data.substr(at, n));
+        at += n;
+    }
+}
+
 // A response with transfer-encoding: chunked of its own has its body
 // framed by the server, as h11 frames it: the response's own length and
 // transfer-encoding lines go (the head gets the server's).
@@ -1114,10 +1126,15 @@ bool Connection::flush_stream(bool& close_after) {
     {
         std::lock_guard lock(core.mutex);
         if (!core.queued.empty()) {
+            // Chunked, each write is a chunk of its own, as h11 sends each
+            // body message; many small ones are copied, framed, rather than
+            // referenced one by one.
+            const bool copy = core.queued.size() <= coalesce_limit ||
+                              (slot.chunked && core.pieces.size() > max_referenced_pieces);
             if (!slot.body_allowed) {
                 core.queued.clear();
-            } else if (core.queued.size() <= coalesce_limit) {
-                if (slot.chunked) append_chunk(out_, core.queued);
+            } else if (copy) {
+                if (slot.chunked) append_chunks(out_, core.queued, core.pieces);
                 else out_.append(core.queued);
                 core.queued.clear();
             } else {
@@ -1125,12 +1142,22 @@ bool Connection::flush_stream(bool& close_after) {
                 // queues into the one written last time.
                 slot.in_flight.clear();
                 slot.in_flight.swap(core.queued);
-                if (slot.chunked) append_chunk_size(out_, slot.in_flight.size());
-                bodies_.emplace_back(out_.size(), &slot.in_flight);
-                if (slot.chunked) out_.append("\r\n");
+                if (slot.chunked) {
+                    std::size_t at = 0;
+                    for (const std::uint32_t n : core.pieces) {
+                        append_chunk_size(out_, n);
+                        bodies_.emplace_back(out_.size(), std::string_view(slot.in_flight).substr(at, n));
+                        out_.append("\r\n");
+                        at += n;
+                    }
+                } else {
+                    bodies_.emplace_back(out_.size(), slot.in_flight);
+                }
                 referenced = true;
             }
+            core.pieces.clear();
             if (core.queued.capacity() > 2 * ResponseStream::high_water) core.queued.shrink_to_fit();
+            if (core.pieces.capacity() > 1024) std::vector<std::uint32_t>().swap(core.pieces);
         }
         if (core.full) {
             core.full = false;
@@ -1257,7 +1284,7 @@ void Connection::flush() {
         if (http::write_head(out_, r, framing)) {
             if (chunk) append_chunk(out_, r.body);
             else if (r.body.size() <= coalesce_limit) out_.append(r.body);
-            else bodies_.emplace_back(out_.size(), &r.body);
+            else bodies_.emplace_back(out_.size(), r.body);
         }
         if (chunk && !slot->head) out_.append("0\r\n\r\n");
         if (slot->parsed_ns != 0)
@@ -1294,7 +1321,7 @@ void Connection::flush() {
     std::size_t from = 0;
     for (const auto& [at, body] : bodies_) {
         if (at > from) buffers_.emplace_back(out_.data() + from, at - from);
-        buffers_.emplace_back(body->data(), body->size());
+        buffers_.emplace_back(body.data(), body.size());
         from = at;
     }
     if (from < out_.size()) buffers_.emplace_back(out_.data() + from, out_.size() - from);

@@ -56,6 +56,7 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <cstdint>
 #include <vector>
 
 #include "fasterapi/http/parser.hpp"
@@ -82,6 +83,11 @@ struct fasterapi::ResponseStream::Core {
     mutable std::mutex mutex;
     std::condition_variable changed;  // left `full`, or closed
     std::string queued;               // body bytes the connection has not taken yet
+    // The size of each write in `queued`, in order: a chunked body sends a
+    // chunk per write, as h11 sends one per body message. At most
+    // max_pieces: a producer of many small writes is `full` from there on.
+    std::vector<std::uint32_t> pieces;
+    static constexpr std::size_t max_pieces = 16 * 1024;
     std::function<void()> waker;
     bool full = false;
     bool ended = false;
@@ -89,6 +95,8 @@ struct fasterapi::ResponseStream::Core {
     bool closed = false;
     bool posted = false;  // a turn of the connection is already queued
 
+    // Queues one write's bytes (mutex held).
+    void append(std::string_view data);
     // Producer side: asks the owning reactor for a turn of the connection.
     void post(std::shared_ptr<Core> self);
     // Connection side: the client is gone (or the connection done with the
@@ -398,7 +406,7 @@ private:
     std::uint16_t peer_port_ = 0;
 
     std::string out_;
-    std::vector<std::pair<std::size_t, const std::string*>> bodies_;  // large bodies, by reference
+    std::vector<std::pair<std::size_t, std::string_view>> bodies_;  // large bodies, by reference
     std::vector<asio::const_buffer> buffers_;
     std::vector<std::shared_ptr<Slot>> writing_;  // keeps referenced bodies alive
     std::size_t lingered_ = 0;

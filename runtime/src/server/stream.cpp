@@ -3,6 +3,9 @@
 #include "connection.hpp"
 #include "reactor.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace fasterapi {
 
 void ResponseStream::Core::post(std::shared_ptr<Core> self) {
@@ -20,6 +23,16 @@ void ResponseStream::Core::post(std::shared_ptr<Core> self) {
     });
 }
 
+void ResponseStream::Core::append(std::string_view data) {
+    queued.append(data);
+    // A write past 4 GiB is recorded in parts (h11 would send one chunk).
+    for (std::size_t left = data.size(); left > 0;) {
+        const std::size_t part = std::min<std::size_t>(left, UINT32_MAX);
+        pieces.push_back(static_cast<std::uint32_t>(part));
+        left -= part;
+    }
+}
+
 void ResponseStream::Core::close() noexcept {
     std::function<void()> wake;
     {
@@ -28,6 +41,7 @@ void ResponseStream::Core::close() noexcept {
         closed = true;
         queued.clear();
         queued.shrink_to_fit();
+        std::vector<std::uint32_t>().swap(pieces);
         if (!ended && !aborted) wake = waker;
     }
     changed.notify_all();
@@ -52,8 +66,8 @@ ResponseStream::State ResponseStream::write(std::string_view data, bool defer) {
         std::lock_guard lock(core_->mutex);
         if (core_->closed) return State::closed;
         if (core_->ended || core_->aborted) return State::ended;
-        core_->queued.append(data);
-        core_->full = core_->queued.size() >= high_water;
+        core_->append(data);
+        core_->full = core_->queued.size() >= high_water || core_->pieces.size() >= Core::max_pieces;
         state = core_->full ? State::full : State::open;
         if (!defer && !core_->posted) core_->posted = post = true;
     }
