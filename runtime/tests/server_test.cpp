@@ -22,6 +22,7 @@
 
 #include "fasterapi/server.hpp"
 #include "fasterapi/stream.hpp"
+#include "server/connection.hpp"  // ResponseStream::Core::max_pieces
 
 using namespace std::chrono_literals;
 using namespace std::string_literals;
@@ -232,7 +233,12 @@ public:
                 const std::size_t size = std::stoul(query.substr(comma + 1));
                 fasterapi::HandoffBatch batch([] {});
                 batch.attach();
-                for (int i = 0; i < count; ++i) stream->write(std::string(size, static_cast<char>('a' + i % 26)));
+                std::vector<fasterapi::ResponseStream::State> states;
+                for (int i = 0; i < count; ++i) states.push_back(stream->write(std::string(size, static_cast<char>('a' + i % 26))));
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    pieces_states = std::move(states);
+                }
                 batch.flush();
                 stream->end();
                 return;
@@ -277,6 +283,7 @@ public:
     std::atomic<bool> batch_started{false};
     std::atomic<bool> release_batch{false};
     std::atomic<int> batch_schedules{0};
+    std::vector<fasterapi::ResponseStream::State> pieces_states;  // what each /stream-pieces write returned (mutex_)
 
 private:
     std::vector<std::thread> threads_;
@@ -1487,6 +1494,24 @@ TEST_CASE("a chunked stream sends a chunk per write, however many reach the conn
         while (c.buffered().size() < want.size()) REQUIRE(c.fill());
         CHECK(c.buffered() == want);
     }
+}
+
+TEST_CASE("a stream of many small writes is full at max_pieces writes, though its bytes are few", "[server][stream]") {
+    using State = fasterapi::ResponseStream::State;
+    constexpr std::size_t limit = fasterapi::ResponseStream::Core::max_pieces;
+    TestDispatcher d;
+    Server server(test_config(), d);
+    server.start();
+    Client c(server.port());
+    c.send(get("/stream-pieces?" + std::to_string(limit) + ",1"));
+    REQUIRE(c.read_reply(true).status == 200);
+    auto [payload, complete] = c.read_chunked();
+    CHECK(complete);
+    CHECK(payload.size() == limit);
+    std::lock_guard<std::mutex> lock(d.mutex_);
+    REQUIRE(d.pieces_states.size() == limit);
+    CHECK(d.pieces_states[limit - 2] == State::open);  // 16 KiB of bytes, far below high_water
+    CHECK(d.pieces_states[limit - 1] == State::full);
 }
 
 TEST_CASE("a stream over HTTP/1.0 is delimited by closing the connection", "[server][stream]") {

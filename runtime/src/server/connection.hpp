@@ -49,6 +49,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -56,7 +57,6 @@
 #include <string>
 #include <system_error>
 #include <utility>
-#include <cstdint>
 #include <vector>
 
 #include "fasterapi/http/parser.hpp"
