@@ -69,24 +69,53 @@ def router(quick: bool) -> dict:
         return _skip("router", e)
 
 
-FUTURE_SOURCES = ("bench/future_bench.cpp", "runtime/src/future.cpp", "runtime/include/fasterapi/future.hpp")
+def _python_link() -> list[str]:
+    libdir = sysconfig.get_config_var("LIBDIR")
+    return [f"-I{sysconfig.get_paths()['include']}", f"-L{libdir}",
+            f"-lpython{sysconfig.get_config_var('LDVERSION')}", f"-Wl,-rpath,{libdir}", "-lpthread"]
+
+
+# Each C++ micro-benchmark: the files it is built from (the .cpp ones
+# compiled, the rest watched for changes) and its extra compiler flags.
+# tests/test_bench_builds.py compiles every one, so a runtime change that
+# breaks one fails the tests instead of turning its figures into "skipped".
+BENCH_BUILDS: dict[str, tuple[tuple[str, ...], list[str]]] = {
+    "future_bench": (("bench/future_bench.cpp", "runtime/src/future.cpp", "runtime/include/fasterapi/future.hpp"),
+                     ["-DASIO_STANDALONE", "-DASIO_NO_DEPRECATED", "-DASIO_DISABLE_STD_ALIGNED_ALLOC", "-lpthread"]),
+    "executor_bench": (("bench/executor_bench.cpp", "runtime/src/executor.cpp",
+                        "runtime/include/fasterapi/executor.hpp", "runtime/include/fasterapi/server.hpp"),
+                       _python_link()),
+    "sse_encode_bench": (("bench/sse_encode_bench.cpp", "runtime/src/sse.cpp", "runtime/include/fasterapi/sse.hpp"),
+                         []),
+}
+
+
+def compile_bench(name: str, exe: Path) -> None:
+    """Compiles the micro-benchmark `name` of BENCH_BUILDS into `exe`
+    (subprocess.CalledProcessError, with the compiler's output, if it fails)."""
+    sources, flags = BENCH_BUILDS[name]
+    cpp = [s for s in sources if s.endswith(".cpp")]
+    subprocess.run(["g++", "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", "-Iruntime/include", *cpp, *flags,
+                    "-o", str(exe)], cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
+
+
+def _built(name: str) -> Path:
+    """build/bench/NAME, compiled again when any of its files is newer."""
+    exe = BUILD / name
+    newest = max((ROOT / s).stat().st_mtime for s in BENCH_BUILDS[name][0])
+    BUILD.mkdir(parents=True, exist_ok=True)
+    if not exe.is_file() or exe.stat().st_mtime < newest:
+        compile_bench(name, exe)
+    return exe
 
 
 def future(quick: bool) -> dict:
     results = RESULTS / "future.json"
-    sources = [ROOT / s for s in FUTURE_SOURCES if (ROOT / s).exists()]
-    newest = max(s.stat().st_mtime for s in sources)
+    newest = max((ROOT / s).stat().st_mtime for s in BENCH_BUILDS["future_bench"][0])
     try:
         if not (quick and results.is_file() and results.stat().st_mtime > newest):
-            exe = BUILD / "future_bench"
-            BUILD.mkdir(parents=True, exist_ok=True)
-            if not exe.is_file() or exe.stat().st_mtime < newest:
-                subprocess.run(["g++", "-std=c++20", "-O2", "-DASIO_STANDALONE", "-DASIO_NO_DEPRECATED",
-                                "-DASIO_DISABLE_STD_ALIGNED_ALLOC", "-Iruntime/include", "bench/future_bench.cpp",
-                                "runtime/src/future.cpp", "-lpthread", "-o", str(exe)],
-                               cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
-            subprocess.run(["taskset", "-c", SERVER_CPU, str(exe), str(results)], cwd=ROOT, check=True,
-                           capture_output=True, text=True, timeout=300)
+            subprocess.run(["taskset", "-c", SERVER_CPU, str(_built("future_bench")), str(results)], cwd=ROOT,
+                           check=True, capture_output=True, text=True, timeout=300)
             reused = False
         else:
             reused = True
@@ -99,34 +128,20 @@ def future(quick: bool) -> dict:
         return _skip("future", e)
 
 
-def _built_and_run(name: str, sources: tuple[str, ...], link: list[str], args: list[str]) -> dict:
-    """Builds build/bench/NAME from `sources` (the .cpp files first; rebuilt when
-    any of them is newer), runs it on the server's CPU writing
-    bench/results/NAME.json (minus the _bench), and returns that JSON."""
+def _built_and_run(name: str, args: list[str]) -> dict:
+    """Runs build/bench/NAME (built first if stale) on the server's CPU,
+    writing bench/results/NAME.json (minus the _bench), and returns that JSON."""
     results = RESULTS / f"{name.removesuffix('_bench')}.json"
-    exe = BUILD / name
-    newest = max((ROOT / s).stat().st_mtime for s in sources)
-    BUILD.mkdir(parents=True, exist_ok=True)
-    if not exe.is_file() or exe.stat().st_mtime < newest:
-        cpp = [s for s in sources if s.endswith(".cpp")]
-        subprocess.run(["g++", "-std=c++20", "-O2", "-Wall", "-Wextra", "-Werror", "-Iruntime/include", *cpp, *link,
-                        "-o", str(exe)], cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
-    subprocess.run(["taskset", "-c", SERVER_CPU, str(exe), str(results), *args], cwd=ROOT, check=True,
+    subprocess.run(["taskset", "-c", SERVER_CPU, str(_built(name)), str(results), *args], cwd=ROOT, check=True,
                    capture_output=True, text=True, timeout=300)
     return json.loads(results.read_text())
-
-
-EXECUTOR_SOURCES = ("bench/executor_bench.cpp", "runtime/src/executor.cpp", "runtime/include/fasterapi/executor.hpp")
 
 
 def executor(quick: bool) -> dict:
     """Builds bench/executor_bench.cpp against this interpreter and runs it on the server's CPU (~4 s)."""
     del quick  # one length: it is short
-    libdir = sysconfig.get_config_var("LIBDIR")
-    link = [f"-I{sysconfig.get_paths()['include']}", f"-L{libdir}",
-            f"-lpython{sysconfig.get_config_var('LDVERSION')}", f"-Wl,-rpath,{libdir}", "-lpthread"]
     try:
-        data = _built_and_run("executor_bench", EXECUTOR_SOURCES, link, [])
+        data = _built_and_run("executor_bench", [])
         return {"threads": data["threads"],
                 "cases": {c["name"]: {"value": c["value"], "unit": c["unit"], "what": c["what"]}
                           for c in data["cases"]}}
@@ -136,13 +151,10 @@ def executor(quick: bool) -> dict:
         return _skip("executor", e)
 
 
-SSE_SOURCES = ("bench/sse_encode_bench.cpp", "runtime/src/sse.cpp", "runtime/include/fasterapi/sse.hpp")
-
-
 def sse_encode(quick: bool) -> dict:
     """Builds bench/sse_encode_bench.cpp and runs it on the server's CPU (about 5 s; quick: a tenth)."""
     try:
-        data = _built_and_run("sse_encode_bench", SSE_SOURCES, [], ["10" if quick else "1"])
+        data = _built_and_run("sse_encode_bench", ["10" if quick else "1"])
         return {"cases": {c["name"]: {"what": c["what"], "bytes": c["event_bytes"], "ns": c["median_ns"],
                                       "events_per_s": c["events_per_s"], "ratio_to_copy": c["ratio_to_copy"]}
                           for c in data["cases"]}}

@@ -88,14 +88,21 @@ struct ServerConfig {
 // interim 100). The reactor still learns of it, as of any answer, but the
 // bytes no longer wait for the reactor thread to wake: with one request at a
 // time that is one thread hand-off less per request. `allowed` false turns
-// it off for the scope; the previous setting comes back at its end.
+// it off for the scope; the previous setting comes back at its end. All of
+// it is in this header, so that the executor, which enters such scopes,
+// links without the server's sources (bench/executor_bench.cpp).
+namespace detail {
+inline thread_local bool write_here_allowed = false;
+}  // namespace detail
 class WriteHere {
 public:
-    explicit WriteHere(bool allowed) noexcept;
-    ~WriteHere();
+    explicit WriteHere(bool allowed) noexcept : previous_(detail::write_here_allowed) {
+        detail::write_here_allowed = allowed;
+    }
+    ~WriteHere() { detail::write_here_allowed = previous_; }
     WriteHere(const WriteHere&) = delete;
     WriteHere& operator=(const WriteHere&) = delete;
-    static bool allowed() noexcept;
+    static bool allowed() noexcept { return detail::write_here_allowed; }
 
 private:
     bool previous_;

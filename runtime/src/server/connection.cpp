@@ -52,14 +52,6 @@ Responder& Responder::operator=(Responder&& other) noexcept {
     return *this;
 }
 
-namespace {
-thread_local bool write_here_allowed = false;
-}  // namespace
-
-WriteHere::WriteHere(bool allowed) noexcept : previous_(write_here_allowed) { write_here_allowed = allowed; }
-WriteHere::~WriteHere() { write_here_allowed = previous_; }
-bool WriteHere::allowed() noexcept { return write_here_allowed; }
-
 namespace detail {
 bool write_answer_here(Responder::Slot& slot, http::Response& response, Responder::Answer& answer) noexcept;
 }  // namespace detail
@@ -72,7 +64,7 @@ void Responder::send(http::Response response) {
         filter_.reset();
     }
     Answer answer;
-    if (!(write_here_allowed && slot->lease.load(std::memory_order_acquire) == Slot::Lease::granted &&
+    if (!(WriteHere::allowed() && slot->lease.load(std::memory_order_acquire) == Slot::Lease::granted &&
           detail::write_answer_here(*slot, response, answer)))
         answer.response = std::move(response);
     slot->answer->set_value(std::move(answer));
