@@ -205,6 +205,28 @@ def test_async_handlers_that_never_wait_see_a_task_and_contexts_of_their_own(ser
         assert "background saw first" in log and "background saw second" in log
 
 
+def test_a_server_stopping_after_never_waiting_handlers_leaves_no_task_pending(builds):
+    """After a batch that ran a never-waiting handler, the loop makes the
+    next such request's task ahead of it; on SIGTERM that task ends before
+    the app's shutdown handlers run, which find no request's task pending."""
+    from tests.conftest import start_server
+
+    srv = start_server(APP, builds.get(APP))
+    try:
+        with httpx.Client(base_url=srv.url, timeout=10) as client:
+            for _ in range(3):
+                assert client.get("/at-once/task").json() == {"task": True, "loop": True}
+        srv.proc.terminate()
+        assert srv.proc.wait(30) == 0
+        time.sleep(0.2)  # the last lines
+        assert "Finished server process" in srv.output()
+        pending = [line for line in srv.lines if "pending at shutdown:" in line]
+        assert pending and "parked" not in pending[0] and "stand_in" not in pending[0], srv.output()
+        assert "destroyed but it is pending" not in srv.output(), srv.output()
+    finally:
+        srv.stop()
+
+
 def test_which_async_handlers_never_suspend():
     import functools
 

@@ -1723,6 +1723,16 @@ async def stand_in() -> None:
     return None
 
 
+async def parked(release: asyncio.Future) -> None:
+    """The coroutine of a stand-in task made ahead of its request, after the
+    loop's previous batch (AppDispatcher::keep_stand_in): the same as
+    stand_in's, pending until the request it stands in for is answered and
+    `release` is set, then ending at the loop's next turn. Making a task
+    costs more than the rest of such a request; made ahead, it is off the
+    request's path."""
+    await release
+
+
 def _choice_values(field: Any, param: Any) -> tuple[Any, ...]:
     """What FastAPI's validation makes of each of ``param.choices``
     (``"red"`` -> ``Color.red``): the values the runtime hands the handler."""

@@ -184,6 +184,7 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
             logger.warning("%d handler(s) still running after the %gs grace period; exiting anyway",
                            still_running, grace)
         loop.call_soon_threadsafe(loop.remove_reader, runtime.fd)
+        loop.call_soon_threadsafe(runtime.release_stand_ins)
         logger.info("Waiting for application shutdown.")
         try:
             on_loop(lifespan.__aexit__(None, None, None), timeout=grace)

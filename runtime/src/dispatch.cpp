@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "fasterapi/cors.hpp"
 #include "fasterapi/json.hpp"
@@ -819,6 +820,8 @@ AppDispatcher::AppDispatcher(const AppSpec& spec, PyObject* bindings, PyObject* 
     leave_task_ = attr(tasks, "_leave_task");
     Py_DECREF(tasks);
     stand_in_ = attr(bridge, "stand_in");
+    parked_ = attr(bridge, "parked");
+    create_future_ = attr(loop, "create_future");
     flush_handoffs_ = py::cpp_function(handoffs_.flusher()).release().ptr();
 }
 
@@ -871,6 +874,9 @@ AppDispatcher::~AppDispatcher() {
     Py_XDECREF(enter_task_);
     Py_XDECREF(leave_task_);
     Py_XDECREF(stand_in_);
+    release_stand_ins();
+    Py_XDECREF(parked_);
+    Py_XDECREF(create_future_);
     Py_XDECREF(server_address_);
     for (PyObject* name : header_names_) Py_XDECREF(name);
 }
@@ -1487,23 +1493,55 @@ void AppDispatcher::start_driven(std::unique_ptr<PyCall> pc, PyObject* coro) {
 // What a task would do for a coroutine that never waits, less the loop turn
 // it waits for: its one step runs here, on the loop thread, in a copy of the
 // current context (so ContextVars it sets stay its own), with a task of its
-// own current — a pending one, made for this request, that ends at the
-// loop's next turn — so asyncio.current_task(), sniffio, anyio and whatever
+// own current — a pending one, for this request alone (made after the
+// loop's previous batch, or else here), that ends at the loop's next turn
+// after the response — so asyncio.current_task(), sniffio, anyio and whatever
 // keys state by task (async_scoped_session) see one task per request, as
 // under FastAPI; and the response is made in that context, as bridge.drive
 // makes it in the task's.
 void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
-    // One context for the task and the handler: the handler's step is the
-    // task's first, as it would be under create_task; the task's own (empty)
-    // step enters it again at the next turn, after it is left here.
+    stand_ins_used_ = true;
+    // The stand-in made ahead, if there is one its task is still waiting
+    // for (not cancelled by an all_tasks() sweep): its task has a context
+    // of its own, where its one step after the release runs nothing.
+    // Otherwise one made here, with one context for the task and the
+    // handler: the handler's step is the task's first, as it would be under
+    // create_task; the task's own (empty) step enters it again at the next
+    // turn, after it is left here.
+    static PyObject* const done_name = PyUnicode_InternFromString("done");
+    KeptStandIn kept = std::exchange(kept_stand_in_, KeptStandIn{});
+    if (kept.task) {
+        PyObject* done = PyObject_CallMethodNoArgs(kept.release, done_name);
+        if (done != Py_False) {
+            if (!done) PyErr_Clear();
+            Py_DECREF(kept.task);
+            Py_CLEAR(kept.release);
+            kept.task = nullptr;
+        }
+        Py_XDECREF(done);
+    }
     PyObject* context = PyContext_CopyCurrent();
-    PyObject* stand_in_coro = context ? PyObject_CallNoArgs(stand_in_) : nullptr;
-    PyObject* task = stand_in_coro ? new_task(stand_in_coro, context) : nullptr;
-    Py_XDECREF(stand_in_coro);
+    PyObject* task = kept.task;
+    if (!task && context) {
+        PyObject* stand_in_coro = PyObject_CallNoArgs(stand_in_);
+        task = stand_in_coro ? new_task(stand_in_coro, context) : nullptr;
+        Py_XDECREF(stand_in_coro);
+    }
+    // Ends a kept stand-in's wait: its task ends at the loop's next turn
+    // (cancelled instead if the handler cancelled it).
+    auto release = [&kept] {
+        if (!kept.release) return;
+        static PyObject* const set_result_name = PyUnicode_InternFromString("set_result");
+        PyObject* r = PyObject_CallMethodOneArg(kept.release, set_result_name, Py_None);
+        if (!r) PyErr_Clear();  // cancelled: the task ends so
+        Py_XDECREF(r);
+        Py_CLEAR(kept.release);
+    };
     if (!task || PyContext_Enter(context) < 0) {
         Py_XDECREF(context);
         Py_XDECREF(task);
         PyErr_Clear();
+        release();
         start_driven(std::move(pc), coro);
         return;
     }
@@ -1515,6 +1553,7 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
         PyContext_Exit(context);
         Py_DECREF(context);
         Py_DECREF(task);
+        release();
         start_driven(std::move(pc), coro);
         return;
     }
@@ -1542,7 +1581,40 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
     finish(*pc, sent == PYGEN_RETURN ? result : nullptr);  // else the exception is set
     if (PyContext_Exit(context) < 0) PyErr_WriteUnraisable(nullptr);
     Py_DECREF(context);
+    release();
     Py_DECREF(task);  // the loop keeps it until its step, at the next turn
+}
+
+void AppDispatcher::keep_stand_in() {
+    if (!stand_ins_used_ || stand_ins_ended_ || kept_stand_in_.task) return;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject* release = PyObject_CallNoArgs(create_future_);
+    PyObject* coro = release ? PyObject_CallOneArg(parked_, release) : nullptr;
+    PyObject* task = coro ? new_task(coro) : nullptr;
+    Py_XDECREF(coro);
+    if (task) {
+        kept_stand_in_ = {task, release};
+    } else {
+        // The next request makes its own, as without one kept.
+        PyErr_Clear();
+        Py_XDECREF(release);
+    }
+    PyErr_Restore(type, value, tb);
+}
+
+void AppDispatcher::release_stand_ins() {
+    stand_ins_ended_ = true;
+    KeptStandIn kept = std::exchange(kept_stand_in_, KeptStandIn{});
+    if (!kept.task) return;
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject* r = PyObject_CallMethod(kept.release, "set_result", "O", Py_None);
+    if (!r) PyErr_Clear();
+    Py_XDECREF(r);
+    Py_DECREF(kept.release);
+    Py_DECREF(kept.task);
+    PyErr_Restore(type, value, tb);
 }
 
 PyObject* AppDispatcher::new_task(PyObject* coro, PyObject* context) {

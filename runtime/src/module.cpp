@@ -118,6 +118,7 @@ void define_module(py::module_& m, const AppSpec& spec) {
         .def("relay", &AppDispatcher::relay, py::arg("awaitable"))
         .def_property_readonly("fd", &AppDispatcher::loop_fd)
         .def("drain", &AppDispatcher::drain_loop)
+        .def("release_stand_ins", &AppDispatcher::release_stand_ins)
         .def(
             "stop",
             [](AppDispatcher& d, double grace_seconds) {

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextvars
+import sys
 import time
 from typing import Annotated
 
@@ -17,6 +18,14 @@ in_flight = {"count": 0}
 @app.on_event("startup")
 async def startup():
     state["started"] = True
+
+
+@app.on_event("shutdown")
+async def shutdown():
+    # What a shutdown handler that waits for or cancels leftover work finds.
+    pending = sorted(t.get_coro().__qualname__ for t in asyncio.all_tasks()
+                     if t is not asyncio.current_task() and not t.done())
+    print(f"pending at shutdown: {pending}", file=sys.stderr, flush=True)
 
 
 @app.get("/block")

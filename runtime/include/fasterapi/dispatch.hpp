@@ -104,7 +104,12 @@ public:
             handoffs_attached_ = true;
         }
         loop_bridge_.drain();
+        keep_stand_in();
     }
+    // With the GIL on the loop thread, as the server stops: the kept
+    // stand-in task (run_at_once) is released, so it ends at the loop's next
+    // turn instead of being destroyed pending, and no other is made.
+    void release_stand_ins();
     int loop_fd() const noexcept { return loop_bridge_.fd(); }
 
     // Before start(): the app's only middleware is CORSMiddleware (`policies`,
@@ -146,9 +151,13 @@ public:
     // The handler's coroutine in a task of its own, through bridge.drive (steals `coro`).
     void start_driven(std::unique_ptr<PyCall> call, PyObject* coro);
     // A runs_at_once handler's coroutine, run to its end here, in a copy of
-    // the current context and with a task of bridge.stand_in current, made
-    // for this request (steals `coro`).
+    // the current context and with a task of its own current: the one
+    // keep_stand_in made ahead, or one of bridge.stand_in (steals `coro`).
     void run_at_once(std::unique_ptr<PyCall> call, PyObject* coro);
+    // After each batch the loop runs, when run_at_once has been used: a
+    // stand-in task made for the next such request (bridge.parked), so that
+    // one request at a time does not wait for a task to be made.
+    void keep_stand_in();
     // Runs a WebSocket session's coroutine as a task of its own (steals `coro`).
     void start_session(PyObject* coro);
     void finish(PyCall& call, PyObject* result);  // steals result; nullptr: exception set
@@ -209,6 +218,16 @@ private:
     PyObject* enter_task_ = nullptr;    // asyncio.tasks._enter_task
     PyObject* leave_task_ = nullptr;    // asyncio.tasks._leave_task
     PyObject* stand_in_ = nullptr;      // bridge.stand_in: the coroutine function of a run_at_once call's task
+    PyObject* parked_ = nullptr;        // bridge.parked: the same, for a task made ahead of its request
+    PyObject* create_future_ = nullptr;  // loop.create_future
+    // The stand-in made ahead (keep_stand_in), pending on `release`; loop thread only.
+    struct KeptStandIn {
+        PyObject* task = nullptr;
+        PyObject* release = nullptr;
+    };
+    KeptStandIn kept_stand_in_;
+    bool stand_ins_used_ = false;   // run_at_once ran: keep one ready
+    bool stand_ins_ended_ = false;  // release_stand_ins ran: make no more
     PyObject* server_address_ = nullptr;  // ("127.0.0.1", port) as scope["server"]
     // scope["headers"] as [(b"lower-case-name", b"value"), ...]. The names
     // most requests carry are made once and shared by every scope (bytes are
