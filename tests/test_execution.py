@@ -205,6 +205,17 @@ def test_async_handlers_that_never_wait_see_a_task_and_contexts_of_their_own(ser
         assert "background saw first" in log and "background saw second" in log
 
 
+def test_a_task_made_ahead_and_cancelled_is_not_handed_to_a_request(server):
+    """The task made ahead for the next never-waiting request, cancelled by a
+    sweep before that request comes, is left to end: the request gets a task
+    that is neither done nor being cancelled."""
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        assert client.get("/at-once/fresh-task").json() == {"done": False, "cancelling": 0}
+        assert client.post("/cancel-parked").json() == {"cancelled": 1}
+        assert client.get("/at-once/fresh-task").json() == {"done": False, "cancelling": 0}
+        assert client.get("/at-once/fresh-task").json() == {"done": False, "cancelling": 0}
+
+
 def test_a_server_stopping_after_never_waiting_handlers_leaves_no_task_pending(builds):
     """After a batch that ran a never-waiting handler, the loop makes the
     next such request's task ahead of it; on SIGTERM that task ends before

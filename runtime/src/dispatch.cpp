@@ -1490,6 +1490,21 @@ void AppDispatcher::start_driven(std::unique_ptr<PyCall> pc, PyObject* coro) {
     Py_DECREF(token);
 }
 
+namespace {
+
+// Ends a kept stand-in's wait and drops `release` (null: nothing kept): its
+// task ends at the loop's next turn (cancelled instead if it was cancelled).
+void end_wait(PyObject*& release) {
+    if (!release) return;
+    static PyObject* const set_result_name = PyUnicode_InternFromString("set_result");
+    PyObject* r = PyObject_CallMethodOneArg(release, set_result_name, Py_None);
+    if (!r) PyErr_Clear();  // cancelled: the task ends so
+    Py_XDECREF(r);
+    Py_CLEAR(release);
+}
+
+}  // namespace
+
 // What a task would do for a coroutine that never waits, less the loop turn
 // it waits for: its one step runs here, on the loop thread, in a copy of the
 // current context (so ContextVars it sets stay its own), with a task of its
@@ -1512,11 +1527,10 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
     KeptStandIn kept = std::exchange(kept_stand_in_, KeptStandIn{});
     if (kept.task) {
         PyObject* done = PyObject_CallMethodNoArgs(kept.release, done_name);
+        if (!done) PyErr_Clear();
         if (done != Py_False) {
-            if (!done) PyErr_Clear();
-            Py_DECREF(kept.task);
+            Py_CLEAR(kept.task);
             Py_CLEAR(kept.release);
-            kept.task = nullptr;
         }
         Py_XDECREF(done);
     }
@@ -1527,16 +1541,7 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
         task = stand_in_coro ? new_task(stand_in_coro, context) : nullptr;
         Py_XDECREF(stand_in_coro);
     }
-    // Ends a kept stand-in's wait: its task ends at the loop's next turn
-    // (cancelled instead if the handler cancelled it).
-    auto release = [&kept] {
-        if (!kept.release) return;
-        static PyObject* const set_result_name = PyUnicode_InternFromString("set_result");
-        PyObject* r = PyObject_CallMethodOneArg(kept.release, set_result_name, Py_None);
-        if (!r) PyErr_Clear();  // cancelled: the task ends so
-        Py_XDECREF(r);
-        Py_CLEAR(kept.release);
-    };
+    auto release = [&kept] { end_wait(kept.release); };
     if (!task || PyContext_Enter(context) < 0) {
         Py_XDECREF(context);
         Py_XDECREF(task);
@@ -1609,10 +1614,7 @@ void AppDispatcher::release_stand_ins() {
     if (!kept.task) return;
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
-    PyObject* r = PyObject_CallMethod(kept.release, "set_result", "O", Py_None);
-    if (!r) PyErr_Clear();
-    Py_XDECREF(r);
-    Py_DECREF(kept.release);
+    end_wait(kept.release);
     Py_DECREF(kept.task);
     PyErr_Restore(type, value, tb);
 }

@@ -207,6 +207,22 @@ async def at_once_spawn():
     return {"spawned": True}
 
 
+@app.get("/at-once/fresh-task")
+async def at_once_fresh_task():
+    task = asyncio.current_task()
+    return {"done": task.done(), "cancelling": task.cancelling()}
+
+
+@app.post("/cancel-parked")
+async def cancel_parked():
+    """What a sweep cancelling leftover tasks does to a task made ahead of its request."""
+    await asyncio.sleep(0)
+    parked = [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == "parked" and not t.done()]
+    for t in parked:
+        t.cancel()
+    return {"cancelled": len(parked)}
+
+
 @app.get("/at-once/log")
 def at_once_log():
     return SPAWNED
