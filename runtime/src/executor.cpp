@@ -290,7 +290,8 @@ LoopBridge::~LoopBridge() {
 
 void LoopBridge::wake() noexcept {
     std::uint64_t one = 1;
-    // EAGAIN means the counter is already non-zero: the loop is already woken.
+    // The counter only grows (it cannot overflow at one per wake): however
+    // large, it is one readiness of the descriptor.
     [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
 }
 
@@ -324,22 +325,34 @@ void LoopBridge::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
 }
 
 void LoopBridge::drain() {
-    std::uint64_t count;
-    [[maybe_unused]] auto n = ::read(fd_, &count, sizeof count);
     std::vector<std::unique_ptr<Task>> batch;
     {
         std::unique_lock lock(mutex_, std::try_to_lock);
-        if (!lock.owns_lock()) {
-            wake();  // a submitter holds the lock for a moment: come back
-            return;
-        }
+        // A submitter holds the lock for a moment: the counter is still set,
+        // so the loop calls again at its next turn.
+        if (!lock.owns_lock()) return;
         batch.swap(queue_);
     }
-    // A lone task (one request at a time): the loop goes idle after it, so a
-    // response it sends at once is best written by this thread (WriteHere).
-    // More: the reactor writes theirs, off the thread that runs Python.
-    WriteHere here(batch.size() == 1);
-    for (auto& task : batch) task->run();
+    {
+        // A lone task (one request at a time): the loop goes idle after it,
+        // so a response it sends at once is best written by this thread
+        // (WriteHere). More: the reactor writes theirs, off the thread that
+        // runs Python.
+        WriteHere here(batch.size() == 1);
+        for (auto& task : batch) task->run();
+    }
+    // The counter is cleared after the batch ran, not before: its responses
+    // go out a syscall sooner. A task submitted since the swap set the
+    // counter that this read clears, so the queue is looked at again and
+    // the loop woken again for what it holds.
+    std::uint64_t count;
+    [[maybe_unused]] auto n = ::read(fd_, &count, sizeof count);
+    bool more;
+    {
+        std::lock_guard lock(mutex_);
+        more = !queue_.empty();
+    }
+    if (more) wake();
 }
 
 void LoopBridge::close() {

@@ -5,6 +5,7 @@
 
 #include <Python.h>
 #include <catch2/catch.hpp>
+#include <poll.h>
 
 #include <atomic>
 #include <chrono>
@@ -156,6 +157,58 @@ TEST_CASE("the loop bridge runs queued tasks when drained") {
     bridge.submit(std::make_unique<Counting>(done, dropped, nullptr));
     bridge.close();
     CHECK(dropped.load() == 1);
+}
+
+namespace {
+
+// What the loop sees of the bridge's descriptor: readable or not, now.
+bool readable(const fasterapi::LoopBridge& bridge) {
+    pollfd p{bridge.fd(), POLLIN, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
+}
+
+// Submits `next` to `bridge` while it runs, as a reactor would while the
+// loop works through a batch.
+class Submitting final : public fasterapi::Task {
+public:
+    Submitting(fasterapi::LoopBridge& bridge, std::unique_ptr<fasterapi::Task> next)
+        : bridge_(bridge), next_(std::move(next)) {}
+    void run() override { bridge_.submit(std::move(next_)); }
+
+private:
+    fasterapi::LoopBridge& bridge_;
+    std::unique_ptr<fasterapi::Task> next_;
+};
+
+}  // namespace
+
+TEST_CASE("the loop bridge's descriptor is readable exactly while tasks wait") {
+    interpreter();
+    std::atomic<int> done{0}, dropped{0};
+    fasterapi::LoopBridge bridge;
+    CHECK_FALSE(readable(bridge));
+    bridge.submit(std::make_unique<Counting>(done, dropped, nullptr));
+    bridge.submit(std::make_unique<Counting>(done, dropped, nullptr));
+    CHECK(readable(bridge));
+    PyGILState_STATE g = PyGILState_Ensure();
+    bridge.drain();
+    CHECK(done.load() == 2);
+    CHECK_FALSE(readable(bridge));  // nothing left: the loop sleeps
+    SECTION("a task submitted while a batch runs wakes the loop again") {
+        bridge.submit(std::make_unique<Submitting>(bridge, std::make_unique<Counting>(done, dropped, nullptr)));
+        bridge.drain();
+        CHECK(done.load() == 2);   // not in this batch
+        CHECK(readable(bridge));   // but not lost: the loop comes back for it
+        bridge.drain();
+        CHECK(done.load() == 3);
+        CHECK_FALSE(readable(bridge));
+    }
+    SECTION("a drain with nothing queued leaves it clear") {
+        bridge.drain();
+        CHECK_FALSE(readable(bridge));
+    }
+    PyGILState_Release(g);
+    CHECK(dropped.load() == 0);
 }
 
 namespace {

@@ -130,7 +130,8 @@ private:
 
 // Tasks for the asyncio loop. The loop watches an eventfd (loop.add_reader);
 // submit() writes it when the queue goes from empty to non-empty, and
-// drain(), run by the loop with the GIL, runs every queued task.
+// drain(), run by the loop with the GIL, runs every queued task, then
+// clears the eventfd (and sets it again if tasks came meanwhile).
 class LoopBridge {
 public:
     LoopBridge();
