@@ -1541,12 +1541,11 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
         task = stand_in_coro ? new_task(stand_in_coro, context) : nullptr;
         Py_XDECREF(stand_in_coro);
     }
-    auto release = [&kept] { end_wait(kept.release); };
     if (!task || PyContext_Enter(context) < 0) {
         Py_XDECREF(context);
         Py_XDECREF(task);
         PyErr_Clear();
-        release();
+        end_wait(kept.release);
         start_driven(std::move(pc), coro);
         return;
     }
@@ -1558,7 +1557,7 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
         PyContext_Exit(context);
         Py_DECREF(context);
         Py_DECREF(task);
-        release();
+        end_wait(kept.release);
         start_driven(std::move(pc), coro);
         return;
     }
@@ -1586,7 +1585,7 @@ void AppDispatcher::run_at_once(std::unique_ptr<PyCall> pc, PyObject* coro) {
     finish(*pc, sent == PYGEN_RETURN ? result : nullptr);  // else the exception is set
     if (PyContext_Exit(context) < 0) PyErr_WriteUnraisable(nullptr);
     Py_DECREF(context);
-    release();
+    end_wait(kept.release);
     Py_DECREF(task);  // the loop keeps it until its step, at the next turn
 }
 
