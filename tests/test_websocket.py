@@ -59,6 +59,11 @@ async def transcript(port: int) -> list:
             await ws.recv()
         except websockets.ConnectionClosed as exc:
             seen.append(("closed", exc.rcvd.code if exc.rcvd else None))
+    async with websockets.connect(base + "/awaitables") as ws:
+        await ws.send("one")
+        seen.append(await ws.recv())
+        await ws.send("two")
+        seen.extend([await ws.recv(), await ws.recv(), json.loads(await ws.recv())])
     async with websockets.connect(base + "/json") as ws:
         await ws.send(json.dumps({"a": [1, 2, None], "b": "ü"}))
         seen.append(json.loads(await ws.recv()))
@@ -152,6 +157,8 @@ def test_client_library_sees_what_it_sees_under_uvicorn(server, uvicorn):
     assert compiled == reference
     assert compiled[:5] == [True] * 5
     assert ("closed", 1000, "done") in compiled
+    assert ["ready", "first one", b"two", {"coroutine": True, "thrown": "thrown in", "timed_out": True,
+                                            "gathered": [None, None]}] in [compiled[i:i + 4] for i in range(len(compiled))]
     assert {"deps": ["session", "call"], "ledger": ["session open", "call open"]} in compiled
     assert ["session open", "call open", "call closed", "session closed"] in compiled
     assert ("closed", 4009, "full: the lobby") in compiled
@@ -213,7 +220,7 @@ def test_endpoints_get_a_websocket_that_talks_to_the_connection(server):
         async with websockets.connect(f"ws://127.0.0.1:{server.port}/session") as ws:
             return json.loads(await ws.recv())
 
-    assert asyncio.run(run()) == {"class": "_DirectWebSocket", "direct": True}
+    assert asyncio.run(run()) == {"class": "_DirectWebSocket", "direct": True, "call": "WebSocketCall"}
 
 
 def test_bursts_and_lulls_lose_no_wake_up(server):

@@ -26,7 +26,7 @@ import threading
 import traceback
 import types
 from contextlib import AsyncExitStack
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -1210,6 +1210,22 @@ class _DirectWebSocket(StarletteWebSocket):
 
 _WS_CONNECTED = WebSocketState.CONNECTED
 _WS_DISCONNECTED = WebSocketState.DISCONNECTED
+
+# The Python message methods, which the runtime's calls fall back on.
+_SESSION_METHODS = {name: _DirectWebSocket.__dict__[name]
+                    for name in ("receive_text", "receive_bytes", "send_text", "send_bytes")}
+
+
+def use_native(native: Any) -> None:
+    """Makes _DirectWebSocket's receive_text, receive_bytes, send_text and
+    send_bytes the compiled module's: awaitables that, like the coroutines of
+    the methods above, do nothing until awaited, and then complete without a
+    coroutine frame when a message is already queued (or the send fits the
+    connection's buffer), else run the method above. They pass for coroutines
+    (``asyncio.create_task``, ``asyncio.wait_for``) as the methods' did."""
+    call_type = native.install_websocket_calls(_DirectWebSocket, native.WebSocket, _WS_CONNECTED,
+                                               dict(_SESSION_METHODS))
+    Coroutine.register(call_type)
 
 
 class _LeanExitStack(AsyncExitStack):

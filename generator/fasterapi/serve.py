@@ -148,6 +148,7 @@ def _run_worker(compiled: Compiled, host: str, port: int, threads: int, grace: f
     logger.info("Application startup complete.")
 
     bridge.encode_json = compiled.native.encode_jsonable
+    bridge.use_native(compiled.native)
     bindings = bridge.bind(app, compiled.ir, state if isinstance(state, dict) else None, prepared)
     # Everything imported and built so far (FastAPI, pydantic, the app) lives
     # as long as the server: keep it out of cyclic garbage collection, whose

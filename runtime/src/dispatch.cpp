@@ -604,6 +604,324 @@ void add_hot_methods(py::object cls) {
     }
 }
 
+
+// The awaitables _DirectWebSocket's receive_text, receive_bytes, send_text
+// and send_bytes return (fasterapi.bridge). Like the coroutine of the
+// Python method each stands in for, it does nothing until it is first
+// sent to; then, when a text (or binary) message is already queued or the
+// send goes straight into the connection's buffer, it completes at once
+// without a coroutine frame. Anything else (no message yet, a message of
+// the other kind, a full buffer, a state Starlette must see) starts the
+// Python method's coroutine and hands every send, throw and close to it:
+// the behaviour is that method's, only the common case is cheaper.
+namespace ws_calls {
+
+enum Op : int { receive_text = 0, receive_bytes = 1, send_text = 2, send_bytes = 3 };
+
+struct Names {
+    PyObject* conn = nullptr;
+    PyObject* client_state = nullptr;
+    PyObject* application_state = nullptr;
+    PyObject* disconnect = nullptr;
+    PyObject* pushed = nullptr;
+    PyObject* ws = nullptr;
+    PyObject* accepted = nullptr;
+    PyObject* sent = nullptr;
+};
+
+// Set by install() with the GIL; live as long as the interpreter.
+struct Installed {
+    PyTypeObject* call_type = nullptr;    // WebSocketCall
+    PyTypeObject* handle_type = nullptr;  // this module's WebSocket handle
+    PyObject* connected = nullptr;        // starlette.websockets.WebSocketState.CONNECTED
+    PyObject* methods[4] = {};            // the Python methods, in Op order
+    Names names;
+};
+Installed installed;
+
+struct Call {
+    PyObject_HEAD
+    PyObject* session;  // the _DirectWebSocket
+    PyObject* data;     // what send_* sends; nullptr for receive_*
+    PyObject* coro;     // the Python method's coroutine, once it has taken over
+    int op;
+    bool done;          // completed without one
+};
+
+// 1 when `o.name is expected`, 0 when not, -1 on error.
+int attr_is(PyObject* o, PyObject* name, PyObject* expected) {
+    PyObject* v = PyObject_GetAttr(o, name);
+    if (!v) return -1;
+    const int same = v == expected;
+    Py_DECREF(v);
+    return same;
+}
+
+// The runtime handle of the session's connection when messages can be taken
+// from it or sent to it directly now (the conditions of _DirectWebSocket's
+// Python methods), else None; nullptr with an exception set.
+PyWebSocket* direct_handle(PyObject* session, bool receiving, PyObject*& conn) {
+    const Names& n = installed.names;
+    conn = PyObject_GetAttr(session, n.conn);
+    if (!conn) return nullptr;
+    if (conn == Py_None) return nullptr;
+    int ok = receiving ? attr_is(session, n.client_state, installed.connected) : 1;
+    if (ok == 1) ok = attr_is(session, n.application_state, installed.connected);
+    if (ok == 1 && receiving) ok = attr_is(conn, n.disconnect, Py_None);
+    if (ok == 1 && receiving) ok = attr_is(conn, n.pushed, Py_None);
+    if (ok == 1 && !receiving) ok = attr_is(conn, n.accepted, Py_True);
+    if (ok != 1) return nullptr;
+    PyObject* h = PyObject_GetAttr(conn, n.ws);
+    if (!h) return nullptr;
+    PyWebSocket* ws = nullptr;
+    if (Py_TYPE(h) == installed.handle_type) ws = &py::cast<PyWebSocket&>(py::handle(h));
+    Py_DECREF(h);  // conn (held by the caller) keeps it
+    return ws;
+}
+
+// Hands the call to the Python method (or, after a send that filled the
+// buffer, to the session's _sent(state)); 0, or -1 with an exception set.
+int take_over(Call* c, PyObject* sent_state = nullptr) {
+    if (sent_state) {
+        PyObject* method = PyObject_GetAttr(c->session, installed.names.sent);
+        if (!method) return -1;
+        c->coro = PyObject_CallOneArg(method, sent_state);
+        Py_DECREF(method);
+    } else if (c->data) {
+        PyObject* args[] = {c->session, c->data};
+        c->coro = PyObject_Vectorcall(installed.methods[c->op], args, 2, nullptr);
+    } else {
+        c->coro = PyObject_CallOneArg(installed.methods[c->op], c->session);
+    }
+    return c->coro ? 0 : -1;
+}
+
+// The fast attempt at the first send: PYGEN_RETURN with the result, or the
+// coroutine taken over (then 1), or PYGEN_ERROR.
+int attempt(Call* c, PyObject** result) {
+    const bool receiving = c->op == receive_text || c->op == receive_bytes;
+    PyObject* conn = nullptr;
+    PyWebSocket* ws = nullptr;
+    try {
+        ws = direct_handle(c->session, receiving, conn);
+        if (PyErr_Occurred()) {
+            Py_XDECREF(conn);
+            return PYGEN_ERROR;
+        }
+        if (ws && receiving) {
+            py::object data = c->op == receive_text ? ws->take_text() : ws->take_bytes();
+            if (!data.is_none()) {
+                Py_DECREF(conn);
+                *result = data.release().ptr();
+                return PYGEN_RETURN;
+            }
+        } else if (ws && Py_TYPE(c->data) == (c->op == send_text ? &PyUnicode_Type : &PyBytes_Type)) {
+            const int state = ws->send(py::reinterpret_borrow<py::object>(c->data));
+            Py_DECREF(conn);
+            if (state == 0) {  // open: queued
+                *result = Py_NewRef(Py_None);
+                return PYGEN_RETURN;
+            }
+            PyObject* s = PyLong_FromLong(state);
+            if (!s) return PYGEN_ERROR;
+            const int r = take_over(c, s);
+            Py_DECREF(s);
+            return r < 0 ? PYGEN_ERROR : 1;
+        }
+    } catch (py::error_already_set& e) {
+        Py_XDECREF(conn);
+        e.restore();
+        return PYGEN_ERROR;
+    } catch (const std::exception& e) {
+        Py_XDECREF(conn);
+        PyErr_SetString(PyExc_RuntimeError, e.what());
+        return PYGEN_ERROR;
+    }
+    Py_XDECREF(conn);
+    return take_over(c) < 0 ? PYGEN_ERROR : 1;
+}
+
+PySendResult am_send(PyObject* self, PyObject* arg, PyObject** result) {
+    auto* c = reinterpret_cast<Call*>(self);
+    if (!c->coro) {
+        if (c->done) {
+            PyErr_SetString(PyExc_RuntimeError, "cannot reuse already awaited coroutine");
+            return PYGEN_ERROR;
+        }
+        if (arg != Py_None) {  // the coroutine raises what a just-started one raises
+            if (take_over(c) < 0) return PYGEN_ERROR;
+        } else {
+            const int r = attempt(c, result);
+            if (r == PYGEN_RETURN || r == PYGEN_ERROR) {
+                c->done = true;
+                return static_cast<PySendResult>(r);
+            }
+        }
+    }
+    return PyIter_Send(c->coro, arg, result);
+}
+
+// send()/__next__ in the iterator protocol's terms: a value yielded, or
+// nullptr with StopIteration(result) or the error set.
+PyObject* step(PyObject* self, PyObject* arg) {
+    PyObject* result = nullptr;
+    switch (am_send(self, arg, &result)) {
+        case PYGEN_NEXT: return result;
+        case PYGEN_RETURN:
+            if (result == Py_None) PyErr_SetNone(PyExc_StopIteration);
+            else _PyGen_SetStopIterationValue(result);
+            Py_DECREF(result);
+            return nullptr;
+        case PYGEN_ERROR: break;
+    }
+    return nullptr;
+}
+
+PyObject* iternext(PyObject* self) { return step(self, Py_None); }
+PyObject* send(PyObject* self, PyObject* arg) { return step(self, arg); }
+
+PyObject* throw_(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
+    auto* c = reinterpret_cast<Call*>(self);
+    if (!c->coro) {
+        if (c->done) {  // as a finished coroutine: the exception is raised as it is
+            if (nargs < 1) {
+                PyErr_SetString(PyExc_TypeError, "throw expected at least 1 argument, got 0");
+                return nullptr;
+            }
+            PyObject* e = args[0];
+            if (PyExceptionInstance_Check(e)) PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(e)), e);
+            else if (PyExceptionClass_Check(e)) PyErr_SetObject(e, nargs > 1 ? args[1] : nullptr);
+            else PyErr_SetString(PyExc_TypeError, "exceptions must be classes or instances deriving from BaseException");
+            return nullptr;
+        }
+        if (take_over(c) < 0) return nullptr;  // thrown into the just-started coroutine, as it would be
+    }
+    PyObject* method = PyObject_GetAttrString(c->coro, "throw");
+    if (!method) return nullptr;
+    PyObject* r = PyObject_Vectorcall(method, args, static_cast<std::size_t>(nargs), nullptr);
+    Py_DECREF(method);
+    return r;
+}
+
+PyObject* close(PyObject* self, PyObject*) {
+    auto* c = reinterpret_cast<Call*>(self);
+    if (c->coro) return PyObject_CallMethod(c->coro, "close", nullptr);
+    c->done = true;
+    Py_RETURN_NONE;
+}
+
+PyObject* await(PyObject* self) { return Py_NewRef(self); }
+
+int traverse(PyObject* self, visitproc visit, void* arg) {
+    auto* c = reinterpret_cast<Call*>(self);
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(c->session);
+    Py_VISIT(c->data);
+    Py_VISIT(c->coro);
+    return 0;
+}
+
+int clear(PyObject* self) {
+    auto* c = reinterpret_cast<Call*>(self);
+    Py_CLEAR(c->session);
+    Py_CLEAR(c->data);
+    Py_CLEAR(c->coro);
+    return 0;
+}
+
+void dealloc(PyObject* self) {
+    PyTypeObject* type = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    clear(self);
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+PyMethodDef call_methods[] = {
+    {"send", send, METH_O, "As a coroutine's send()."},
+    {"throw", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(throw_)), METH_FASTCALL,
+     "As a coroutine's throw()."},
+    {"close", close, METH_NOARGS, "As a coroutine's close()."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyType_Slot call_slots[] = {
+    {Py_tp_dealloc, reinterpret_cast<void*>(dealloc)},
+    {Py_tp_traverse, reinterpret_cast<void*>(traverse)},
+    {Py_tp_clear, reinterpret_cast<void*>(clear)},
+    {Py_tp_iternext, reinterpret_cast<void*>(iternext)},
+    {Py_am_await, reinterpret_cast<void*>(await)},
+    {Py_am_send, reinterpret_cast<void*>(am_send)},
+    {Py_tp_methods, call_methods},
+    {Py_tp_doc, const_cast<char*>("What a runtime WebSocket's receive_* or send_* returns, awaited as their coroutine is.")},
+    {0, nullptr},
+};
+
+PyType_Spec call_spec = {"fasterapi.WebSocketCall", sizeof(Call), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+                         call_slots};
+
+PyObject* new_call(PyObject* session, PyObject* data, int op) {
+    Call* c = PyObject_GC_New(Call, installed.call_type);
+    if (!c) return nullptr;
+    c->session = Py_NewRef(session);
+    c->data = Py_XNewRef(data);
+    c->coro = nullptr;
+    c->op = op;
+    c->done = false;
+    PyObject_GC_Track(c);
+    return reinterpret_cast<PyObject*>(c);
+}
+
+template <int op>
+PyObject* receive(PyObject* self, PyObject*) { return new_call(self, nullptr, op); }
+template <int op>
+PyObject* send_data(PyObject* self, PyObject* data) { return new_call(self, data, op); }
+
+PyMethodDef session_methods[] = {
+    {"receive_text", receive<receive_text>, METH_NOARGS, "Starlette's receive_text(), awaited."},
+    {"receive_bytes", receive<receive_bytes>, METH_NOARGS, "Starlette's receive_bytes(), awaited."},
+    {"send_text", send_data<send_text>, METH_O, "Starlette's send_text(data), awaited."},
+    {"send_bytes", send_data<send_bytes>, METH_O, "Starlette's send_bytes(data), awaited."},
+};
+
+PyObject* intern(const char* s) {
+    PyObject* o = PyUnicode_InternFromString(s);
+    if (!o) throw py::error_already_set();
+    return o;
+}
+
+// Makes `cls` (fasterapi.bridge._DirectWebSocket) answer its four message
+// methods with calls of this module; `methods` are its Python ones, which
+// each call falls back on. Returns the call type (for collections.abc).
+py::object install(py::object cls, py::object handle_type, py::object connected, py::dict methods) {
+    if (!installed.call_type) {
+        installed.call_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&call_spec));
+        if (!installed.call_type) throw py::error_already_set();
+        Names& n = installed.names;
+        n.conn = intern("_conn");
+        n.client_state = intern("client_state");
+        n.application_state = intern("application_state");
+        n.disconnect = intern("disconnect");
+        n.pushed = intern("pushed");
+        n.ws = intern("ws");
+        n.accepted = intern("accepted");
+        n.sent = intern("_sent");
+    }
+    Py_XSETREF(installed.handle_type, reinterpret_cast<PyTypeObject*>(handle_type.release().ptr()));
+    Py_XSETREF(installed.connected, connected.release().ptr());
+    auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+    for (int op = 0; op < 4; ++op) {
+        PyMethodDef& def = session_methods[op];
+        py::object fn = methods[def.ml_name];
+        Py_XSETREF(installed.methods[op], fn.release().ptr());
+        py::object descr = py::reinterpret_steal<py::object>(PyDescr_NewMethod(type, &def));
+        if (!descr) throw py::error_already_set();
+        cls.attr(def.ml_name) = descr;
+    }
+    return py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(installed.call_type));
+}
+
+}  // namespace ws_calls
 }  // namespace
 
 void define_answer_types(py::module_& m) {
@@ -639,6 +957,8 @@ void define_answer_types(py::module_& m) {
         .def("wait_received", &PyWebSocket::wait_received, py::arg("timeout"))
         .def("wait_writable", &PyWebSocket::wait_writable, py::arg("timeout"));
     add_hot_methods(m.attr("WebSocket"));
+    m.def("install_websocket_calls", &ws_calls::install, py::arg("cls"), py::arg("handle_type"),
+          py::arg("connected"), py::arg("methods"));
     py::class_<Channel>(m, "Channel", py::module_local())
         .def(py::init<>())
         .def("add", &Channel::add, py::arg("stream"))

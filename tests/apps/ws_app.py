@@ -57,7 +57,10 @@ async def bytes_echo(ws: WebSocket):
 async def session(ws: WebSocket):
     # FasterAPI only: whether the endpoint's WebSocket talks to the connection directly.
     await ws.accept()
-    await ws.send_json({"class": type(ws).__name__, "direct": getattr(ws, "_conn", None) is not None})
+    call = ws.receive_text()  # the runtime's awaitable, not a coroutine frame
+    call.close()
+    await ws.send_json({"class": type(ws).__name__, "direct": getattr(ws, "_conn", None) is not None,
+                        "call": type(call).__name__})
     await ws.close()
 
 
@@ -310,4 +313,32 @@ async def unsendable(ws: WebSocket, kind: str):
                "lf": [(b"x-reason", b"a\nb")], "name": [(b"x\r\ninjected", b"1")]}[kind]
     await ws.accept(headers=headers)
     await ws.send_text("accepted")
+    await ws.close()
+
+
+@app.websocket("/awaitables")
+async def awaitables(ws: WebSocket):
+    # receive_text and send_text used as the coroutines they are under
+    # Starlette: in a task, under wait_for (timing out while nothing has
+    # come), gathered, closed or thrown into before they start.
+    await ws.accept()
+    unawaited = ws.receive_text()  # takes nothing: the client's first message is still there
+    is_coroutine = asyncio.iscoroutine(unawaited)
+    unawaited.close()
+    thrown = ws.receive_text()
+    try:
+        thrown.throw(ValueError("thrown in"))
+    except ValueError as exc:
+        thrown_out = str(exc)
+    first = await asyncio.create_task(ws.receive_text())
+    try:
+        await asyncio.wait_for(ws.receive_text(), 0.05)
+        timed_out = False
+    except asyncio.TimeoutError:
+        timed_out = True
+    await ws.send_text("ready")  # the client sends its second message only now
+    second = await asyncio.wait_for(ws.receive_text(), 5)
+    gathered = await asyncio.gather(ws.send_text(f"first {first}"), ws.send_bytes(second.encode()))
+    await ws.send_json({"coroutine": is_coroutine, "thrown": thrown_out, "timed_out": timed_out,
+                        "gathered": gathered})
     await ws.close()
