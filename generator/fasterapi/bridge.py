@@ -1223,7 +1223,7 @@ def use_native(native: Any) -> None:
     coroutine frame when a message is already queued (or the send fits the
     connection's buffer), else run the method above. They pass for coroutines
     (``asyncio.create_task``, ``asyncio.wait_for``) as the methods' did."""
-    call_type = native.install_websocket_calls(_DirectWebSocket, native.WebSocket, _WS_CONNECTED,
+    call_type = native.install_websocket_calls(_DirectWebSocket, _WebSocketConn, native.WebSocket, _WS_CONNECTED,
                                                dict(_SESSION_METHODS))
     Coroutine.register(call_type)
 

@@ -3,6 +3,7 @@
 #include "fasterapi/future_bridge.hpp"
 
 #include <datetime.h>
+#include <structmember.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -622,11 +623,18 @@ struct Names {
     PyObject* conn = nullptr;
     PyObject* client_state = nullptr;
     PyObject* application_state = nullptr;
-    PyObject* disconnect = nullptr;
-    PyObject* pushed = nullptr;
-    PyObject* ws = nullptr;
-    PyObject* accepted = nullptr;
     PyObject* sent = nullptr;
+};
+
+// Where a _WebSocketConn (a class with __slots__) keeps its fields.
+struct ConnSlots {
+    PyTypeObject* type = nullptr;
+    Py_ssize_t disconnect = 0, pushed = 0, ws = 0, accepted = 0;
+
+    // The slot's value (borrowed), nullptr when unset.
+    static PyObject* at(PyObject* conn, Py_ssize_t offset) {
+        return *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(conn) + offset);
+    }
 };
 
 // Set by install() with the GIL; live as long as the interpreter.
@@ -636,6 +644,7 @@ struct Installed {
     PyObject* connected = nullptr;        // starlette.websockets.WebSocketState.CONNECTED
     PyObject* methods[4] = {};            // the Python methods, in Op order
     Names names;
+    ConnSlots conn;
 };
 Installed installed;
 
@@ -662,21 +671,18 @@ int attr_is(PyObject* o, PyObject* name, PyObject* expected) {
 // Python methods), else None; nullptr with an exception set.
 PyWebSocket* direct_handle(PyObject* session, bool receiving, PyObject*& conn) {
     const Names& n = installed.names;
+    const ConnSlots& slots = installed.conn;
     conn = PyObject_GetAttr(session, n.conn);
-    if (!conn) return nullptr;
-    if (conn == Py_None) return nullptr;
+    if (!conn || Py_TYPE(conn) != slots.type) return nullptr;  // None: not direct
     int ok = receiving ? attr_is(session, n.client_state, installed.connected) : 1;
     if (ok == 1) ok = attr_is(session, n.application_state, installed.connected);
-    if (ok == 1 && receiving) ok = attr_is(conn, n.disconnect, Py_None);
-    if (ok == 1 && receiving) ok = attr_is(conn, n.pushed, Py_None);
-    if (ok == 1 && !receiving) ok = attr_is(conn, n.accepted, Py_True);
     if (ok != 1) return nullptr;
-    PyObject* h = PyObject_GetAttr(conn, n.ws);
-    if (!h) return nullptr;
-    PyWebSocket* ws = nullptr;
-    if (Py_TYPE(h) == installed.handle_type) ws = &py::cast<PyWebSocket&>(py::handle(h));
-    Py_DECREF(h);  // conn (held by the caller) keeps it
-    return ws;
+    if (receiving ? ConnSlots::at(conn, slots.disconnect) != Py_None || ConnSlots::at(conn, slots.pushed) != Py_None
+                  : ConnSlots::at(conn, slots.accepted) != Py_True)
+        return nullptr;
+    PyObject* h = ConnSlots::at(conn, slots.ws);  // borrowed: conn (held by the caller) keeps it
+    if (!h || Py_TYPE(h) != installed.handle_type) return nullptr;
+    return &py::cast<PyWebSocket&>(py::handle(h));
 }
 
 // Hands the call to the Python method (or, after a send that filled the
@@ -893,7 +899,20 @@ PyObject* intern(const char* s) {
 // Makes `cls` (fasterapi.bridge._DirectWebSocket) answer its four message
 // methods with calls of this module; `methods` are its Python ones, which
 // each call falls back on. Returns the call type (for collections.abc).
-py::object install(py::object cls, py::object handle_type, py::object connected, py::dict methods) {
+Py_ssize_t slot_offset(const py::object& cls, const char* name) {
+    py::object d = cls.attr(name);
+    if (!Py_IS_TYPE(d.ptr(), &PyMemberDescr_Type)) {
+        throw py::type_error(std::string("the WebSocket connection's ") + name + " is not a slot");
+    }
+    const PyMemberDef* m = reinterpret_cast<PyMemberDescrObject*>(d.ptr())->d_member;
+    if (m->type != T_OBJECT_EX) {
+        throw py::type_error(std::string("the WebSocket connection's ") + name + " is not an object slot");
+    }
+    return m->offset;
+}
+
+py::object install(py::object cls, py::object conn_cls, py::object handle_type, py::object connected,
+                   py::dict methods) {
     if (!installed.call_type) {
         installed.call_type = reinterpret_cast<PyTypeObject*>(PyType_FromSpec(&call_spec));
         if (!installed.call_type) throw py::error_already_set();
@@ -901,12 +920,14 @@ py::object install(py::object cls, py::object handle_type, py::object connected,
         n.conn = intern("_conn");
         n.client_state = intern("client_state");
         n.application_state = intern("application_state");
-        n.disconnect = intern("disconnect");
-        n.pushed = intern("pushed");
-        n.ws = intern("ws");
-        n.accepted = intern("accepted");
         n.sent = intern("_sent");
     }
+    ConnSlots& slots = installed.conn;
+    slots.disconnect = slot_offset(conn_cls, "disconnect");
+    slots.pushed = slot_offset(conn_cls, "pushed");
+    slots.ws = slot_offset(conn_cls, "ws");
+    slots.accepted = slot_offset(conn_cls, "accepted");
+    Py_XSETREF(slots.type, reinterpret_cast<PyTypeObject*>(conn_cls.release().ptr()));
     Py_XSETREF(installed.handle_type, reinterpret_cast<PyTypeObject*>(handle_type.release().ptr()));
     Py_XSETREF(installed.connected, connected.release().ptr());
     auto* type = reinterpret_cast<PyTypeObject*>(cls.ptr());
@@ -957,8 +978,8 @@ void define_answer_types(py::module_& m) {
         .def("wait_received", &PyWebSocket::wait_received, py::arg("timeout"))
         .def("wait_writable", &PyWebSocket::wait_writable, py::arg("timeout"));
     add_hot_methods(m.attr("WebSocket"));
-    m.def("install_websocket_calls", &ws_calls::install, py::arg("cls"), py::arg("handle_type"),
-          py::arg("connected"), py::arg("methods"));
+    m.def("install_websocket_calls", &ws_calls::install, py::arg("cls"), py::arg("conn_cls"),
+          py::arg("handle_type"), py::arg("connected"), py::arg("methods"));
     py::class_<Channel>(m, "Channel", py::module_local())
         .def(py::init<>())
         .def("add", &Channel::add, py::arg("stream"))
