@@ -398,6 +398,26 @@ def test_frames_that_fill_the_read_buffer_exactly_are_all_read(server, frames):
     sock.close()
 
 
+def test_one_message_at_a_time_with_pings_between_keeps_every_frame_in_order(server):
+    # One message in flight: the endpoint's answer is written by the loop
+    # thread itself when nothing else is queued; a pong the reactor queued
+    # first still goes out first, and a burst goes out in order.
+    sock = handshake(server.port, "/text-echo")
+    with sock:
+        for i in range(200):
+            if i % 3 == 0:
+                sock.sendall(frame(0x9, b"p%d" % i) + frame(0x1, b"m%d" % i))
+                assert read_frame(sock) == (0xA, b"p%d" % i)
+            else:
+                sock.sendall(frame(0x1, b"m%d" % i))
+            assert read_frame(sock) == (0x1, b"m%d" % i)
+            if i % 50 == 49:  # a burst between single messages
+                sock.sendall(b"".join(frame(0x1, b"b%d" % k) for k in range(100)))
+                assert [read_frame(sock) for _ in range(100)] == [(0x1, b"b%d" % k) for k in range(100)]
+        sock.sendall(frame(0x8, struct.pack("!H", 1000)))
+        assert close_code(sock) == 1000
+
+
 def test_frames_sent_before_the_handshake_answer_are_read(server):
     # A client that does not wait for the 101 (a protocol violation, but
     # harmless): its frames are in the socket before the server reads frames.

@@ -30,6 +30,7 @@ using fasterapi::Dispatcher;
 using fasterapi::Responder;
 using fasterapi::Server;
 using fasterapi::ServerConfig;
+using fasterapi::WebSocket;
 namespace http = fasterapi::http;
 
 namespace {
@@ -1582,4 +1583,71 @@ TEST_CASE("a slow reader pauses the producer; leaving closes the stream", "[serv
     CHECK(d.flood_closed.load());
     CHECK(d.flood_written.load() < 32u * 1024 * 1024);
     CHECK(d.flood_wakes.load() >= 1);
+}
+
+TEST_CASE("a WebSocket sender with nothing else waiting writes its frame itself; else the reactor writes it",
+          "[server][websocket]") {
+    int pair[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+    auto core = std::make_shared<WebSocket::Core>();  // no reactor: a post goes nowhere, as after stop
+    core->phase = WebSocket::Core::Phase::open;
+    core->accepted = true;
+    WebSocket ws(core);
+    auto readable = [&] {
+        char buf[4096];
+        const ssize_t n = ::recv(pair[1], buf, sizeof buf, MSG_DONTWAIT);
+        return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+    };
+    const std::string hi_frame = "\x81\x02hi";
+
+    SECTION("nothing queued, nothing to take, the socket free: written here, nothing posted") {
+        core->direct_fd = pair[0];
+        CHECK(ws.send(true, "hi") == WebSocket::State::open);
+        CHECK(readable() == hi_frame);
+        CHECK(core->queued.empty());
+        CHECK_FALSE(core->posted);
+    }
+    SECTION("the reactor is writing (or the socket is closing): queued for it") {
+        core->direct_fd = -1;
+        CHECK(ws.send(true, "hi") == WebSocket::State::open);
+        CHECK(readable().empty());
+        CHECK(core->queued == hi_frame);
+        CHECK(core->posted);
+    }
+    SECTION("messages still to take: queued, to go out with the answers to them") {
+        core->direct_fd = pair[0];
+        WebSocket::Received m;
+        m.kind = WebSocket::Received::Kind::text;
+        m.data = "next";
+        core->inbox.push_back(std::move(m));
+        CHECK(ws.send(true, "hi") == WebSocket::State::open);
+        CHECK(readable().empty());
+        CHECK(core->queued == hi_frame);
+    }
+    SECTION("a frame already queued (a pong, an earlier send): this one goes after it, by the reactor") {
+        core->direct_fd = pair[0];
+        core->queued = "\x8a\x00";
+        CHECK(ws.send(true, "hi") == WebSocket::State::open);
+        CHECK(readable().empty());
+        CHECK(core->queued == "\x8a\x00" + hi_frame);
+    }
+    SECTION("what the socket does not take stays queued, in order, for the reactor") {
+        int small = 4096;
+        ::setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+        core->direct_fd = pair[0];
+        const std::string big(1 << 20, 'x');
+        ws.send(false, big);
+        const std::size_t left = core->queued.size();
+        CHECK(left > 0);
+        CHECK(left < big.size());
+        CHECK(core->posted);
+        std::string got;
+        for (std::string part = readable(); !part.empty(); part = readable()) got += part;
+        got += core->queued;
+        REQUIRE(got.size() == big.size() + 10);  // 127, then a 64-bit length
+        CHECK(got.compare(0, 2, "\x82\x7f") == 0);
+        CHECK(got.compare(10, std::string::npos, big) == 0);
+    }
+    ::close(pair[0]);
+    ::close(pair[1]);
 }

@@ -862,6 +862,8 @@ void Connection::flush_frames() {
             ws_->queued.clear();
             if (ws_->queued.capacity() > WebSocket::high_water) ws_->queued.shrink_to_fit();
         }
+        // Nothing to write: until the next write, a sender may write itself.
+        ws_->direct_fd = out_.empty() && !ws_finish_ ? socket_.native_handle() : -1;
         if (ws_->full) {
             ws_->full = false;
             wake = true;
@@ -1351,6 +1353,7 @@ void Connection::finish() {
     }
     lingering_ = true;
     pending_.clear();
+    stop_direct_writes();
     // Served in full: a lingering connection neither holds a place under
     // max_connections nor delays stop(), which closes it outright.
     uncount();
@@ -1408,12 +1411,22 @@ void Connection::uncount() noexcept {
     }
 }
 
-Connection::~Connection() { withdraw_lease(true); }
+Connection::~Connection() {
+    withdraw_lease(true);
+    stop_direct_writes();
+}
+
+void Connection::stop_direct_writes() noexcept {
+    if (!ws_) return;
+    std::lock_guard lock(ws_->mutex);
+    ws_->direct_fd = -1;
+}
 
 void Connection::close() noexcept {
     if (closed_) return;
     closed_ = true;
     withdraw_lease(true);
+    stop_direct_writes();
     std::error_code ignored;
     socket_.close(ignored);
     read_deadline_.timer.cancel();

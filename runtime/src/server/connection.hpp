@@ -134,6 +134,13 @@ struct fasterapi::WebSocket::Core {
     // inbox empty since its last wake-up: a burst of messages costs one.
     bool wake_on_message = true;
     bool posted = false;
+    // The socket while the connection writes nothing to it and nothing is
+    // queued for it (else -1): a sender with nothing else waiting writes its
+    // frame itself, under the lock, instead of waking the reactor to do it.
+    // The reactor sets it back to -1 under the lock before it writes, closes
+    // or shuts the socket down, so no frame overtakes another and no write
+    // reaches a descriptor the socket no longer owns.
+    int direct_fd = -1;
 
     void post(std::shared_ptr<Core> self);
     // Reactor side.
@@ -143,6 +150,9 @@ struct fasterapi::WebSocket::Core {
     // Application side, under the lock, inbox not empty: takes its front;
     // true when the caller must post (reading resumes).
     bool pop_locked(Received& out);
+    // Application side, under the lock: writes what is queued to direct_fd
+    // without blocking; what the socket does not take stays queued.
+    void write_here_locked();
 };
 
 struct fasterapi::RequestHold::State {
@@ -340,6 +350,9 @@ private:
     // itself; `closing`: before the socket closes (a writer still writing
     // gets the descriptor to close).
     void withdraw_lease(bool closing) noexcept;
+    // Before the socket closes or shuts down: a WebSocket's senders no
+    // longer write to it themselves (WebSocket::Core::direct_fd).
+    void stop_direct_writes() noexcept;
     // max_dispatched requests are still being served (unanswered, streaming,
     // or answered with a response that closes, not yet written).
     bool dispatch_full() const noexcept;

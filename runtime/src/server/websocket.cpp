@@ -4,6 +4,10 @@
 #include "fasterapi/ws/handshake.hpp"
 #include "reactor.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 namespace fasterapi {
 
 namespace {
@@ -125,17 +129,36 @@ bool WebSocket::refuse(http::Response response) {
     return true;
 }
 
+void WebSocket::Core::write_here_locked() {
+    std::size_t sent = 0;
+    while (sent < queued.size()) {
+        const ssize_t n = ::send(direct_fd, queued.data() + sent, queued.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        break;  // full (the reactor writes the rest) or gone (the reactor finds out)
+    }
+    queued.erase(0, sent);
+}
+
 WebSocket::State WebSocket::send(bool text, std::string_view payload) {
     bool post = false;
     State state;
     {
         std::lock_guard lock(core_->mutex);
         if (core_->phase != Core::Phase::open || core_->close_sent) return State::closed;
+        // Nothing waits to be written, nor to be answered: one message at a
+        // time, written here. With messages still to take, this one waits
+        // for the others and the reactor writes them together.
+        const bool alone = core_->direct_fd >= 0 && core_->queued.empty() && core_->inbox.empty();
         ws::append_message(core_->queued, text ? ws::Opcode::text : ws::Opcode::binary, payload,
                            core_->deflater ? &*core_->deflater : nullptr);
+        if (alone) core_->write_here_locked();
         core_->full = core_->queued.size() >= high_water;
         state = core_->full ? State::full : State::open;
-        if (!core_->posted) core_->posted = post = true;
+        if (!core_->queued.empty() && !core_->posted) core_->posted = post = true;
     }
     if (post) core_->post(core_);
     return state;
