@@ -7,7 +7,10 @@
 // with an HTTP response. After accepting, the connection parses frames in C++
 // (masking, fragmentation, UTF-8, limits, permessage-deflate), answers pings
 // itself, and queues whole messages for the application to take(); sends are
-// framed (and compressed) on the caller's thread and written by the reactor.
+// framed (and compressed) on the caller's thread and written by the reactor —
+// or by the caller itself, without blocking, when the connection is writing
+// nothing, nothing is queued and no received message waits to be taken (one
+// message at a time: no thread hand-off to answer it).
 //
 // States:
 //   1. handshake — neither accepted nor refused; nothing is read.
