@@ -185,6 +185,8 @@ class SolvedRoute:
         self.max_body_size = max_body_size
         self.dependant: Dependant = live.dependant
         self.steps = flatten(self.dependant)
+        # A step with a `Response` parameter: each request gets the sub-response FastAPI makes.
+        self.takes_response = any(step.dependant.response_param_name for step in self.steps)
         self.endpoint_is_async = _is_coroutine_callable(self.dependant.call)
         if not on_loop and needs_loop(self.steps, self.endpoint_is_async):
             raise RuntimeError(f"{live.path}: the compiled route table runs this route on a worker thread, but its "
@@ -323,10 +325,13 @@ class SolvedRoute:
         solved = _Solved()
         solved.errors = []
         solved.background = None
-        response = Response()
-        del response.headers["content-length"]
-        response.status_code = None  # type: ignore[assignment]
-        solved.response = response
+        if self.takes_response:
+            response = Response()
+            del response.headers["content-length"]
+            response.status_code = None  # type: ignore[assignment]
+            solved.response = response
+        else:  # no step can reach FastAPI's sub-response: it would stay without status or headers
+            solved.response = None
         return solved, [{} for _ in self.steps], bytearray(len(self.steps)), {}
 
     def _solve_sync(self, request: Request, body: Any) -> _Solved:
@@ -414,11 +419,11 @@ class SolvedRoute:
                 raw.background = solved.background
             return raw
         args: dict[str, Any] = {"background": solved.background}
-        sub = solved.response
-        status = self.status_code if self.status_code else sub.status_code
+        sub = solved.response  # None: untouched, with no status or headers
+        status = self.status_code if self.status_code else sub.status_code if sub is not None else None
         if status is not None:
             args["status_code"] = status
-        if sub.status_code:
+        if sub is not None and sub.status_code:
             args["status_code"] = sub.status_code
         live = self.live
         field = live.response_field
@@ -440,7 +445,9 @@ class SolvedRoute:
                     # headers, as bytes, without building either.
                     body = bridge.encode_json(raw)
                     head = b"content-length: %d\r\ncontent-type: application/json\r\n" % len(body)
-                    return _Rendered((code, head + bridge.header_lines(sub.headers.raw), body), solved.background)
+                    if sub is not None:
+                        head += bridge.header_lines(sub.headers.raw)
+                    return _Rendered((code, head, body), solved.background)
             content = jsonable_encoder(raw)
         if self.dump_json:
             response = Response(content=content, media_type="application/json", **args)
@@ -448,7 +455,8 @@ class SolvedRoute:
             response = self.response_class(content, **args)
         if not is_body_allowed_for_status_code(response.status_code):
             response.body = b""
-        response.headers.raw.extend(sub.headers.raw)
+        if sub is not None:
+            response.headers.raw.extend(sub.headers.raw)
         return response
 
     def _error(self, exc: BaseException, request: Request, body: bytes, answer: Any) -> None:
