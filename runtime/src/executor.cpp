@@ -97,14 +97,20 @@ void Executor::submit_all(std::vector<std::unique_ptr<Task>>& tasks) {
 
 bool Executor::stalled(std::int64_t now) const noexcept {
     const std::int64_t stall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stall_).count();
-    std::size_t in_task = 0;
+    std::size_t in_task = 0, blocked = 0;
     for (unsigned i = 0; i < thread_count_; ++i) {
         const std::int64_t s = task_started_[i].load(std::memory_order_relaxed);
         if (s == 0) continue;
-        if (now - s < stall_ns) return false;
         ++in_task;
+        if (now - s >= stall_ns) ++blocked;
     }
-    return in_task >= active_;
+    if (blocked == 0) return false;  // short tasks back to back: a busy core, not a blocked worker
+    if (blocked == in_task && in_task >= active_) return true;  // every active worker is blocked
+    // Some are blocked and the others, starting task after task, do not keep
+    // up: the oldest task has waited for a worker as long — unless the GIL,
+    // not I/O, is what the blocked ones wait for.
+    return !queue_.empty() && now - queue_.front().queued_ns >= stall_ns &&
+           now >= gil_busy_until_.load(std::memory_order_relaxed);
 }
 
 Executor::Wake Executor::queued(std::int64_t now) noexcept {
@@ -140,6 +146,9 @@ void Executor::notify(Wake wake, int worker) noexcept {
 
 void Executor::work(unsigned index) {
     std::atomic<std::int64_t>& started = task_started_[index];
+    const std::int64_t stall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(stall_).count();
+    // How long a slow GIL acquisition keeps extra wake-ups off.
+    constexpr std::int64_t gil_busy_hold_ns = 10'000'000;
     // One Python thread state for the worker's whole life, so what Python
     // keeps per thread (threading.local, anyio's worker-thread token) lasts
     // from one batch to the next, as in a thread pool's threads.
@@ -179,7 +188,11 @@ void Executor::work(unsigned index) {
         if (!last) watch();
         lock.unlock();
 
+        const std::int64_t asked = now_ns();
         PyEval_RestoreThread(state);
+        if (const std::int64_t got = now_ns(); got - asked >= stall_ns) {
+            gil_busy_until_.store(got + gil_busy_hold_ns, std::memory_order_relaxed);
+        }
         for (;;) {
             started.store(now_ns(), std::memory_order_relaxed);
             {

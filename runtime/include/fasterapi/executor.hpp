@@ -12,7 +12,15 @@
 // active worker, each submission checks, and when every active worker has been
 // inside its current task for at least `stall` (default 250 µs) wakes one more
 // worker — and so on up to the pool size — so a blocking handler delays others
-// by a fraction of a millisecond, never by its own duration. A monitor thread
+// by a fraction of a millisecond, never by its own duration. Under a steady
+// stream of blocking requests some worker has nearly always just begun a task,
+// so also: when at least one active worker has been in its task that long and
+// the oldest queued task has waited that long, one more is woken (the pool
+// grows until the queue keeps up; without this, a 1 ms handler was served by
+// about half the pool) — unless a worker woken in the last 10 ms waited that
+// long for the GIL: the workers that look blocked then wait for Python, not
+// for I/O, and more would only queue up for it (under a busy core with
+// dependencies the p99 tripled when they did). A monitor thread
 // covers lulls between submissions: it checks every stall/2, or every 8×stall
 // while submissions keep checking (polling fast cost a busy single core 7 %
 // of its time in wake-ups). A long queue alone wakes no one: when the core is simply busy,
@@ -91,7 +99,8 @@ private:
     int take_idle() noexcept;
     void notify_worker(int index) noexcept;
     void notify(Wake wake, int worker) noexcept;  // without mutex_
-    // With mutex_ held: every active worker has been in its task >= stall.
+    // With mutex_ held: every active worker has been in its task >= stall, or
+    // one has and the oldest queued task has waited >= stall.
     bool stalled(std::int64_t now) const noexcept;
     static std::int64_t now_ns() noexcept;
 
@@ -121,6 +130,10 @@ private:
     std::uint64_t arrivals_ = 0;   // submissions queued behind an active worker
     // When each worker started its current task (ns), 0 when it is not in one.
     std::unique_ptr<std::atomic<std::int64_t>[]> task_started_;
+    // Until then (ns), a queue that waits wakes no extra worker: one woken
+    // lately waited >= stall for the GIL, so the workers that look blocked
+    // are waiting for Python, not for I/O, and more would only queue for it.
+    std::atomic<std::int64_t> gil_busy_until_{0};
     bool accepting_ = true;
     bool stopping_ = false;
     std::vector<std::thread> threads_;
