@@ -668,7 +668,8 @@ int attr_is(PyObject* o, PyObject* name, PyObject* expected) {
 
 // The runtime handle of the session's connection when messages can be taken
 // from it or sent to it directly now (the conditions of _DirectWebSocket's
-// Python methods), else None; nullptr with an exception set.
+// Python methods), else nullptr: an exception is set if a lookup failed.
+// `conn` gets a new reference to the session's _conn (or stays nullptr).
 PyWebSocket* direct_handle(PyObject* session, bool receiving, PyObject*& conn) {
     const Names& n = installed.names;
     const ConnSlots& slots = installed.conn;
