@@ -669,19 +669,20 @@ int attr_is(PyObject* o, PyObject* name, PyObject* expected) {
 // The runtime handle of the session's connection when messages can be taken
 // from it or sent to it directly now (the conditions of _DirectWebSocket's
 // Python methods), else nullptr: an exception is set if a lookup failed.
-// `conn` gets a new reference to the session's _conn (or stays nullptr).
-PyWebSocket* direct_handle(PyObject* session, bool receiving, PyObject*& conn) {
+// `conn` holds the session's _conn, which keeps the handle alive.
+PyWebSocket* direct_handle(PyObject* session, bool receiving, py::object& conn) {
     const Names& n = installed.names;
     const ConnSlots& slots = installed.conn;
-    conn = PyObject_GetAttr(session, n.conn);
-    if (!conn || Py_TYPE(conn) != slots.type) return nullptr;  // None: not direct
+    conn = py::reinterpret_steal<py::object>(PyObject_GetAttr(session, n.conn));
+    PyObject* c = conn.ptr();
+    if (!c || Py_TYPE(c) != slots.type) return nullptr;  // None: not direct
     int ok = receiving ? attr_is(session, n.client_state, installed.connected) : 1;
     if (ok == 1) ok = attr_is(session, n.application_state, installed.connected);
     if (ok != 1) return nullptr;
-    if (receiving ? ConnSlots::at(conn, slots.disconnect) != Py_None || ConnSlots::at(conn, slots.pushed) != Py_None
-                  : ConnSlots::at(conn, slots.accepted) != Py_True)
+    if (receiving ? ConnSlots::at(c, slots.disconnect) != Py_None || ConnSlots::at(c, slots.pushed) != Py_None
+                  : ConnSlots::at(c, slots.accepted) != Py_True)
         return nullptr;
-    PyObject* h = ConnSlots::at(conn, slots.ws);  // borrowed: conn (held by the caller) keeps it
+    PyObject* h = ConnSlots::at(c, slots.ws);  // borrowed
     if (!h || Py_TYPE(h) != installed.handle_type) return nullptr;
     return &py::cast<PyWebSocket&>(py::handle(h));
 }
@@ -707,44 +708,33 @@ int take_over(Call* c, PyObject* sent_state = nullptr) {
 // coroutine taken over (then 1), or PYGEN_ERROR.
 int attempt(Call* c, PyObject** result) {
     const bool receiving = c->op == receive_text || c->op == receive_bytes;
-    PyObject* conn = nullptr;
-    PyWebSocket* ws = nullptr;
     try {
-        ws = direct_handle(c->session, receiving, conn);
-        if (PyErr_Occurred()) {
-            Py_XDECREF(conn);
-            return PYGEN_ERROR;
-        }
+        py::object conn;
+        PyWebSocket* ws = direct_handle(c->session, receiving, conn);
+        if (PyErr_Occurred()) return PYGEN_ERROR;
         if (ws && receiving) {
             py::object data = c->op == receive_text ? ws->take_text() : ws->take_bytes();
             if (!data.is_none()) {
-                Py_DECREF(conn);
                 *result = data.release().ptr();
                 return PYGEN_RETURN;
             }
         } else if (ws && Py_TYPE(c->data) == (c->op == send_text ? &PyUnicode_Type : &PyBytes_Type)) {
             const int state = ws->send(py::reinterpret_borrow<py::object>(c->data));
-            Py_DECREF(conn);
             if (state == 0) {  // open: queued
                 *result = Py_NewRef(Py_None);
                 return PYGEN_RETURN;
             }
-            PyObject* s = PyLong_FromLong(state);
+            py::object s = py::reinterpret_steal<py::object>(PyLong_FromLong(state));
             if (!s) return PYGEN_ERROR;
-            const int r = take_over(c, s);
-            Py_DECREF(s);
-            return r < 0 ? PYGEN_ERROR : 1;
+            return take_over(c, s.ptr()) < 0 ? PYGEN_ERROR : 1;
         }
     } catch (py::error_already_set& e) {
-        Py_XDECREF(conn);
         e.restore();
         return PYGEN_ERROR;
     } catch (const std::exception& e) {
-        Py_XDECREF(conn);
         PyErr_SetString(PyExc_RuntimeError, e.what());
         return PYGEN_ERROR;
     }
-    Py_XDECREF(conn);
     return take_over(c) < 0 ? PYGEN_ERROR : 1;
 }
 
